@@ -1,0 +1,2 @@
+// Parse + decode benchmark (being written).
+print("run with `make bench`")
