@@ -1,6 +1,9 @@
 import ClusterModel
 
-/// Maps an evaluated file onto `JobSpec`, applying Nomad's defaults. (Stub: being written.)
+/// Maps an evaluated file onto `JobSpec` the way Nomad 1.6 reads a jobspec: it checks every
+/// key against the block's schema, converts values, applies Nomad's defaults and merges
+/// partial policies onto them (job → group → task), and validates what Nomad validates, so a
+/// file fails here rather than after it reached a cluster.
 public struct JobDecoder: Sendable {
     public let source: SourceFile
 
@@ -8,8 +11,12 @@ public struct JobDecoder: Sendable {
         self.source = source
     }
 
+    /// The job, or nil when the file has no job or this step found an error; every problem
+    /// found (errors and warnings) goes into `sink`.
     public func decode(_ body: EvaluatedBody, into sink: inout DiagnosticSink) -> JobSpec? {
-        sink.error("the job decoder is not written yet", at: body.span)
-        return nil
+        var session = DecodingSession(source: source, sink: sink)
+        let job = session.decodeFile(body)
+        sink = session.sink
+        return session.errorCount > 0 ? nil : job
     }
 }

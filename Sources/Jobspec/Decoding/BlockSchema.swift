@@ -1,0 +1,48 @@
+/// What one kind of jobspec block may contain. Each table is written once (see
+/// `BlockSchema+Catalog.swift`) and serves twice: to reject keys the block does not know,
+/// and to suggest the name the user probably meant.
+struct BlockSchema: Sendable {
+    /// The block's name as users write it, used in messages ("unknown attribute … in check").
+    let name: String
+    /// What the block's one label means ("name", "value"), or nil when it takes no label.
+    let label: String?
+    let attributes: Set<String>
+    /// Blocks that may appear at most once.
+    let singleBlocks: Set<String>
+    /// Blocks that may repeat (`task`, `constraint`, `port`, …).
+    let repeatedBlocks: Set<String>
+    /// Blocks whose body is a free-form map (`meta`, `env`): they may also be written as an
+    /// attribute holding a map, `meta = { … }`, as Nomad allows.
+    let mapBlocks: Set<String>
+    /// Nomad features Roost accepts but does not run yet: a warning, never an error.
+    let unsupportedAttributes: Set<String>
+    let unsupportedBlocks: Set<String>
+    /// Keys Nomad once accepted and now ignores, with what to say about each.
+    let deprecatedAttributes: [String: String]
+    /// Well-known mistakes with a better hint than "did you mean".
+    let mistakes: [String: String]
+
+    init(
+        _ name: String, label: String? = nil, attributes: [String] = [], singleBlocks: [String] = [], repeatedBlocks: [String] = [],
+        mapBlocks: [String] = [], unsupportedAttributes: [String] = [], unsupportedBlocks: [String] = [],
+        deprecatedAttributes: [String: String] = [:], mistakes: [String: String] = [:]
+    ) {
+        self.name = name
+        self.label = label
+        self.attributes = Set(attributes)
+        self.singleBlocks = Set(singleBlocks).union(mapBlocks)
+        self.repeatedBlocks = Set(repeatedBlocks)
+        self.mapBlocks = Set(mapBlocks)
+        self.unsupportedAttributes = Set(unsupportedAttributes)
+        self.unsupportedBlocks = Set(unsupportedBlocks)
+        self.deprecatedAttributes = deprecatedAttributes
+        self.mistakes = mistakes
+    }
+
+    var blocks: Set<String> { singleBlocks.union(repeatedBlocks) }
+
+    /// Every name a user could have meant, for "did you mean" hints.
+    var knownNames: [String] {
+        Array(attributes.union(blocks).union(unsupportedAttributes).union(unsupportedBlocks)).sorted()
+    }
+}

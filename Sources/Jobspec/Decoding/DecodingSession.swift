@@ -1,0 +1,127 @@
+import ClusterModel
+
+/// One run of the job decoder over one file. It owns the diagnostics while it works so that
+/// every helper can report a problem and carry on: a user sees all the problems of a file at
+/// once, each at the key or value that caused it.
+struct DecodingSession {
+    let source: SourceFile
+    var sink: DiagnosticSink
+    /// Nesting allowed inside free-form driver `config`; the parser bounds it too, this keeps
+    /// the decoder safe on bodies built by other means.
+    let maximumDepth: Int
+    /// Counted here rather than read from the sink, which stops storing after its cap.
+    private(set) var errorCount = 0
+
+    init(source: SourceFile, sink: DiagnosticSink, maximumDepth: Int = ParseLimits.default.maximumDepth) {
+        self.source = source
+        self.sink = sink
+        self.maximumDepth = maximumDepth
+    }
+
+    mutating func error(_ message: String, at span: SourceSpan, hint: String? = nil) {
+        errorCount += 1
+        sink.error(message, at: span, hint: hint)
+    }
+
+    mutating func warning(_ message: String, at span: SourceSpan, hint: String? = nil) {
+        sink.warning(message, at: span, hint: hint)
+    }
+
+    func line(of span: SourceSpan) -> Int {
+        source.location(of: span.start).line
+    }
+
+    /// Checks a block's labels and keys against its schema and returns what the decoder may
+    /// read. Unknown keys are errors with a did-you-mean hint; features Roost does not run
+    /// yet are warnings; a repeated single block is an error at the repetition.
+    mutating func open(_ block: EvaluatedBlock, as schema: BlockSchema) -> BlockContent {
+        var label: String?
+        var labelSpan = block.typeSpan
+        if let meaning = schema.label {
+            if let first = block.labels.first {
+                label = first.value
+                labelSpan = first.span
+                if block.labels.count > 1 {
+                    error(
+                        "\(schema.name) block takes one label (its \(meaning)), got \(block.labels.count)",
+                        at: block.labels[1].span)
+                }
+            } else {
+                error(
+                    "\(schema.name) block needs a label, its \(meaning)", at: block.typeSpan,
+                    hint: "write \(schema.name) \"\(meaning)\" { … }")
+            }
+        } else if let first = block.labels.first {
+            error("\(schema.name) block takes no labels", at: first.span, hint: "write \(schema.name) { … }")
+        }
+        let headerSpan = block.labels.last.map { block.typeSpan.union($0.span) } ?? block.typeSpan
+        return open(block.body, as: schema, headerSpan: headerSpan, label: label, labelSpan: labelSpan)
+    }
+
+    mutating func open(
+        _ body: EvaluatedBody, as schema: BlockSchema, headerSpan: SourceSpan, label: String? = nil,
+        labelSpan: SourceSpan = .none
+    ) -> BlockContent {
+        var attributes: [String: EvaluatedAttribute] = [:]
+        for attribute in body.attributes {
+            let name = attribute.name
+            if let earlier = attributes[name] {
+                error(
+                    "\(name) is set twice in \(schema.name)", at: attribute.nameSpan,
+                    hint: "the first is at line \(line(of: earlier.nameSpan))")
+            } else if schema.attributes.contains(name) || schema.mapBlocks.contains(name) {
+                attributes[name] = attribute
+            } else if schema.unsupportedAttributes.contains(name) {
+                warning("`\(name)` is not supported by Roost yet and is ignored", at: attribute.nameSpan)
+                attributes[name] = attribute
+            } else if let note = schema.deprecatedAttributes[name] {
+                warning(note, at: attribute.nameSpan)
+                attributes[name] = attribute
+            } else if schema.blocks.contains(name) || schema.unsupportedBlocks.contains(name) {
+                error(
+                    "\(name) is a block in \(schema.name), not an attribute", at: attribute.nameSpan,
+                    hint: "write \(name) { … } without the =")
+            } else {
+                error(
+                    "unknown attribute \"\(name)\" in \(schema.name)", at: attribute.nameSpan,
+                    hint: schema.mistakes[name] ?? Suggestion.hint(for: name, among: schema.knownNames))
+            }
+        }
+        var blocks: [EvaluatedBlock] = []
+        var firstOfType: [String: EvaluatedBlock] = [:]
+        for block in body.blocks {
+            let type = block.type
+            if schema.singleBlocks.contains(type) {
+                if let first = firstOfType[type] {
+                    error(
+                        "only one \(type) block is allowed in \(schema.name)", at: block.typeSpan,
+                        hint: "the first is at line \(line(of: first.typeSpan))")
+                    continue
+                }
+                firstOfType[type] = block
+                if schema.mapBlocks.contains(type), let attribute = attributes[type] {
+                    error(
+                        "\(type) is set both as an attribute and as a block in \(schema.name)", at: block.typeSpan,
+                        hint: "the attribute is at line \(line(of: attribute.nameSpan)); keep one")
+                    continue
+                }
+                blocks.append(block)
+            } else if schema.repeatedBlocks.contains(type) {
+                blocks.append(block)
+            } else if schema.unsupportedBlocks.contains(type) {
+                warning("`\(type)` block is not supported by Roost yet and is ignored", at: block.typeSpan)
+            } else if schema.attributes.contains(type) {
+                error(
+                    "\(type) is an attribute in \(schema.name), not a block", at: block.typeSpan,
+                    hint: "write \(type) = …")
+            } else {
+                error(
+                    "unknown block \"\(type)\" in \(schema.name)", at: block.typeSpan,
+                    hint: schema.mistakes[type] ?? Suggestion.hint(for: type, among: schema.knownNames))
+            }
+        }
+        return BlockContent(
+            schema: schema, headerSpan: headerSpan, label: label, labelSpan: labelSpan, attributes: attributes,
+            blocks: blocks)
+    }
+}

@@ -1,0 +1,117 @@
+/// Reads durations the way Nomad users write them: Go's `time.ParseDuration` syntax
+/// (`"10s"`, `"1h30m"`, `"1.5h"`, `"500ms"`, `"2us"`, `"0"`). Written by hand because the
+/// jobspec layer may not use Foundation, and so that every failure can say what was wrong.
+public enum DurationParser {
+    /// Why a text is not a duration, phrased to follow `"… is not a valid duration: "`.
+    public struct Failure: Error, Sendable, Hashable {
+        public var reason: String
+    }
+
+    /// The units Go accepts, with their length in nanoseconds. `µs` (micro sign) and `μs`
+    /// (Greek mu) are both accepted, as Go does.
+    static let units: [(name: String, nanoseconds: UInt64)] = [
+        ("ns", 1), ("us", 1_000), ("\u{00B5}s", 1_000), ("\u{03BC}s", 1_000), ("ms", 1_000_000),
+        ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
+    ]
+
+    /// What to show a user whose duration was rejected.
+    public static let acceptedForms =
+        "write a number followed by a unit (ns, us, ms, s, m, h), e.g. \"30s\", \"1h30m\", \"1.5h\" or \"500ms\""
+
+    public static func parse(_ text: String) -> Result<Duration, Failure> {
+        var bytes = Array(text.utf8)[...]
+        guard !bytes.isEmpty else { return .failure(Failure(reason: "it is empty")) }
+        var negative = false
+        if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            bytes = bytes.dropFirst()
+        }
+        // A bare zero needs no unit, as in Go.
+        if bytes.elementsEqual("0".utf8) { return .success(.zero) }
+        guard !bytes.isEmpty else { return .failure(Failure(reason: "a sign must be followed by a number and a unit")) }
+
+        var total: UInt64 = 0
+        // Go allows exactly 2^63 ns only for a negative duration.
+        let limit: UInt64 = negative ? 1 << 63 : (1 << 63) - 1
+        while !bytes.isEmpty {
+            // The number: digits, optionally a fraction; at least one digit somewhere.
+            var whole: UInt64 = 0
+            var wholeOverflowed = false
+            var digitCount = 0
+            while let byte = bytes.first, isDigit(byte) {
+                let (product, overflow1) = whole.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = product.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+                if overflow1 || overflow2 { wholeOverflowed = true }
+                whole = sum
+                digitCount += 1
+                bytes = bytes.dropFirst()
+            }
+            var fraction: UInt64 = 0
+            var fractionScale: UInt64 = 1
+            if bytes.first == UInt8(ascii: ".") {
+                bytes = bytes.dropFirst()
+                while let byte = bytes.first, isDigit(byte) {
+                    // Digits beyond nanosecond precision of an hour cannot change the result.
+                    if fractionScale < 1_000_000_000_000_000_000 {
+                        fraction = fraction * 10 + UInt64(byte - UInt8(ascii: "0"))
+                        fractionScale *= 10
+                    }
+                    digitCount += 1
+                    bytes = bytes.dropFirst()
+                }
+            }
+            guard digitCount > 0 else {
+                return .failure(Failure(reason: "expected a number where \"\(String(decoding: bytes, as: UTF8.self))\" begins"))
+            }
+            // The unit: everything up to the next digit or dot.
+            let unitEnd = bytes.firstIndex { isDigit($0) || $0 == UInt8(ascii: ".") } ?? bytes.endIndex
+            let unitText = String(decoding: bytes[bytes.startIndex..<unitEnd], as: UTF8.self)
+            bytes = bytes[unitEnd...]
+            guard !unitText.isEmpty else {
+                return .failure(Failure(reason: "a number needs a unit (such as s or m)"))
+            }
+            guard let unit = units.first(where: { $0.name == unitText }) else {
+                return .failure(Failure(reason: "unknown unit \"\(unitText)\""))
+            }
+            if wholeOverflowed { return .failure(Failure(reason: "it is too long (the limit is about 292 years)")) }
+            let (wholePart, overflow) = whole.multipliedReportingOverflow(by: unit.nanoseconds)
+            // fraction < fractionScale ≤ 10^18 and unit ≤ 3.6·10^12: compute without overflow
+            // by splitting the unit into a multiple of the scale and a remainder.
+            let fractionPart = scaledFraction(fraction, scale: fractionScale, unit: unit.nanoseconds)
+            let (segment, overflow2) = wholePart.addingReportingOverflow(fractionPart)
+            let (newTotal, overflow3) = total.addingReportingOverflow(segment)
+            if overflow || overflow2 || overflow3 || newTotal > limit {
+                return .failure(Failure(reason: "it is too long (the limit is about 292 years)"))
+            }
+            total = newTotal
+        }
+        if negative {
+            return .success(.nanoseconds(total == 1 << 63 ? Int64.min : -Int64(total)))
+        }
+        return .success(.nanoseconds(Int64(total)))
+    }
+
+    /// `fraction / scale × unit`, rounded down, without overflowing 64 bits.
+    private static func scaledFraction(_ fraction: UInt64, scale: UInt64, unit: UInt64) -> UInt64 {
+        guard fraction > 0 else { return 0 }
+        // Go truncates the product as a float; exact integer math gives the same nanoseconds.
+        let (high, low) = fraction.multipliedFullWidth(by: unit)
+        if high >= scale { return .max }
+        return scale.dividingFullWidth((high: high, low: low)).quotient
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    /// A duration as whole nanoseconds, the unit of Nomad's JSON API; clamped at the ends of
+    /// `Int64` (about ±292 years) instead of trapping.
+    public static func nanoseconds(of duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        if overflow2 { return seconds < 0 ? .min : .max }
+        return sum
+    }
+}
