@@ -2,7 +2,7 @@
 /// each block accepts.
 extension BlockSchema {
     /// The top level of a file, after the evaluator removed `variable` and `locals`.
-    static let file = BlockSchema("the file", repeatedBlocks: ["job"])
+    static let file = BlockSchema("the file", singleBlocks: ["job"])
 
     static let job = BlockSchema(
         "job", label: "name",
