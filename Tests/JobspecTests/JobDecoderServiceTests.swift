@@ -202,6 +202,16 @@ import Testing
         #expect(outcome.error(containing: "constraint with operator \"=\" needs an attribute") != nil)
     }
 
+    @Test func anAttributeThatEvaluatesEmptyIsTheUsersChoice() throws {
+        let outcome = minimalJob(job: {
+            block("constraint") {
+                attr("attribute", "")
+                attr("operator", "is_set")
+            }
+        }).decoded()
+        #expect(outcome.job?.constraints == [Constraint(operand: "is_set")], "\(outcome.report)")
+    }
+
     @Test func affinitiesHaveAWeightThatIsNeverZero() throws {
         let job = try #require(
             minimalJob(job: {

@@ -33,7 +33,8 @@ extension DecodingSession {
             constraint.operand = "distinct_property"
             constraint.leftTarget = property
         }
-        if Self.comparingOperators.contains(constraint.operand), constraint.leftTarget.isEmpty {
+        // An attribute written empty (say, from a variable) is the user's choice; a missing one is a slip.
+        if Self.comparingOperators.contains(constraint.operand), !content.has("attribute") {
             error(
                 "constraint with operator \"\(constraint.operand)\" needs an attribute", at: content.headerSpan,
                 hint: "add attribute = \"${attr.kernel.name}\" (the node property to compare)")
@@ -62,7 +63,7 @@ extension DecodingSession {
                 affinity.weight = weight
             }
         }
-        if affinity.leftTarget.isEmpty {
+        if !content.has("attribute") {
             error(
                 "affinity needs an attribute", at: content.headerSpan,
                 hint: "add attribute = \"${node.datacenter}\" (the node property to compare)")
