@@ -321,6 +321,16 @@ import Testing
         #expect(outcome.error(containing: "artifact needs a source") != nil)
     }
 
+    @Test func missingSettingsAreNotBlamedWhenEvaluationAlreadyFailed() {
+        // The evaluator drops an attribute it could not evaluate and reports that instead.
+        let fixture = minimalJob(task: { block("artifact") {} })
+        var sink = DiagnosticSink(source: fixture.source)
+        sink.error("unknown variable \"url\"", at: .none)
+        let job = JobDecoder(source: fixture.source).decode(fixture.body, into: &sink)
+        #expect(job == nil)
+        #expect(sink.diagnostics.map(\.message) == ["unknown variable \"url\""])
+    }
+
     @Test func templatesGetDefaultsAndKeepWhatIsWritten() throws {
         let task = try task {
             block("template") {

@@ -23,7 +23,7 @@ extension DecodingSession {
         let enabled = bool("enabled", in: content) ?? true
         if specs.isEmpty {
             if !content.has("cron"), !content.has("crons") {
-                error(
+                reportMissing(
                     "periodic needs a schedule", at: content.headerSpan,
                     hint: "add cron = \"*/15 * * * *\" (minute hour day-of-month month day-of-week)")
             }

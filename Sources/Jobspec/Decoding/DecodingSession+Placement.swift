@@ -35,7 +35,7 @@ extension DecodingSession {
         }
         // An attribute written empty (say, from a variable) is the user's choice; a missing one is a slip.
         if Self.comparingOperators.contains(constraint.operand), !content.has("attribute") {
-            error(
+            reportMissing(
                 "constraint with operator \"\(constraint.operand)\" needs an attribute", at: content.headerSpan,
                 hint: "add attribute = \"${attr.kernel.name}\" (the node property to compare)")
             return nil
@@ -64,7 +64,7 @@ extension DecodingSession {
             }
         }
         if !content.has("attribute") {
-            error(
+            reportMissing(
                 "affinity needs an attribute", at: content.headerSpan,
                 hint: "add attribute = \"${node.datacenter}\" (the node property to compare)")
             return nil
@@ -99,7 +99,7 @@ extension DecodingSession {
         }
         guard let attribute = string("attribute", in: content) else {
             if !content.has("attribute") {
-                error(
+                reportMissing(
                     "spread needs an attribute", at: content.headerSpan,
                     hint: "add attribute = \"${node.datacenter}\" (the node property to spread over)")
             }

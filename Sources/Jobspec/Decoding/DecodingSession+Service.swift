@@ -45,7 +45,7 @@ extension DecodingSession {
         if content.has("type") {
             check.type = choice("type", in: content, among: ["grpc", "http", "script", "tcp"]) ?? ""
         } else {
-            error(
+            reportMissing(
                 "check needs a type", at: content.headerSpan, hint: "add type = \"http\", \"tcp\", \"grpc\" or \"script\"")
         }
         check.command = string("command", in: content) ?? ""
@@ -73,7 +73,7 @@ extension DecodingSession {
             check.checkRestart = checkRestart
         }
         if check.type == "script", check.command.isEmpty {
-            error("a script check needs a command", at: content.headerSpan, hint: "add command = \"/path/to/check\"")
+            reportMissing("a script check needs a command", at: content.headerSpan, hint: "add command = \"/path/to/check\"")
         }
         return check
     }

@@ -14,7 +14,7 @@ extension DecodingSession {
         if let driver = string("driver", in: content) {
             task.driver = driver
         } else {
-            warning(
+            reportMissing(severity: .warning, 
                 "task \"\(name)\" has no driver, so Roost cannot run it", at: content.headerSpan,
                 hint: "add driver = \"raw_exec\", \"exec\" or \"docker\"")
         }
@@ -69,7 +69,7 @@ extension DecodingSession {
         let content = open(block, as: .lifecycle)
         let sidecar = bool("sidecar", in: content) ?? false
         guard content.has("hook") else {
-            error(
+            reportMissing(
                 "lifecycle needs a hook", at: content.headerSpan,
                 hint: "add hook = \"prestart\", \"poststart\" or \"poststop\"")
             return nil
@@ -85,7 +85,7 @@ extension DecodingSession {
         let options = stringMap("options", in: content) ?? [:]
         let headers = stringMap("headers", in: content) ?? [:]
         guard content.has("source") else {
-            error(
+            reportMissing(
                 "artifact needs a source", at: content.headerSpan,
                 hint: "add source = \"https://…\" (any URL go-getter understands)")
             return nil
@@ -130,7 +130,7 @@ extension DecodingSession {
         if let scriptBlock = content.block("change_script") {
             template.changeScript = decodeChangeScript(scriptBlock)
         } else if template.changeMode == "script" {
-            warning(
+            reportMissing(severity: .warning, 
                 "change_mode \"script\" needs a change_script block", at: content.headerSpan,
                 hint: "add change_script { command = \"…\" }")
         }
@@ -153,12 +153,12 @@ extension DecodingSession {
             }
         }
         if template.sourcePath.isEmpty, template.embeddedTemplate.isEmpty {
-            warning(
+            reportMissing(severity: .warning, 
                 "template has neither source nor data, so it renders nothing", at: content.headerSpan,
                 hint: "add source = \"…\" or data = \"…\"")
         }
         if template.destinationPath.isEmpty {
-            warning(
+            reportMissing(severity: .warning, 
                 "template has no destination; Nomad refuses such a template when the job is submitted",
                 at: content.headerSpan, hint: "add destination = \"local/…\"")
         }
@@ -172,7 +172,7 @@ extension DecodingSession {
         let failOnError = bool("fail_on_error", in: content) ?? false
         guard let command = string("command", in: content) else {
             if !content.has("command") {
-                error("change_script needs a command", at: content.headerSpan, hint: "add command = \"/path/to/script\"")
+                reportMissing("change_script needs a command", at: content.headerSpan, hint: "add command = \"/path/to/script\"")
             }
             return nil
         }

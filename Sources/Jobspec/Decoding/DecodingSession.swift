@@ -11,11 +11,15 @@ struct DecodingSession {
     let maximumDepth: Int
     /// Counted here rather than read from the sink, which stops storing after its cap.
     private(set) var errorCount = 0
+    /// Set when parsing or evaluation already failed: the evaluator leaves out attributes it
+    /// could not evaluate, so "this block needs X" would only repeat that failure.
+    let earlierStageFailed: Bool
 
     init(source: SourceFile, sink: DiagnosticSink, maximumDepth: Int = ParseLimits.default.maximumDepth) {
         self.source = source
         self.sink = sink
         self.maximumDepth = maximumDepth
+        self.earlierStageFailed = sink.hasErrors
     }
 
     mutating func error(_ message: String, at span: SourceSpan, hint: String? = nil) {
@@ -25,6 +29,15 @@ struct DecodingSession {
 
     mutating func warning(_ message: String, at span: SourceSpan, hint: String? = nil) {
         sink.warning(message, at: span, hint: hint)
+    }
+
+    /// Something a block lacks. Held back (but still counted) after an earlier stage failed.
+    mutating func reportMissing(
+        severity: Diagnostic.Severity = .error, _ message: String, at span: SourceSpan, hint: String? = nil
+    ) {
+        if severity == .error { errorCount += 1 }
+        guard !earlierStageFailed else { return }
+        sink.report(severity, message, at: span, hint: hint)
     }
 
     func line(of span: SourceSpan) -> Int {
