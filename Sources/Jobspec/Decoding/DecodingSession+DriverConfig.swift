@@ -29,7 +29,6 @@ extension DecodingSession {
             attributeSpans[attribute.name] = attribute.nameSpan
             result[attribute.name] = attribute.value
         }
-        var blockOrder: [String] = []
         var blocksByType: [String: [DynamicValue]] = [:]
         for nested in body.blocks {
             if let attributeSpan = attributeSpans[nested.type] {
@@ -42,11 +41,10 @@ extension DecodingSession {
             for label in nested.labels.reversed() {
                 value = .map([label.value: .list([value])])
             }
-            if blocksByType[nested.type] == nil { blockOrder.append(nested.type) }
             blocksByType[nested.type, default: []].append(value)
         }
-        for type in blockOrder {
-            result[type] = .list(blocksByType[type] ?? [])
+        for (type, values) in blocksByType {
+            result[type] = .list(values)
         }
         return result
     }
