@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Jobspec throughput, side by side with python-hcl2 on the same generated file, in one run.
+# Targets (issue #2): Roost parse + decode >= 50 MB/s and >= 20x python-hcl2.
+# Env: BENCH_MB (size of the generated file, default 2), BENCH_REPS (default 15), OUT (results dir).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+size_mb=${BENCH_MB:-2}
+reps=${BENCH_REPS:-15}
+out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
+
+echo "== building JobspecBench (release)"
+swift build -c release --product JobspecBench >/dev/null
+bench=$(swift build -c release --show-bin-path)/JobspecBench
+
+venv=.build/bench-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import hcl2' 2>/dev/null; then
+    echo "== installing python-hcl2 into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet 'python-hcl2==8.1.4'
+fi
+
+file="$out/bench-job.hcl"
+"$bench" generate "$size_mb" "$file"
+
+echo "== measuring (median of runs; the machine is shared, compare ratios)"
+"$bench" measure "$file" "$reps" | tee "$out/roost.txt"
+"$venv/bin/python" contrib/bench/python_hcl2_parse.py "$file" 3 | tee "$out/python-hcl2.txt"
+
+roost_pipeline=$(awk '/parse\+decode/ {print $(NF-3)}' "$out/roost.txt")
+roost_parse=$(awk '/roost parse / {print $(NF-1)}' "$out/roost.txt")
+python=$(awk '{print $(NF-1)}' "$out/python-hcl2.txt")
+awk -v rp="$roost_pipeline" -v rs="$roost_parse" -v py="$python" 'BEGIN {
+    ratio = rp / py
+    printf "\n| measure | MB/s |\n|---|---|\n"
+    printf "| roost parse | %.1f |\n| roost parse+decode | %.1f |\n| python-hcl2 parse | %.2f |\n", rs, rp, py
+    printf "\nroost parse+decode / python-hcl2 parse = %.0fx\n", ratio
+    ok = (rp >= 50 && ratio >= 20)
+    printf "target (>= 50 MB/s and >= 20x): %s\n", ok ? "met" : "NOT met"
+    exit ok ? 0 : 1
+}'
+echo "results in $out"
