@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Jobspec throughput, side by side with python-hcl2 on the same generated file, in one run.
 # Targets (issue #2): Roost parse + decode >= 50 MB/s and >= 20x python-hcl2.
-# Env: BENCH_MB (size of the generated file, default 2), BENCH_REPS (default 15), OUT (results dir).
+# Env: BENCH_MB (size of the generated file, default 1), BENCH_REPS (default 30), OUT (results dir).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-size_mb=${BENCH_MB:-2}
-reps=${BENCH_REPS:-15}
+size_mb=${BENCH_MB:-1}
+reps=${BENCH_REPS:-30}
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out"
 
@@ -26,7 +26,7 @@ file="$out/bench-job.hcl"
 
 echo "== measuring (median of runs; the machine is shared, compare ratios)"
 "$bench" measure "$file" "$reps" | tee "$out/roost.txt"
-"$venv/bin/python" contrib/bench/python_hcl2_parse.py "$file" 3 | tee "$out/python-hcl2.txt"
+"$venv/bin/python" contrib/bench/python_hcl2_parse.py "$file" 1 | tee "$out/python-hcl2.txt"
 
 roost_pipeline=$(awk '/parse\+decode/ {print $(NF-3)}' "$out/roost.txt")
 roost_parse=$(awk '/roost parse / {print $(NF-1)}' "$out/roost.txt")
