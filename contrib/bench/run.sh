@@ -30,8 +30,8 @@ echo "== measuring (median of runs; the machine is shared, compare ratios)"
 
 # HashiCorp's own parser (Go, syntax only), when the peer scripts are beside the repository.
 hcl_go_builder=../shared/bench/hcl-go/build.sh
-if [ -x "$hcl_go_builder" ] && [ "${BENCH_HCL_GO:-1}" = 1 ]; then
-    "$hcl_go_builder" "$out/hclparse" >/dev/null
+if [ -f "$hcl_go_builder" ] && [ "${BENCH_HCL_GO:-1}" = 1 ]; then
+    bash "$hcl_go_builder" "$out/hclparse" >/dev/null
     "$out/hclparse" -bench "$reps" "$file" | sed 's/^/hcl-go parse         /' | tee "$out/hcl-go.txt"
 fi
 
