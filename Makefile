@@ -49,13 +49,13 @@ conformance: deps
 	contrib/conformance.sh "$$($(SWIFT) build --show-bin-path)/roost"
 
 bench: deps
-	@test -x contrib/bench/run.sh || { echo "make bench: contrib/bench/run.sh is not written yet" >&2; exit 1; }
-	contrib/bench/run.sh
+	@test -f contrib/bench/run.sh || { echo "make bench: contrib/bench/run.sh is not written yet" >&2; exit 1; }
+	bash contrib/bench/run.sh
 
 # FUZZ_SECONDS given on the make command line reaches the script through the environment.
 fuzz: deps
-	@test -x contrib/fuzz.sh || { echo "make fuzz: contrib/fuzz.sh is not written yet" >&2; exit 1; }
-	contrib/fuzz.sh
+	@test -f contrib/fuzz.sh || { echo "make fuzz: contrib/fuzz.sh is not written yet" >&2; exit 1; }
+	bash contrib/fuzz.sh
 
 clean:
 	rm -rf .build
