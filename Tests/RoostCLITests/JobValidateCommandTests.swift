@@ -62,7 +62,10 @@ import Testing
         #expect(run.status == 1)
         #expect(run.errors.contains("\(file):"))
         #expect(run.errors.contains(": error: "))
-        #expect(run.errors.contains("\(file): 1 error") || run.errors.contains("\(file): 2 errors"))
+        // The summary line: `FILE: N errors`, after the `FILE:line:col:` diagnostics.
+        let summary = run.errors.split(separator: "\n").filter { $0.hasPrefix("\(file): ") }
+        #expect(summary.count == 1)
+        #expect(summary.first?.contains(" error") == true)
         #expect(run.output.isEmpty)
     }
 
