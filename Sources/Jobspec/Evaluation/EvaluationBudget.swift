@@ -7,7 +7,7 @@ struct EvaluationBudget: Sendable {
     /// Longest string a single expression may produce, in UTF-8 bytes.
     static let maximumStringBytes = 1_000_000
     /// Total units of work (elements produced, bytes written, loop iterations) for a file.
-    static let maximumWork = 20_000_000
+    static let maximumWork = 4_000_000
 
     private(set) var remaining: Int
 
