@@ -206,4 +206,17 @@ import Testing
         for _ in 0..<128 { code = parenthesized(binary(code, .add, number(1))) }
         #expect(value(code) == .number(129))
     }
+
+    @Test func deeplyNestedMixedExpressionsEvaluate() {
+        var code = number(1)
+        for level in 0..<128 {
+            switch level % 4 {
+            case 0: code = tuple(code)
+            case 1: code = template(.interpolation(call("one", code)))
+            case 2: code = forExpression("v\(level)", in: tuple(code), value: ref("v\(level)"))
+            default: code = call("flatten", code)
+            }
+        }
+        #expect(value(code) != nil)
+    }
 }
