@@ -47,4 +47,35 @@ import Testing
         let big = call("range", number(2000))
         #expect(errors(call("setproduct", big, big)) == ["call to \"setproduct\" failed: the product would have more than 1000000 elements"])
     }
+
+    @Test func aLocalRepeatingALargeListRunsOutOfBudgetInsteadOfHanging() {
+        let locals = block(
+            "locals",
+            items: [
+                .attribute("big", call("range", number(3000))),
+                .attribute("many", forExpression("i", in: ref("local.big"), value: ref("local.big"))),
+            ])
+        let result = evaluate(number(1), with: [locals])
+        #expect(result.messages.contains { $0.hasPrefix("the file needs too much work to evaluate") })
+    }
+
+    @Test func comparingLargeListsRepeatedlyIsCharged() {
+        let locals = block(
+            "locals",
+            items: [
+                .attribute("big", call("range", number(3000))),
+                .attribute("copy", forExpression("v", in: ref("local.big"), value: ref("v"))),
+            ])
+        let code = forExpression("i", in: ref("local.big"), value: binary(ref("local.big"), .equal, ref("local.copy")))
+        #expect(errors(code, with: [locals]).contains { $0.hasPrefix("the file needs too much work to evaluate") })
+        let distinct = call("distinct", forExpression("i", in: ref("local.big"), value: ref("local.copy")))
+        #expect(errors(distinct, with: [locals]).contains { $0.hasPrefix("the file needs too much work to evaluate") })
+    }
+
+    @Test func anAttributeRepeatingALargeListIsRefused() {
+        let big = call("range", number(3000))
+        let result = evaluate(forExpression("i", in: big, value: big))
+        #expect(result.attribute("x") == nil)
+        #expect(result.messages.contains { $0.hasPrefix("the file needs too much work to evaluate") })
+    }
 }

@@ -87,27 +87,39 @@ extension DynamicValue {
         left.utf8.lexicographicallyPrecedes(right.utf8)
     }
 
-    /// Whether the value nests lists and maps more than `limit` levels deep. Iterative, so it
-    /// is safe on values of any depth (a value given from outside the file).
-    func nestsDeeper(than limit: Int) -> Bool {
+    enum ShapeCheck: Equatable {
+        /// Within the depth limit; `nodes` were visited.
+        case fits(nodes: Int)
+        case tooDeep
+        /// More than the allowed number of nodes (shared sub-lists count every time they
+        /// appear, since that is what a later walk would cost).
+        case tooLarge
+    }
+
+    /// Whether the value nests lists and maps at most `depthLimit` levels deep, visiting at
+    /// most `nodeLimit` nodes. Iterative, so it is safe on values of any depth.
+    func checkShape(depthLimit: Int, nodeLimit: Int) -> ShapeCheck {
         var pending: [(DynamicValue, Int)] = [(self, 0)]
+        var visited = 0
         while let (value, depth) = pending.popLast() {
+            visited += 1
+            if visited > nodeLimit { return .tooLarge }
             switch value {
             case .list(let items):
-                if depth + 1 > limit { return true }
+                if depth + 1 > depthLimit { return .tooDeep }
                 for item in items { pending.append((item, depth + 1)) }
             case .map(let entries):
-                if depth + 1 > limit { return true }
+                if depth + 1 > depthLimit { return .tooDeep }
                 for item in entries.values { pending.append((item, depth + 1)) }
             default:
                 continue
             }
         }
-        return false
+        return .fits(nodes: visited)
     }
 
-    /// The number of elements and bytes in the value, counted until `limit` is passed; used
-    /// to charge copied structures to the evaluation budget.
+    /// The number of nodes and string bytes in the value, counted until `limit` is passed:
+    /// what comparing, hashing or copying it deeply costs, charged to the work budget.
     func weight(upTo limit: Int) -> Int {
         var total = 0
         var pending: [DynamicValue] = [self]
@@ -116,7 +128,7 @@ extension DynamicValue {
             switch value {
             case .list(let items): pending.append(contentsOf: items)
             case .map(let entries): pending.append(contentsOf: entries.values)
-            case .string(let text): total += text.utf8.count
+            case .string(let text): total += text.utf8.count / 16
             default: break
             }
         }

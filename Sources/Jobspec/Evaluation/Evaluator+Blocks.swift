@@ -12,6 +12,8 @@ extension Evaluator {
         for attribute in body.attributes {
             do throws(EvaluationError) {
                 let value = try evaluate(attribute.value)
+                // The decoder and the JSON output walk this value: keep it bounded.
+                try checkShape(of: value, at: attribute.value.span, describing: "the value of \"\(attribute.name)\"")
                 result.attributes.append(
                     EvaluatedAttribute(
                         name: attribute.name, value: value, nameSpan: attribute.nameSpan, valueSpan: attribute.value.span))

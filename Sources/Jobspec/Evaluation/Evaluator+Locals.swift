@@ -60,11 +60,7 @@ extension Evaluator {
             let definition = definitions[index]
             do throws(EvaluationError) {
                 let value = try evaluate(definition.value)
-                guard !value.nestsDeeper(than: limits.maximumDepth) else {
-                    throw EvaluationError(
-                        "the value of local \"\(definition.name)\" nests deeper than \(limits.maximumDepth) levels",
-                        at: definition.value.span)
-                }
+                try checkShape(of: value, at: definition.value.span, describing: "the value of local \"\(definition.name)\"")
                 localValues[definition.name] = value
             } catch {
                 unusableLocals.insert(definition.name)

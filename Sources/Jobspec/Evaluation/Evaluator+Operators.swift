@@ -28,7 +28,10 @@ extension Evaluator {
             if operation == .or, leftFlag { return .bool(true) }
             return .bool(try requireBool(try evaluate(right), at: right.span, role: "the right operand of \"\(symbol)\""))
         case .equal, .notEqual:
-            let equal = try evaluate(left) == evaluate(right)
+            let leftValue = try evaluate(left)
+            let rightValue = try evaluate(right)
+            try chargeWeight(of: leftValue, at: span)
+            let equal = leftValue == rightValue
             return .bool(operation == .equal ? equal : !equal)
         default:
             break

@@ -140,9 +140,10 @@ extension Evaluator {
             span = declaration.headerSpan
             switch input {
             case .value(let value):
-                guard !value.nestsDeeper(than: limits.maximumDepth) else {
-                    sink.error(
-                        "the value given for variable \"\(name)\" nests deeper than \(limits.maximumDepth) levels", at: span)
+                do throws(EvaluationError) {
+                    try checkShape(of: value, at: span, describing: "the value given for variable \"\(name)\"")
+                } catch {
+                    report(error, into: &sink)
                     return nil
                 }
                 candidate = value

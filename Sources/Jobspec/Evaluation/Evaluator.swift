@@ -60,4 +60,27 @@ public struct Evaluator: Sendable {
             throw error
         }
     }
+
+    /// Charges what walking a value deeply costs (comparing, hashing).
+    mutating func chargeWeight(of value: DynamicValue, at span: SourceSpan) throws(EvaluationError) {
+        switch value {
+        case .list, .map: try charge(value.weight(upTo: max(0, budget.remaining)), at: span)
+        default: return
+        }
+    }
+
+    /// Keeps stored values (locals, variables) within the depth limit, so that every later
+    /// recursive walk of a value (comparison, hashing, JSON) is bounded; the walk is charged.
+    mutating func checkShape(of value: DynamicValue, at span: SourceSpan, describing what: String)
+        throws(EvaluationError)
+    {
+        switch value.checkShape(depthLimit: limits.maximumDepth, nodeLimit: max(0, budget.remaining) + 1) {
+        case .fits(let nodes):
+            try charge(nodes, at: span)
+        case .tooDeep:
+            throw EvaluationError("\(what) nests deeper than \(limits.maximumDepth) levels", at: span)
+        case .tooLarge:
+            try charge(budget.remaining + 1, at: span)
+        }
+    }
 }

@@ -121,6 +121,11 @@ struct FunctionContext: Sendable {
         guard budget.spend(units) else { throw .exhausted }
     }
 
+    /// Charges what walking a value deeply costs (comparing, hashing).
+    mutating func spendWeight(of value: DynamicValue) throws(FunctionError) {
+        try spend(value.weight(upTo: max(0, budget.remaining)))
+    }
+
     /// Fails when a produced collection grows past the per-value cap.
     func checkCount(_ count: Int, _ what: String = "the result") throws(FunctionError) {
         if count > EvaluationBudget.maximumElements {

@@ -56,13 +56,13 @@ extension Functions {
         },
         "contains": FunctionDefinition([list, anyOrNull]) { arguments, context throws(FunctionError) in
             let items = arguments.list(0)
-            try context.spend(items.count)
+            try context.spendWeight(of: arguments[0])
             return .bool(items.contains(arguments[1]))
         },
         "distinct": FunctionDefinition([list]) { arguments, context throws(FunctionError) in
             var seen = Set<DynamicValue>()
             let items = arguments.list(0)
-            try context.spend(items.count)
+            try context.spendWeight(of: arguments[0])
             return .list(items.filter { seen.insert($0).inserted })
         },
         "element": FunctionDefinition([list, number]) { arguments, _ throws(FunctionError) in
@@ -79,7 +79,7 @@ extension Functions {
         },
         "index": FunctionDefinition([list, anyOrNull]) { arguments, context throws(FunctionError) in
             let items = arguments.list(0)
-            try context.spend(items.count)
+            try context.spendWeight(of: arguments[0])
             guard let position = items.firstIndex(of: arguments[1]) else {
                 throw .invalidArgument(index: 1, "the value is not in the list")
             }

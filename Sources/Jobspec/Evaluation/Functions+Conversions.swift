@@ -18,7 +18,7 @@ extension Functions {
         },
         "toset": FunctionDefinition([Parameter(.list, allowsNull: true)]) { arguments, context throws(FunctionError) in
             guard case .list(let items) = arguments[0] else { return .null }
-            try context.spend(items.count)
+            try context.spendWeight(of: arguments[0])
             return .list(setElements(items))
         },
         "tomap": FunctionDefinition([Parameter(.map, allowsNull: true)]) { arguments, _ throws(FunctionError) in

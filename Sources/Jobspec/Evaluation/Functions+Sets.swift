@@ -5,6 +5,7 @@ import ClusterModel
 extension Functions {
     static let sets: [String: FunctionDefinition] = [
         "setintersection": FunctionDefinition([list], variadic: list) { arguments, context throws(FunctionError) in
+            for value in arguments.values { try context.spendWeight(of: value) }
             var result = setElements(arguments.list(0))
             for index in 1..<max(1, arguments.count) {
                 let other = Set(arguments.list(index))
@@ -14,11 +15,13 @@ extension Functions {
             return .list(result)
         },
         "setsubtract": FunctionDefinition([list, list]) { arguments, context throws(FunctionError) in
+            for value in arguments.values { try context.spendWeight(of: value) }
             let removed = Set(arguments.list(1))
             try context.spend(removed.count + arguments.list(0).count)
             return .list(setElements(arguments.list(0)).filter { !removed.contains($0) })
         },
         "setunion": FunctionDefinition([list], variadic: list) { arguments, context throws(FunctionError) in
+            for value in arguments.values { try context.spendWeight(of: value) }
             var all: [DynamicValue] = []
             for index in 0..<arguments.count {
                 all.append(contentsOf: arguments.list(index))
@@ -28,6 +31,7 @@ extension Functions {
             return .list(setElements(all))
         },
         "setproduct": FunctionDefinition([list], variadic: list, minimumCount: 2) { arguments, context throws(FunctionError) in
+            for value in arguments.values { try context.spendWeight(of: value) }
             let factors = (0..<arguments.count).map { setElements(arguments.list($0)) }
             var size = 1
             for factor in factors {
