@@ -210,14 +210,37 @@ extension Evaluator {
     }
 
     /// A value of a complex type given as text (`-var 'dcs=["a","b"]'`), read as an HCL
-    /// expression made of literals only.
-    func parseInputExpression(_ text: String, name: String) -> Result<DynamicValue, InputFailure> {
-        // Until the parser can read a lone expression, accept JSON, which is a subset of HCL
-        // for literal values.
-        do throws(JSONReader.Failure) {
-            return .success(try JSONReader.decode(text, maximumDepth: limits.maximumDepth))
+    /// expression made of literals and function calls (no references).
+    mutating func parseInputExpression(_ text: String, name: String) -> Result<DynamicValue, InputFailure> {
+        // Parsed as the only attribute of a small file of its own, so that spans (and a
+        // message quoting them) refer to the given text, not to the job file.
+        let prefix = "value = "
+        let source = SourceFile(name: "-var \(name)", text: prefix + text + "\n")
+        var sink = DiagnosticSink(source: source)
+        var parser = Parser(source: source, limits: limits)
+        let body = parser.parseFile(into: &sink)
+        if let problem = sink.diagnostics.first(where: { $0.severity == .error }) {
+            // The parser may not read a lone value yet; JSON is a subset of HCL's literals.
+            do throws(JSONReader.Failure) {
+                return .success(try JSONReader.decode(text, maximumDepth: limits.maximumDepth))
+            } catch {
+                let column = max(1, problem.start.column - (problem.start.line == 1 ? prefix.utf8.count : 0))
+                return .failure(InputFailure(message: "\(problem.message) (line \(problem.start.line), column \(column))"))
+            }
+        }
+        guard body.blocks.isEmpty, body.attributes.count == 1, let attribute = body.attributes.first else {
+            return .failure(InputFailure(message: "expected a single value"))
+        }
+        var evaluator = Evaluator(source: source, limits: limits)
+        evaluator.referencesAllowed = false
+        evaluator.runtimeReferencesAllowed = false
+        evaluator.budget = budget
+        defer { budget = evaluator.budget }
+        do throws(EvaluationError) {
+            let value = try evaluator.evaluate(attribute.value)
+            return .success(value)
         } catch {
-            return .failure(InputFailure(message: error.message))
+            return .failure(InputFailure(message: error.problems.first?.message ?? "the value cannot be evaluated"))
         }
     }
 }
