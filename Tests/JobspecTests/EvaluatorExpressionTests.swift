@@ -141,6 +141,7 @@ import Testing
     @Test func aLoneInterpolationKeepsItsValueWhole() {
         #expect(value(template(.interpolation(tuple(number(1), number(2))))) == .numbers(1, 2))
         #expect(value(template(.interpolation(number(3)))) == .number(3))
+        #expect(value(template(.text(""), .interpolation(bool(true)), .text(""))) == .bool(true))
     }
 
     @Test func templateDirectivesBranchAndLoop() {

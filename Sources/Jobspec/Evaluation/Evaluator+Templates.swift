@@ -4,7 +4,11 @@ import ClusterModel
 extension Evaluator {
     mutating func evaluateTemplate(_ template: TemplateExpression) throws(EvaluationError) -> DynamicValue {
         // `"${x}"` alone is x itself, not its text: HCL keeps lists, numbers and bools whole.
-        if template.parts.count == 1, case .interpolation(let expression) = template.parts[0] {
+        let meaningful = template.parts.filter { part in
+            if case .literal(let text) = part { return !text.isEmpty }
+            return true
+        }
+        if meaningful.count == 1, case .interpolation(let expression) = meaningful[0] {
             return try evaluate(expression)
         }
         var output = ""
