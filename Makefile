@@ -1,7 +1,61 @@
-# Roost: `make run` and `make test` set everything up on a fresh Debian machine.
-.PHONY: test run
-test:
-	swift build --build-tests
-	swift test
-run:
-	swift build --product roost
+# Roost: `make run` and `make test` set everything up on a fresh Debian machine that has the
+# Swift toolchain; contrib/install-deps.sh adds the few Debian packages the build needs.
+#
+#   make test         build everything, check the layering rules, run all tests
+#   make run          build roost and try it on the example jobs under jobspecs/
+#   make conformance  run roost over ../shared/conformance/nomad-jobspecs (when present)
+#   make bench        parse + decode throughput (contrib/bench/run.sh)
+#   make fuzz         fuzz the HCL parser for a bounded time (FUZZ_SECONDS=…)
+#   make clean        remove build products
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+SWIFT ?= swift
+# The job `make run` shows in detail.
+MAIN_JOB := jobspecs/hello-web.hcl
+
+.PHONY: deps build test layering run conformance bench fuzz clean
+
+deps:
+	contrib/install-deps.sh
+
+build: deps
+	$(SWIFT) build --build-tests
+
+layering:
+	contrib/check-layering.sh --self-test
+	contrib/check-layering.sh
+
+test: build layering
+	$(SWIFT) test
+
+run: deps
+	$(SWIFT) build --product roost
+	@bin="$$($(SWIFT) build --show-bin-path)"; \
+	echo "==> roost job validate jobspecs/*"; \
+	"$$bin/roost" job validate jobspecs/*.hcl; \
+	echo; \
+	echo "==> roost job inspect $(MAIN_JOB)"; \
+	"$$bin/roost" job inspect $(MAIN_JOB); \
+	echo; \
+	echo "The example jobs are valid. Running them needs the Roost agent (roost agent -dev),"; \
+	echo "which is not there yet: it arrives in a later issue. Until then, roost validates,"; \
+	echo "inspects and formats job files: try $$bin/roost help"
+
+conformance: deps
+	$(SWIFT) build --product roost
+	contrib/conformance.sh "$$($(SWIFT) build --show-bin-path)/roost"
+
+bench: deps
+	@test -f contrib/bench/run.sh || { echo "make bench: contrib/bench/run.sh is not written yet" >&2; exit 1; }
+	bash contrib/bench/run.sh
+
+# FUZZ_SECONDS given on the make command line reaches the script through the environment.
+fuzz: deps
+	@test -f contrib/fuzz.sh || { echo "make fuzz: contrib/fuzz.sh is not written yet" >&2; exit 1; }
+	bash contrib/fuzz.sh
+
+clean:
+	rm -rf .build

@@ -37,3 +37,9 @@ public struct JobFile: Sendable {
         self.diagnostics = diagnostics
     }
 }
+
+extension JobFile: CustomStringConvertible {
+    public var description: String {
+        "JobFile(\(source.name): \(job.map { "job \"\($0.id)\"" } ?? "no job"), \(diagnostics.count) diagnostics)"
+    }
+}

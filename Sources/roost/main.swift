@@ -1,7 +1,3 @@
 import RoostCLI
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-exit(CommandLineTool.run(arguments: Array(CommandLine.arguments.dropFirst())))
+CommandLineTool.main()

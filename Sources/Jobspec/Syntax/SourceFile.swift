@@ -49,3 +49,8 @@ public struct SourceFile: Sendable {
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
 }
+
+extension SourceFile: CustomStringConvertible {
+    /// Short on purpose: test failures and logs should name the file, not dump its bytes.
+    public var description: String { "SourceFile(\(name), \(bytes.count) bytes)" }
+}

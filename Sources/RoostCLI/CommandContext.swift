@@ -1,0 +1,22 @@
+/// What a running command may use from the outside world besides the file system: the console
+/// and the environment (for `NOMAD_VAR_*`), and where it sits in the tree, for messages.
+struct CommandContext {
+    let console: any Console
+    let environment: [String: String]
+    /// The command's words, e.g. `["roost", "job", "validate"]`.
+    let path: [String]
+
+    var commandPath: String { path.joined(separator: " ") }
+
+    func writeLine(_ line: String) {
+        console.writeOutput(line + "\n")
+    }
+
+    func writeErrorLine(_ line: String) {
+        console.writeError(line + "\n")
+    }
+
+    func descending(into name: String) -> CommandContext {
+        CommandContext(console: console, environment: environment, path: path + [name])
+    }
+}

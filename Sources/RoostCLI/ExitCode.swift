@@ -1,0 +1,7 @@
+/// The exit statuses of `roost`, as DESIGN.md §7 sets them: scripts tell a file with problems
+/// (1) from a command line that was wrong (64, `EX_USAGE` of sysexits.h).
+enum ExitCode: Int32, Sendable {
+    case success = 0
+    case failure = 1
+    case usage = 64
+}

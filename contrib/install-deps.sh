@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing Roost need, when they are missing.
+# A second run finds everything in place and returns at once without touching apt.
+set -euo pipefail
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# What is missing, as Debian package names:
+# - libsodium-dev: the CSodium system library target (headers + libsodium.so);
+# - pkg-config: how SwiftPM finds libsodium's flags (`pkgConfig: "libsodium"` in Package.swift).
+#   The command is enough (Debian 12's pkgconf provides it too).
+missing_packages() {
+    is_installed libsodium-dev || echo libsodium-dev
+    command -v pkg-config >/dev/null 2>&1 || echo pkg-config
+}
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    # Not Debian/Ubuntu: check what the build actually needs and say how to get it.
+    if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists libsodium; then
+        exit 0
+    fi
+    echo "install-deps: this is not a Debian-based system, so nothing was installed." >&2
+    echo "install-deps: Roost needs libsodium (with headers) and pkg-config; install them with your" >&2
+    echo "install-deps: package manager (e.g. 'brew install libsodium pkg-config'), then run make again." >&2
+    exit 1
+fi
+
+read -r -a missing <<<"$(missing_packages | tr '\n' ' ')"
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+    run_as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+    run_as_root=(sudo)
+else
+    echo "install-deps: the packages ${missing[*]} are missing, and installing them needs root." >&2
+    echo "install-deps: run as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+    echo "install-deps: (or install sudo), then run make again." >&2
+    exit 1
+fi
+
+echo "install-deps: installing missing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${run_as_root[@]}" apt-get update -qq
+"${run_as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+still_missing=$(missing_packages | tr '\n' ' ')
+if [[ -n "$still_missing" ]]; then
+    echo "install-deps: still missing after apt-get: $still_missing; see the messages above." >&2
+    exit 1
+fi
+echo "install-deps: done"
