@@ -220,13 +220,8 @@ extension Evaluator {
         var parser = Parser(source: source, limits: limits)
         let body = parser.parseFile(into: &sink)
         if let problem = sink.diagnostics.first(where: { $0.severity == .error }) {
-            // The parser may not read a lone value yet; JSON is a subset of HCL's literals.
-            do throws(JSONReader.Failure) {
-                return .success(try JSONReader.decode(text, maximumDepth: limits.maximumDepth))
-            } catch {
-                let column = max(1, problem.start.column - (problem.start.line == 1 ? prefix.utf8.count : 0))
-                return .failure(InputFailure(message: "\(problem.message) (line \(problem.start.line), column \(column))"))
-            }
+            let column = max(1, problem.start.column - (problem.start.line == 1 ? prefix.utf8.count : 0))
+            return .failure(InputFailure(message: "\(problem.message) (line \(problem.start.line), column \(column))"))
         }
         guard body.blocks.isEmpty, body.attributes.count == 1, let attribute = body.attributes.first else {
             return .failure(InputFailure(message: "expected a single value"))
