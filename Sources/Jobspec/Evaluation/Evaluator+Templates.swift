@@ -4,16 +4,28 @@ import ClusterModel
 extension Evaluator {
     mutating func evaluateTemplate(_ template: TemplateExpression) throws(EvaluationError) -> DynamicValue {
         // `"${x}"` alone is x itself, not its text: HCL keeps lists, numbers and bools whole.
-        let meaningful = template.parts.filter { part in
-            if case .literal(let text) = part { return !text.isEmpty }
-            return true
-        }
-        if meaningful.count == 1, case .interpolation(let expression) = meaningful[0] {
-            return try evaluate(expression)
+        if let lone = loneInterpolation(template.parts) {
+            return try evaluate(lone)
         }
         var output = ""
         try render(template.parts, into: &output, span: template.span)
         return .string(output)
+    }
+
+    /// The expression of a template that is one interpolation, ignoring empty text around it.
+    private func loneInterpolation(_ parts: [TemplatePart]) -> Expression? {
+        var found: Expression?
+        for part in parts {
+            switch part {
+            case .literal(let text) where text.isEmpty:
+                continue
+            case .interpolation(let expression) where found == nil:
+                found = expression
+            default:
+                return nil
+            }
+        }
+        return found
     }
 
     private mutating func render(_ parts: [TemplatePart], into output: inout String, span: SourceSpan)

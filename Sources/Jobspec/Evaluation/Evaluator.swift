@@ -74,6 +74,10 @@ public struct Evaluator: Sendable {
     mutating func checkShape(of value: DynamicValue, at span: SourceSpan, describing what: String)
         throws(EvaluationError)
     {
+        switch value {
+        case .list, .map: break
+        default: return try charge(1, at: span)
+        }
         switch value.checkShape(depthLimit: limits.maximumDepth, nodeLimit: max(0, budget.remaining) + 1) {
         case .fits(let nodes):
             try charge(nodes, at: span)
