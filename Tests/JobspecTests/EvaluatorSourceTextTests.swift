@@ -37,6 +37,17 @@ import Testing
         #expect(smuggled.messages == ["the value given for variable \"l\" is not a valid list(string): expected a single value"])
     }
 
+    @Test func environmentValuesForUndeclaredVariablesAreIgnoredButFlagsAreNot() {
+        let text = "variable \"region\" { type = string }\nx = var.region\n"
+        let fromEnvironment = evaluateSource(
+            text, variables: ["region": .environment("eu"), "unrelated": .environment("1")])
+        #expect(fromEnvironment.diagnostics.isEmpty)
+        #expect(fromEnvironment.attribute("x") == .string("eu"))
+        let fromFlag = evaluateSource(text, variables: ["region": .raw("eu"), "regoin": .raw("1")])
+        #expect(fromFlag.messages.count == 1)
+        #expect(fromFlag.messages.first?.contains("\"regoin\"") == true)
+    }
+
     @Test func heredocsAndDirectivesEvaluate() {
         let text = """
             locals { names = ["a", "b"] }

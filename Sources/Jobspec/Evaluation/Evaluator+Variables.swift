@@ -8,7 +8,8 @@ extension Evaluator {
     mutating func resolveVariables(in body: SyntaxBody, into sink: inout DiagnosticSink) {
         let declarations = collectDeclarations(in: body, into: &sink)
         let declaredNames = Set(declarations.map(\.name))
-        for name in variables.keys.sorted(by: DynamicValue.bytewiseLess) where !declaredNames.contains(name) {
+        let givenInFileOrFlags = variables.filter { if case .environment = $0.value { false } else { true } }
+        for name in givenInFileOrFlags.keys.sorted(by: DynamicValue.bytewiseLess) where !declaredNames.contains(name) {
             sink.error(
                 "a value is given for the variable \"\(name)\", but the file declares no such variable",
                 at: SourceSpan(start: 0, end: 0),
@@ -147,7 +148,7 @@ extension Evaluator {
                     return nil
                 }
                 candidate = value
-            case .raw(let text):
+            case .raw(let text), .environment(let text):
                 if type.isPrimitive {
                     candidate = .string(text)
                 } else {
