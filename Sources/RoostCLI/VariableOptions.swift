@@ -28,7 +28,7 @@ enum VariableOptions {
         for (key, value) in context.environment where key.hasPrefix(environmentPrefix) {
             let name = String(key.dropFirst(environmentPrefix.count))
             if !name.isEmpty {
-                inputs[name] = .raw(value)
+                inputs[name] = .environment(value)
             }
         }
         for path in arguments.values(of: "var-file") {
@@ -70,14 +70,10 @@ enum VariableOptions {
         var sink = DiagnosticSink(source: source)
         var parser = Parser(source: source)
         let syntax = parser.parseFile(into: &sink)
-        var evaluated = EvaluatedBody()
+        var values: [String: VariableInput] = [:]
         if !sink.hasErrors {
             var evaluator = Evaluator(source: source)
-            evaluated = evaluator.evaluateFile(syntax, into: &sink)
-            for block in evaluated.blocks {
-                sink.error(
-                    "a variable file holds only NAME = value lines, not a \"\(block.type)\" block", at: block.typeSpan)
-            }
+            values = evaluator.evaluateVariableFile(syntax, into: &sink)
         }
         for diagnostic in sink.diagnostics {
             context.writeErrorLine(diagnostic.rendered(in: source))
@@ -85,6 +81,8 @@ enum VariableOptions {
         if sink.hasErrors {
             throw .failure("variable file \"\(path)\" has errors")
         }
-        return evaluated.attributes.map { ($0.name, $0.value) }
+        return values.sorted { $0.key < $1.key }.compactMap { name, input in
+            if case .value(let value) = input { (name, value) } else { nil }
+        }
     }
 }

@@ -23,7 +23,7 @@ import Testing
 
     @Test func nomadVariablesFromTheEnvironmentAreInputs() throws {
         let environment = ["NOMAD_VAR_region": "eu", "NOMAD_VAR_": "ignored", "HOME": "/root", "NOMAD_ADDR": "x"]
-        #expect(try inputs([], environment: environment) == ["region": .raw("eu")])
+        #expect(try inputs([], environment: environment) == ["region": .environment("eu")])
     }
 
     @Test func laterFlagWinsOverEarlierFlagAndOverTheEnvironment() throws {
@@ -50,7 +50,7 @@ import Testing
         let result = try inputs(
             ["-var-file", first, "-var", "c=flag", "-var-file", second],
             environment: ["NOMAD_VAR_a": "env", "NOMAD_VAR_d": "env"])
-        #expect(result == ["a": .value(.string("file1")), "b": .value(.string("file2")), "c": .raw("flag"), "d": .raw("env")])
+        #expect(result == ["a": .value(.string("file1")), "b": .value(.string("file2")), "c": .raw("flag"), "d": .environment("env")])
     }
 
     @Test func jsonVariableFileThatIsNotAnObjectIsAFailure() throws {
