@@ -219,6 +219,64 @@ import Testing
         #expect(config["labeled"] == .list([.map(["a": .list([.map(["b": .list([.map(["k": .number(1)])])])])])]))
     }
 
+    @Test func repeatedSingleBlocksAreEachReportedAtTheRepetition() throws {
+        let file = load(
+            """
+            job "binstore" {
+              group "binsl" {
+                ephemeral_disk {
+                  size = 500
+                }
+                ephemeral_disk {
+                  size = 100
+                }
+                task "binstore" {
+                  driver = "docker"
+                  resources {
+                    cpu = 500
+                  }
+                  resources {
+                    cpu = 500
+                  }
+                }
+              }
+            }
+            """)
+        #expect(file.job == nil)
+        #expect(
+            file.diagnostics.map { "\($0.start.line): \($0.message) (\($0.hint ?? ""))" } == [
+                "6: only one ephemeral_disk block is allowed in group (the first is at line 3)",
+                "14: only one resources block is allowed in task (the first is at line 11)",
+            ])
+    }
+
+    @Test func anEmptyPortLabelAndACaseOnlyCollisionAreBothNamed() throws {
+        let file = load(
+            """
+            job "web" {
+              group "app" {
+                task "server" {
+                  driver = "docker"
+                  resources {
+                    network {
+                      mbits = "100"
+                      port "Http" {}
+                      port "http" {}
+                      port "" {}
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        #expect(file.job == nil)
+        #expect(
+            file.diagnostics.map { "\($0.start.line):\($0.start.column) \($0.message)" } == [
+                "9:16 port label collision: \"http\" is already used by port \"Http\" at line 8",
+                "10:16 port label \"\" is invalid: it must match ^[a-zA-Z0-9_]+$",
+            ])
+    }
+
     @Test func theJSONOfAFileShowsItsDurationsInNanoseconds() throws {
         let file = load(
             """
