@@ -16,6 +16,13 @@ import Testing
         #expect(resources.memoryMiB == 1000)
     }
 
+    @Test func onlyDecimalTextCountsAsANumber() {
+        for text in ["0x10", "nan", "inf", "1_000", ""] {
+            let outcome = minimalJob(group: { attr("count", text) }).decoded()
+            #expect(outcome.error(containing: "count must be a whole number") != nil, "\(text) was accepted")
+        }
+    }
+
     @Test func boolsWrittenAsTextAreBools() throws {
         let task = try #require(minimalJob(task: { attr("leader", "true") }).decoded().job?.groups.first?.tasks.first)
         #expect(task.leader)

@@ -46,7 +46,9 @@ extension DecodingSession {
             return nil
         case .string(let text):
             if let whole = Int(text) { return whole }
-            if let number = Double(text), number.isFinite, let whole = Int(exactly: number) { return whole }
+            // Decimal notation only, as HCL converts: Swift's parser would also take "0x10" or "nan".
+            let decimal = !text.isEmpty && text.utf8.allSatisfy { "0123456789+-.eE".utf8.contains($0) }
+            if decimal, let number = Double(text), let whole = Int(exactly: number) { return whole }
             error("\(name) must be a whole number, got \(Self.describe(value))", at: span)
             return nil
         default:
