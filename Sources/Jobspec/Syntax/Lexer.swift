@@ -222,9 +222,9 @@ struct Lexer {
             if next == UInt8(ascii: "*") { return lexBlockComment(from: start) }
             return simple(.slash, start, 1)
         case 0x80...0xFF:
-            let length = utf8SequenceLength(at: start)
+            let length = Self.utf8SequenceLength(bytes, at: start)
             if length == 0 { return invalidUTF8(at: start) }
-            if isIdentifierStart(at: start, length: length) {
+            if Self.isIdentifierStart(bytes, at: start, length: length) {
                 position = scanIdentifier(from: start + length)
                 return Token(.identifier, start: start, end: position)
             }
@@ -257,7 +257,7 @@ struct Lexer {
             let byte = bytes[index]
             if Self.isASCIIIdentifierContinuation(byte) {
                 index += 1
-            } else if byte >= 0x80, let length = identifierScalarLength(at: index) {
+            } else if byte >= 0x80, let length = Self.identifierScalarLength(bytes, at: index) {
                 index += length
             } else {
                 break
@@ -269,17 +269,17 @@ struct Lexer {
     /// The length of the non-ASCII letter or digit at `index`, or nil. Kept out of line:
     /// Unicode properties cost a lot of set-up that plain ASCII names must not pay.
     @inline(never)
-    private func identifierScalarLength(at index: Int) -> Int? {
-        let length = utf8SequenceLength(at: index)
+    private static func identifierScalarLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let length = utf8SequenceLength(bytes, at: index)
         guard length > 0 else { return nil }
-        let properties = decodeScalar(at: index, length: length).properties
+        let properties = decodeScalar(bytes, at: index, length: length).properties
         guard properties.isAlphabetic || properties.numericType != nil else { return nil }
         return length
     }
 
     @inline(never)
-    private func isIdentifierStart(at index: Int, length: Int) -> Bool {
-        decodeScalar(at: index, length: length).properties.isAlphabetic
+    private static func isIdentifierStart(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> Bool {
+        decodeScalar(bytes, at: index, length: length).properties.isAlphabetic
     }
 
     @inline(__always)
@@ -338,7 +338,7 @@ struct Lexer {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\n") { break }
             if byte >= 0x80 {
-                let length = utf8SequenceLength(at: index)
+                let length = Self.utf8SequenceLength(bytes, at: index)
                 if length == 0 {
                     reportInvalidUTF8(at: index)
                     index += 1
@@ -362,7 +362,7 @@ struct Lexer {
                 return index + 2
             }
             if byte >= 0x80 {
-                let length = utf8SequenceLength(at: index)
+                let length = Self.utf8SequenceLength(bytes, at: index)
                 if length == 0 {
                     reportInvalidUTF8(at: index)
                     index += 1
@@ -475,7 +475,7 @@ struct Lexer {
                     index += 1
                 }
             case 0x80...0xFF:
-                let length = utf8SequenceLength(at: index)
+                let length = Self.utf8SequenceLength(bytes, at: index)
                 if length == 0 {
                     reportInvalidUTF8(at: index)
                     index += 1
@@ -583,7 +583,7 @@ struct Lexer {
                     index += 1
                 }
             case 0x80...0xFF:
-                let length = utf8SequenceLength(at: index)
+                let length = Self.utf8SequenceLength(bytes, at: index)
                 if length == 0 {
                     reportInvalidUTF8(at: index)
                     index += 1
@@ -609,8 +609,8 @@ struct Lexer {
         var length = 1
         var description = Self.describe(Unicode.Scalar(bytes[start]))
         if bytes[start] >= 0x80 {
-            length = max(1, utf8SequenceLength(at: start))
-            description = Self.describe(decodeScalar(at: start, length: length))
+            length = max(1, Self.utf8SequenceLength(bytes, at: start))
+            description = Self.describe(Self.decodeScalar(bytes, at: start, length: length))
         }
         problem("invalid character \(description)", start, start + length, hint: hint)
         position = start + length
@@ -648,7 +648,7 @@ struct Lexer {
 
     /// The length of the well-formed UTF-8 sequence at `index`, or 0 when there is none
     /// (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, truncated).
-    func utf8SequenceLength(at index: Int) -> Int {
+    static func utf8SequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
         let count = bytes.count
         let lead = bytes[index]
         if lead < 0x80 { return 1 }
@@ -676,7 +676,7 @@ struct Lexer {
     }
 
     /// The scalar of a sequence already checked by `utf8SequenceLength`.
-    func decodeScalar(at index: Int, length: Int) -> Unicode.Scalar {
+    static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> Unicode.Scalar {
         var value: UInt32
         switch length {
         case 2: value = UInt32(bytes[index] & 0x1F)

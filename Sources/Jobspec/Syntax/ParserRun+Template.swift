@@ -419,7 +419,7 @@ extension ParserRun {
                 output.append(UInt8(ascii: "\\"))
                 return start + 1
             }
-            let length = max(1, lexer.utf8SequenceLength(at: start + 1))
+            let length = max(1, Lexer.utf8SequenceLength(bytes, at: start + 1))
             let shown = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<min(end, start + 1 + length)]), as: UTF8.self)
             report(
                 "invalid escape sequence \"\(shown)\"", at: SourceSpan(start: start, end: min(end, start + 1 + length)),
