@@ -248,7 +248,8 @@ public enum Formatter {
             if left.kind == .identifier {
                 return isKeyword(left, bytes: bytes)
             }
-            return !(left.kind == .closeBracket || left.kind == .closeParenthesis || left.kind == .openQuote)
+            return !(left.kind == .closeBracket || left.kind == .closeParenthesis || left.kind == .openQuote
+                || left.kind == .quotedString)
         case .star:
             // `[*]` and `.*` are splats; otherwise `*` is multiplication.
             return true
@@ -261,7 +262,8 @@ public enum Formatter {
     private static func isUnary(minusAfter before: Chunk?) -> Bool {
         guard let before else { return true }
         switch before.kind {
-        case .identifier, .number, .openQuote, .openHeredoc, .closeParenthesis, .closeBracket, .closeBrace:
+        case .identifier, .number, .quotedString, .openQuote, .openHeredoc, .closeParenthesis, .closeBracket,
+            .closeBrace:
             return false
         default:
             return true

@@ -156,6 +156,7 @@ struct Lexer {
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
             return lexNumber(from: start)
         case UInt8(ascii: "\""):
+            if let simpleString = lexPlainString(from: start) { return simpleString }
             position = start + 1
             if !push(Frame(mode: .quoted, openerStart: start)) { return endOfFile() }
             return Token(.openQuote, start: start, end: start + 1)
@@ -491,6 +492,53 @@ struct Lexer {
         }
         position = index
         return Token(.templateLiteral, start: start, end: index, flags: flags)
+    }
+
+    @inline(never)
+    /// Most strings are plain text on one line: one `quotedString` token instead of three
+    /// tokens and a frame. Anything else (an interpolation, a directive, a line end, a byte
+    /// that is not valid UTF-8 or a control character) is left to the quoted mode, which
+    /// lexes and reports it.
+    private mutating func lexPlainString(from start: Int) -> Token? {
+        let count = bytes.count
+        var index = start + 1
+        var flags: UInt8 = 0
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"),
+                byte != UInt8(ascii: "$"), byte != UInt8(ascii: "%")
+            {
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                position = index + 1
+                return Token(.quotedString, start: start, end: index + 1, flags: flags)
+            case UInt8(ascii: "\\"):
+                flags |= TokenFlags.needsDecoding
+                let next = peekByte(index + 1)
+                index += (next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\")) ? 2 : 1
+            case UInt8(ascii: "$"), UInt8(ascii: "%"):
+                let next = peekByte(index + 1)
+                if next == UInt8(ascii: "{") { return nil }
+                if next == byte, peekByte(index + 2) == UInt8(ascii: "{") {
+                    flags |= TokenFlags.needsDecoding
+                    index += 3
+                } else {
+                    index += 1
+                }
+            case 0x09:
+                index += 1
+            case 0x80...0xFF:
+                let length = Self.utf8SequenceLength(bytes, at: index)
+                if length == 0 { return nil }
+                index += length
+            default:
+                return nil
+            }
+        }
+        return nil
     }
 
     @inline(never)

@@ -349,6 +349,11 @@ extension ParserRun {
 
     // MARK: - Literal text
 
+    /// The text of a `quotedString` token, without its quotes.
+    mutating func plainString(_ token: Token) -> String {
+        decodeLiteral(Token(.templateLiteral, start: token.start + 1, end: token.end - 1, flags: token.flags), quoted: true)
+    }
+
     /// The text of a literal token: `$${` and `%%{` become `${` and `%{`; in quoted strings
     /// the backslash escapes are decoded too (heredocs have none).
     mutating func decodeLiteral(_ token: Token, quoted: Bool) -> String {

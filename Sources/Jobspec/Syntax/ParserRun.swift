@@ -33,12 +33,13 @@ struct ParserRun {
     var nesting = 0
 
     /// Items of the bodies and lists being parsed, innermost last; see `parseBodyItems`.
-    var attributeScratch: [SyntaxAttribute] = []
+    /// (Optional so that finished lists can be moved out without reference counting.)
+    var attributeScratch: [SyntaxAttribute?] = []
     /// Hashes of the names in `attributeScratch`, compared before the names themselves.
     var attributeNameHashes: [UInt64] = []
-    var blockScratch: [SyntaxBlock] = []
-    var expressionScratch: [Expression] = []
-    var templateScratch: [TemplateItem] = []
+    var blockScratch: [SyntaxBlock?] = []
+    var expressionScratch: [Expression?] = []
+    var templateScratch: [TemplateItem?] = []
 
     /// Set when the nesting limit is passed or the diagnostics are full: from then on the
     /// token stream ends, so every loop and recursion unwinds at once.
@@ -312,16 +313,17 @@ struct ParserRun {
     // MARK: - Scratch stacks
 
     /// Removes the elements of `array` from `start` on and returns them as a new array of
-    /// exactly that size, moving them rather than copying (no reference counting traffic).
-    static func takeSuffix<Element>(of array: inout [Element], from start: Int) -> [Element] {
+    /// exactly that size. `take()` moves each element out and leaves nil, which costs
+    /// nothing to remove: no reference counting, no copies.
+    static func takeSuffix<Element>(of array: inout [Element?], from start: Int) -> [Element] {
         let count = array.count - start
         guard count > 0 else { return [] }
-        // Popping moves each element out; `Array(unsafeUninitializedCapacity:)` would be
-        // neater but looks its storage type up at run time on every call.
         var result: [Element] = []
         result.reserveCapacity(count)
-        for _ in 0..<count { result.append(array.removeLast()) }
-        result.reverse()
+        for index in start..<array.count {
+            if let element = array[index].take() { result.append(element) }
+        }
+        array.removeSubrange(start...)
         return result
     }
 
