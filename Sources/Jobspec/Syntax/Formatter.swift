@@ -286,7 +286,10 @@ public enum Formatter {
     private static func text(of chunk: Chunk, in bytes: UnsafeBufferPointer<UInt8>, trimmingTrailingSpace: Bool) -> [UInt8] {
         var end = chunk.end
         if trimmingTrailingSpace {
-            while end > chunk.start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            // Carriage returns too: the lexer drops only the one of a CRLF line ending.
+            while end > chunk.start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0D {
+                end -= 1
+            }
         }
         return Array(bytes[chunk.start..<end])
     }
