@@ -36,7 +36,8 @@ public enum Formatter {
     }
 
     static func lines(of bytes: UnsafeBufferPointer<UInt8>) -> [Line] {
-        var lexer = Lexer(bytes: bytes, emitsComments: true, maximumFrames: Int.max / 4)
+        // The file has parsed, so its nesting is within the limits already.
+        var lexer = Lexer(bytes: bytes, emitsComments: true, maximumDepth: Int.max)
         var lines: [Line] = []
         var line = Line()
         while true {

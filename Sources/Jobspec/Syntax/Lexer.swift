@@ -37,9 +37,11 @@ struct Lexer {
     let bytes: UnsafeBufferPointer<UInt8>
     /// Comments are needed by the formatter only; the parser is faster without them.
     let emitsComments: Bool
-    /// Past this many open strings and sequences the lexer stops, so that a hostile file
-    /// cannot make its stack grow without bound.
-    let maximumFrames: Int
+    /// The nesting limit the parser enforces. Each level can open a string and a sequence,
+    /// so past twice this many frames the lexer stops: a hostile file cannot make its stack
+    /// grow without bound even where the parser only skips tokens.
+    let maximumDepth: Int
+    private let maximumFrames: Int
 
     private(set) var position: Int
     private var mode: Mode = .code
@@ -58,10 +60,11 @@ struct Lexer {
     private(set) var reportedUnterminatedAtEnd = false
     private var problemCount = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, emitsComments: Bool = false, maximumFrames: Int = 264) {
+    init(bytes: UnsafeBufferPointer<UInt8>, emitsComments: Bool = false, maximumDepth: Int = ParseLimits.default.maximumDepth) {
         self.bytes = bytes
         self.emitsComments = emitsComments
-        self.maximumFrames = maximumFrames
+        self.maximumDepth = maximumDepth
+        self.maximumFrames = min(max(8, maximumDepth), Int.max / 4) * 2 + 8
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             start = 3  // a byte order mark says nothing in UTF-8
@@ -98,7 +101,7 @@ struct Lexer {
     private mutating func push(_ frame: Frame) -> Bool {
         if frames.count >= maximumFrames {
             if !nestingAlreadyReported {
-                problem("nesting is too deep (more than \(maximumFrames / 2) levels)", position, position)
+                problem("nesting is too deep (more than \(maximumDepth) levels)", position, position)
             }
             nestingExceeded = true
             finished = true

@@ -51,7 +51,7 @@ struct ParserRun {
         self.bytes = bytes
         self.limits = limits
         self.sink = sink
-        self.lexer = Lexer(bytes: bytes, maximumFrames: max(8, limits.maximumDepth) &* 2 &+ 8)
+        self.lexer = Lexer(bytes: bytes, maximumDepth: limits.maximumDepth)
         self.strings = ParserStringTable(bytes: bytes)
         self.current = Token(.endOfFile, start: 0, end: 0)
         self.current = readToken()
@@ -108,12 +108,15 @@ struct ParserRun {
     }
 
     /// The token `offset + 1` places after `current`. The queue is a plain array used from
-    /// `aheadIndex` to `aheadEnd`; it is rewound, not cleared, when it runs empty.
+    /// `aheadIndex` to `aheadEnd`; it is rewound, not cleared, when it runs empty. A run of
+    /// newlines is queued as one (blank lines mean nothing), so looking past a million of
+    /// them costs no memory.
     private mutating func lookahead(_ offset: Int) -> Token {
         if aborted { return endOfFileToken }
         while aheadEnd - aheadIndex <= offset {
             let token = readToken()
             if aborted { return endOfFileToken }
+            if token.kind == .newline, aheadEnd > aheadIndex, ahead[aheadEnd - 1].kind == .newline { continue }
             if aheadEnd < ahead.count {
                 ahead[aheadEnd] = token
             } else {
