@@ -218,4 +218,12 @@ private func format(_ text: String) -> String? {
         }
         #expect(formattedCount > 0)
     }
+
+    /// Found by the fuzzer: a comment ending in several carriage returns lost one per pass.
+    @Test func carriageReturnsEndingACommentAreRemovedAtOnce() {
+        let text = "\n" + String(repeating: "\r", count: 31) + "#" + String(repeating: "\r", count: 88)
+        let once = format(text)
+        #expect(once == "#\n")
+        #expect(once.flatMap(format) == once)
+    }
 }

@@ -325,6 +325,55 @@ import Testing
         ])
     }
 
+    @Test func aOneLineBlockHoldsOneAttribute() {
+        let (_, diagnostics) = parseHCL("a { b = 1 c = 2 }\n")
+        #expect(errorLines(diagnostics) == [#"1:11: expected a newline after the value of "b", found "c""#])
+    }
+
+    @Test func templateDirectivesMustBeKnown() {
+        let (_, diagnostics) = parseHCL("a = \"%{ unless x }\"\n")
+        #expect(errorLines(diagnostics) == [
+            #"1:9: expected "if", "else", "endif", "for" or "endfor" after "%{", found "unless""#
+        ])
+    }
+
+    @Test func forExpressionsExplainWhatIsMissing() {
+        #expect(errorLines(parseHCL("a = [for x y : x]\n").diagnostics) == [
+            #"1:12: expected "in" after the variables of the for expression, found "y""#
+        ])
+        #expect(errorLines(parseHCL("a = [for x in y x]\n").diagnostics) == [
+            #"1:17: expected ":" after the collection of the for expression, found "x""#
+        ])
+        #expect(errorLines(parseHCL("a = {for k, v in m : k v}\n").diagnostics) == [
+            #"1:24: expected "=>" between the key and the value of the for expression, found "v""#
+        ])
+    }
+
+    @Test func conditionalsNeedTheirColon() {
+        #expect(errorLines(parseHCL("a = x ? 1 2\n").diagnostics) == [
+            #"1:11: expected ":" between the two results of the conditional, found the number 2"#
+        ])
+    }
+
+    @Test func aStrayCharacterOutsideASequenceIsInvalid() {
+        #expect(errorLines(parseHCL("a = 1 ~ 2\nb = x & y\n").diagnostics) == [
+            #"1:7: invalid character "~""#, #"2:7: invalid character "&""#,
+        ])
+    }
+
+    @Test func spansCoverNamesValuesAndTemplates() {
+        let (body, _) = parseHCL("count = 10\nname = \"a${b}\"\ndata = <<EOT\nx\nEOT\n")
+        #expect(body.attributes[0].nameSpan == SourceSpan(start: 0, end: 5))
+        #expect(body.attributes[0].value.span == SourceSpan(start: 8, end: 10))
+        #expect(body.attributes[1].value.span == SourceSpan(start: 18, end: 25))
+        if case .template(let template) = body.attributes[1].value, case .interpolation(let inner) = template.parts[1] {
+            #expect(inner.span == SourceSpan(start: 22, end: 23))
+        } else {
+            Issue.record("expected a template with an interpolation")
+        }
+        #expect(body.attributes[2].value.span == SourceSpan(start: 33, end: 44))
+    }
+
     // MARK: - Limits
 
     @Test func nestingBeyondTheLimitIsOneError() {

@@ -174,6 +174,13 @@ let realisticJob = #"""
         #expect(parseHCL(template).diagnostics.isEmpty)
     }
 
+    @Test func lookingAheadPastMillionsOfBlankLinesWorks() {
+        let text = "a = [for" + String(repeating: "\n", count: 5_000_000) + "x in y : x]\nb = {\n\n\n c = 1 }\n"
+        let (body, diagnostics) = parseHCL(text)
+        #expect(diagnostics.isEmpty)
+        #expect(render(body) == "a = [for x in y : x]\nb = {\"c\" = 1}")
+    }
+
     @Test func fiftyMegabytesOfGarbageStopAtTheDiagnosticLimit() {
         var generator = SplitMix64(seed: 0x5EED_0004)
         var bytes = [UInt8](repeating: 0, count: 50_000_000)

@@ -36,7 +36,8 @@ public enum Formatter {
     }
 
     static func lines(of bytes: UnsafeBufferPointer<UInt8>) -> [Line] {
-        var lexer = Lexer(bytes: bytes, emitsComments: true, maximumFrames: Int.max / 4)
+        // The file has parsed, so its nesting is within the limits already.
+        var lexer = Lexer(bytes: bytes, emitsComments: true, maximumDepth: Int.max)
         var lines: [Line] = []
         var line = Line()
         while true {
@@ -248,7 +249,8 @@ public enum Formatter {
             if left.kind == .identifier {
                 return isKeyword(left, bytes: bytes)
             }
-            return !(left.kind == .closeBracket || left.kind == .closeParenthesis || left.kind == .openQuote)
+            return !(left.kind == .closeBracket || left.kind == .closeParenthesis || left.kind == .openQuote
+                || left.kind == .quotedString)
         case .star:
             // `[*]` and `.*` are splats; otherwise `*` is multiplication.
             return true
@@ -261,7 +263,8 @@ public enum Formatter {
     private static func isUnary(minusAfter before: Chunk?) -> Bool {
         guard let before else { return true }
         switch before.kind {
-        case .identifier, .number, .openQuote, .openHeredoc, .closeParenthesis, .closeBracket, .closeBrace:
+        case .identifier, .number, .quotedString, .openQuote, .openHeredoc, .closeParenthesis, .closeBracket,
+            .closeBrace:
             return false
         default:
             return true
@@ -284,7 +287,10 @@ public enum Formatter {
     private static func text(of chunk: Chunk, in bytes: UnsafeBufferPointer<UInt8>, trimmingTrailingSpace: Bool) -> [UInt8] {
         var end = chunk.end
         if trimmingTrailingSpace {
-            while end > chunk.start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            // Carriage returns too: the lexer drops only the one of a CRLF line ending.
+            while end > chunk.start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 || bytes[end - 1] == 0x0D {
+                end -= 1
+            }
         }
         return Array(bytes[chunk.start..<end])
     }

@@ -37,9 +37,11 @@ struct Lexer {
     let bytes: UnsafeBufferPointer<UInt8>
     /// Comments are needed by the formatter only; the parser is faster without them.
     let emitsComments: Bool
-    /// Past this many open strings and sequences the lexer stops, so that a hostile file
-    /// cannot make its stack grow without bound.
-    let maximumFrames: Int
+    /// The nesting limit the parser enforces. Each level can open a string and a sequence,
+    /// so past twice this many frames the lexer stops: a hostile file cannot make its stack
+    /// grow without bound even where the parser only skips tokens.
+    let maximumDepth: Int
+    private let maximumFrames: Int
 
     private(set) var position: Int
     private var mode: Mode = .code
@@ -58,10 +60,11 @@ struct Lexer {
     private(set) var reportedUnterminatedAtEnd = false
     private var problemCount = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, emitsComments: Bool = false, maximumFrames: Int = 264) {
+    init(bytes: UnsafeBufferPointer<UInt8>, emitsComments: Bool = false, maximumDepth: Int = ParseLimits.default.maximumDepth) {
         self.bytes = bytes
         self.emitsComments = emitsComments
-        self.maximumFrames = maximumFrames
+        self.maximumDepth = maximumDepth
+        self.maximumFrames = min(max(8, maximumDepth), Int.max / 4) * 2 + 8
         var start = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
             start = 3  // a byte order mark says nothing in UTF-8
@@ -98,7 +101,7 @@ struct Lexer {
     private mutating func push(_ frame: Frame) -> Bool {
         if frames.count >= maximumFrames {
             if !nestingAlreadyReported {
-                problem("nesting is too deep (more than \(maximumFrames / 2) levels)", position, position)
+                problem("nesting is too deep (more than \(maximumDepth) levels)", position, position)
             }
             nestingExceeded = true
             finished = true
@@ -156,6 +159,7 @@ struct Lexer {
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
             return lexNumber(from: start)
         case UInt8(ascii: "\""):
+            if let simpleString = lexPlainString(from: start) { return simpleString }
             position = start + 1
             if !push(Frame(mode: .quoted, openerStart: start)) { return endOfFile() }
             return Token(.openQuote, start: start, end: start + 1)
@@ -222,9 +226,9 @@ struct Lexer {
             if next == UInt8(ascii: "*") { return lexBlockComment(from: start) }
             return simple(.slash, start, 1)
         case 0x80...0xFF:
-            let length = utf8SequenceLength(at: start)
+            let length = Self.utf8SequenceLength(bytes, at: start)
             if length == 0 { return invalidUTF8(at: start) }
-            if isIdentifierStart(at: start, length: length) {
+            if Self.isIdentifierStart(bytes, at: start, length: length) {
                 position = scanIdentifier(from: start + length)
                 return Token(.identifier, start: start, end: position)
             }
@@ -257,7 +261,7 @@ struct Lexer {
             let byte = bytes[index]
             if Self.isASCIIIdentifierContinuation(byte) {
                 index += 1
-            } else if byte >= 0x80, let length = identifierScalarLength(at: index) {
+            } else if byte >= 0x80, let length = Self.identifierScalarLength(bytes, at: index) {
                 index += length
             } else {
                 break
@@ -269,17 +273,17 @@ struct Lexer {
     /// The length of the non-ASCII letter or digit at `index`, or nil. Kept out of line:
     /// Unicode properties cost a lot of set-up that plain ASCII names must not pay.
     @inline(never)
-    private func identifierScalarLength(at index: Int) -> Int? {
-        let length = utf8SequenceLength(at: index)
+    private static func identifierScalarLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let length = utf8SequenceLength(bytes, at: index)
         guard length > 0 else { return nil }
-        let properties = decodeScalar(at: index, length: length).properties
+        let properties = decodeScalar(bytes, at: index, length: length).properties
         guard properties.isAlphabetic || properties.numericType != nil else { return nil }
         return length
     }
 
     @inline(never)
-    private func isIdentifierStart(at index: Int, length: Int) -> Bool {
-        decodeScalar(at: index, length: length).properties.isAlphabetic
+    private static func isIdentifierStart(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> Bool {
+        decodeScalar(bytes, at: index, length: length).properties.isAlphabetic
     }
 
     @inline(__always)
@@ -338,7 +342,7 @@ struct Lexer {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\n") { break }
             if byte >= 0x80 {
-                let length = utf8SequenceLength(at: index)
+                let length = Self.utf8SequenceLength(bytes, at: index)
                 if length == 0 {
                     reportInvalidUTF8(at: index)
                     index += 1
@@ -362,7 +366,7 @@ struct Lexer {
                 return index + 2
             }
             if byte >= 0x80 {
-                let length = utf8SequenceLength(at: index)
+                let length = Self.utf8SequenceLength(bytes, at: index)
                 if length == 0 {
                     reportInvalidUTF8(at: index)
                     index += 1
@@ -475,7 +479,7 @@ struct Lexer {
                     index += 1
                 }
             case 0x80...0xFF:
-                let length = utf8SequenceLength(at: index)
+                let length = Self.utf8SequenceLength(bytes, at: index)
                 if length == 0 {
                     reportInvalidUTF8(at: index)
                     index += 1
@@ -491,6 +495,53 @@ struct Lexer {
         }
         position = index
         return Token(.templateLiteral, start: start, end: index, flags: flags)
+    }
+
+    @inline(never)
+    /// Most strings are plain text on one line: one `quotedString` token instead of three
+    /// tokens and a frame. Anything else (an interpolation, a directive, a line end, a byte
+    /// that is not valid UTF-8 or a control character) is left to the quoted mode, which
+    /// lexes and reports it.
+    private mutating func lexPlainString(from start: Int) -> Token? {
+        let count = bytes.count
+        var index = start + 1
+        var flags: UInt8 = 0
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"),
+                byte != UInt8(ascii: "$"), byte != UInt8(ascii: "%")
+            {
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+                position = index + 1
+                return Token(.quotedString, start: start, end: index + 1, flags: flags)
+            case UInt8(ascii: "\\"):
+                flags |= TokenFlags.needsDecoding
+                let next = peekByte(index + 1)
+                index += (next == UInt8(ascii: "\"") || next == UInt8(ascii: "\\")) ? 2 : 1
+            case UInt8(ascii: "$"), UInt8(ascii: "%"):
+                let next = peekByte(index + 1)
+                if next == UInt8(ascii: "{") { return nil }
+                if next == byte, peekByte(index + 2) == UInt8(ascii: "{") {
+                    flags |= TokenFlags.needsDecoding
+                    index += 3
+                } else {
+                    index += 1
+                }
+            case 0x09:
+                index += 1
+            case 0x80...0xFF:
+                let length = Self.utf8SequenceLength(bytes, at: index)
+                if length == 0 { return nil }
+                index += length
+            default:
+                return nil
+            }
+        }
+        return nil
     }
 
     @inline(never)
@@ -583,7 +634,7 @@ struct Lexer {
                     index += 1
                 }
             case 0x80...0xFF:
-                let length = utf8SequenceLength(at: index)
+                let length = Self.utf8SequenceLength(bytes, at: index)
                 if length == 0 {
                     reportInvalidUTF8(at: index)
                     index += 1
@@ -609,8 +660,8 @@ struct Lexer {
         var length = 1
         var description = Self.describe(Unicode.Scalar(bytes[start]))
         if bytes[start] >= 0x80 {
-            length = max(1, utf8SequenceLength(at: start))
-            description = Self.describe(decodeScalar(at: start, length: length))
+            length = max(1, Self.utf8SequenceLength(bytes, at: start))
+            description = Self.describe(Self.decodeScalar(bytes, at: start, length: length))
         }
         problem("invalid character \(description)", start, start + length, hint: hint)
         position = start + length
@@ -648,7 +699,7 @@ struct Lexer {
 
     /// The length of the well-formed UTF-8 sequence at `index`, or 0 when there is none
     /// (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, truncated).
-    func utf8SequenceLength(at index: Int) -> Int {
+    static func utf8SequenceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
         let count = bytes.count
         let lead = bytes[index]
         if lead < 0x80 { return 1 }
@@ -676,7 +727,7 @@ struct Lexer {
     }
 
     /// The scalar of a sequence already checked by `utf8SequenceLength`.
-    func decodeScalar(at index: Int, length: Int) -> Unicode.Scalar {
+    static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, length: Int) -> Unicode.Scalar {
         var value: UInt32
         switch length {
         case 2: value = UInt32(bytes[index] & 0x1F)

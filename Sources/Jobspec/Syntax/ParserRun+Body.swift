@@ -56,7 +56,7 @@ extension ParserRun {
             advance()
             let value = try parseExpression()
             if let first = names.firstIndex(of: name, hash: nameHash, in: attributeScratch, hashes: attributeNameHashes, from: attributeBase) {
-                let line = sink.source.location(of: attributeScratch[first].nameSpan.start).line
+                let line = sink.source.location(of: attributeScratch[first]?.nameSpan.start ?? 0).line
                 report("duplicate attribute \"\(name)\" (first defined on line \(line))", at: nameToken.span)
             } else {
                 names.add(name, before: attributeScratch, from: attributeBase)
@@ -64,7 +64,7 @@ extension ParserRun {
                 attributeNameHashes.append(nameHash)
             }
             try expectEndOfItem(insideBlock: insideBlock, name: name, isBlock: false)
-        case .openBrace, .openQuote, .identifier:
+        case .openBrace, .quotedString, .openQuote, .identifier:
             let block = try parseBlock(type: name, typeToken: nameToken)
             blockScratch.append(block)
             try expectEndOfItem(insideBlock: true, name: name, isBlock: true)
@@ -97,6 +97,9 @@ extension ParserRun {
             if token.kind == .identifier {
                 advance()
                 labels.append(SyntaxBlock.Label(value: name(of: token), span: token.span))
+            } else if token.kind == .quotedString {
+                advance()
+                labels.append(SyntaxBlock.Label(value: plainString(token), span: token.span))
             } else if token.kind == .openQuote {
                 labels.append(try parseLabel())
             } else {
@@ -141,24 +144,24 @@ extension ParserRun {
         private static let scanLimit = 12
 
         func firstIndex(
-            of name: String, hash: UInt64, in attributes: [SyntaxAttribute], hashes: [UInt64], from base: Int
+            of name: String, hash: UInt64, in attributes: [SyntaxAttribute?], hashes: [UInt64], from base: Int
         ) -> Int? {
             if usesDictionary { return indexes[name] }
             var index = base
             while index < hashes.count {
-                if hashes[index] == hash, attributes[index].name == name { return index }
+                if hashes[index] == hash, attributes[index]?.name == name { return index }
                 index += 1
             }
             return nil
         }
 
         /// Records `name` just before it is appended to `attributes`.
-        mutating func add(_ name: String, before attributes: [SyntaxAttribute], from base: Int) {
+        mutating func add(_ name: String, before attributes: [SyntaxAttribute?], from base: Int) {
             if !usesDictionary {
                 guard attributes.count - base >= Self.scanLimit else { return }
                 usesDictionary = true
-                for index in base..<attributes.count where indexes[attributes[index].name] == nil {
-                    indexes[attributes[index].name] = index
+                for index in base..<attributes.count {
+                    if let existing = attributes[index]?.name, indexes[existing] == nil { indexes[existing] = index }
                 }
             }
             if indexes[name] == nil { indexes[name] = attributes.count }

@@ -140,7 +140,14 @@ extension ParserRun {
     }
 
     /// Attribute access, indexing and splats applied to a computed value.
+    @inline(__always)
     private mutating func parseSteps(on base: Expression) throws(Failure) -> Expression {
+        let next = peek().kind
+        guard next == .dot || next == .openBracket else { return base }
+        return try parseStepsAfter(base)
+    }
+
+    private mutating func parseStepsAfter(_ base: Expression) throws(Failure) -> Expression {
         var expression = base
         var added = 0
         while true {
@@ -233,6 +240,9 @@ extension ParserRun {
         case .number:
             advance()
             return .literal(.number(numberValue(token)), token.span)
+        case .quotedString:
+            advance()
+            return .literal(.string(plainString(token)), token.span)
         case .openQuote:
             return try parseQuotedTemplate()
         case .openHeredoc:

@@ -349,6 +349,11 @@ extension ParserRun {
 
     // MARK: - Literal text
 
+    /// The text of a `quotedString` token, without its quotes.
+    mutating func plainString(_ token: Token) -> String {
+        decodeLiteral(Token(.templateLiteral, start: token.start + 1, end: token.end - 1, flags: token.flags), quoted: true)
+    }
+
     /// The text of a literal token: `$${` and `%%{` become `${` and `%{`; in quoted strings
     /// the backslash escapes are decoded too (heredocs have none).
     mutating func decodeLiteral(_ token: Token, quoted: Bool) -> String {
@@ -419,7 +424,7 @@ extension ParserRun {
                 output.append(UInt8(ascii: "\\"))
                 return start + 1
             }
-            let length = max(1, lexer.utf8SequenceLength(at: start + 1))
+            let length = max(1, Lexer.utf8SequenceLength(bytes, at: start + 1))
             let shown = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<min(end, start + 1 + length)]), as: UTF8.self)
             report(
                 "invalid escape sequence \"\(shown)\"", at: SourceSpan(start: start, end: min(end, start + 1 + length)),

@@ -33,12 +33,13 @@ struct ParserRun {
     var nesting = 0
 
     /// Items of the bodies and lists being parsed, innermost last; see `parseBodyItems`.
-    var attributeScratch: [SyntaxAttribute] = []
+    /// (Optional so that finished lists can be moved out without reference counting.)
+    var attributeScratch: [SyntaxAttribute?] = []
     /// Hashes of the names in `attributeScratch`, compared before the names themselves.
     var attributeNameHashes: [UInt64] = []
-    var blockScratch: [SyntaxBlock] = []
-    var expressionScratch: [Expression] = []
-    var templateScratch: [TemplateItem] = []
+    var blockScratch: [SyntaxBlock?] = []
+    var expressionScratch: [Expression?] = []
+    var templateScratch: [TemplateItem?] = []
 
     /// Set when the nesting limit is passed or the diagnostics are full: from then on the
     /// token stream ends, so every loop and recursion unwinds at once.
@@ -50,7 +51,7 @@ struct ParserRun {
         self.bytes = bytes
         self.limits = limits
         self.sink = sink
-        self.lexer = Lexer(bytes: bytes, maximumFrames: max(8, limits.maximumDepth) &* 2 &+ 8)
+        self.lexer = Lexer(bytes: bytes, maximumDepth: limits.maximumDepth)
         self.strings = ParserStringTable(bytes: bytes)
         self.current = Token(.endOfFile, start: 0, end: 0)
         self.current = readToken()
@@ -107,12 +108,15 @@ struct ParserRun {
     }
 
     /// The token `offset + 1` places after `current`. The queue is a plain array used from
-    /// `aheadIndex` to `aheadEnd`; it is rewound, not cleared, when it runs empty.
+    /// `aheadIndex` to `aheadEnd`; it is rewound, not cleared, when it runs empty. A run of
+    /// newlines is queued as one (blank lines mean nothing), so looking past a million of
+    /// them costs no memory.
     private mutating func lookahead(_ offset: Int) -> Token {
         if aborted { return endOfFileToken }
         while aheadEnd - aheadIndex <= offset {
             let token = readToken()
             if aborted { return endOfFileToken }
+            if token.kind == .newline, aheadEnd > aheadIndex, ahead[aheadEnd - 1].kind == .newline { continue }
             if aheadEnd < ahead.count {
                 ahead[aheadEnd] = token
             } else {
@@ -312,16 +316,17 @@ struct ParserRun {
     // MARK: - Scratch stacks
 
     /// Removes the elements of `array` from `start` on and returns them as a new array of
-    /// exactly that size, moving them rather than copying (no reference counting traffic).
-    static func takeSuffix<Element>(of array: inout [Element], from start: Int) -> [Element] {
+    /// exactly that size. `take()` moves each element out and leaves nil, which costs
+    /// nothing to remove: no reference counting, no copies.
+    static func takeSuffix<Element>(of array: inout [Element?], from start: Int) -> [Element] {
         let count = array.count - start
         guard count > 0 else { return [] }
-        // Popping moves each element out; `Array(unsafeUninitializedCapacity:)` would be
-        // neater but looks its storage type up at run time on every call.
         var result: [Element] = []
         result.reserveCapacity(count)
-        for _ in 0..<count { result.append(array.removeLast()) }
-        result.reverse()
+        for index in start..<array.count {
+            if let element = array[index].take() { result.append(element) }
+        }
+        array.removeSubrange(start...)
         return result
     }
 

@@ -75,7 +75,7 @@ struct ParserStringTable {
         let end = start + length
         if end >= 8 {
             let word = base.loadUnaligned(fromByteOffset: end - 8, as: UInt64.self)
-            return word >> UInt64((8 - remaining) * 8)
+            return word &>> UInt64(truncatingIfNeeded: (8 &- remaining) &* 8)
         }
         var word: UInt64 = 0
         var index = remaining - 1

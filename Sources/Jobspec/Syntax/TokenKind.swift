@@ -38,6 +38,8 @@ enum TokenKind: UInt8, Sendable, Hashable {
     case or  // ||
     case bang  // !
 
+    /// A whole quoted string without interpolations or directives, quotes included.
+    case quotedString
     /// The `"` that opens a quoted template.
     case openQuote
     /// The `"` that closes it.
@@ -93,6 +95,7 @@ enum TokenKind: UInt8, Sendable, Hashable {
         case .and: "\"&&\""
         case .or: "\"||\""
         case .bang: "\"!\""
+        case .quotedString: "a string"
         case .openQuote: "a string"
         case .closeQuote: "the end of a string"
         case .openHeredoc: "a heredoc"
