@@ -9,25 +9,26 @@ struct BlockContent: Sendable {
     /// The block's label when its schema takes one and the user wrote it.
     let label: String?
     let labelSpan: SourceSpan
-    private let attributesByName: [String: EvaluatedAttribute]
+    /// Few per block, so a linear search beats hashing.
+    private let attributes: [EvaluatedAttribute]
     /// Known blocks in source order; for single blocks only the first is kept.
     private let knownBlocks: [EvaluatedBlock]
 
     init(
         schema: BlockSchema, headerSpan: SourceSpan, label: String?, labelSpan: SourceSpan,
-        attributes: [String: EvaluatedAttribute], blocks: [EvaluatedBlock]
+        attributes: [EvaluatedAttribute], blocks: [EvaluatedBlock]
     ) {
         self.schema = schema
         self.headerSpan = headerSpan
         self.label = label
         self.labelSpan = labelSpan
-        self.attributesByName = attributes
+        self.attributes = attributes
         self.knownBlocks = blocks
     }
 
     /// The attribute, unless absent or `null` (HCL's way of leaving a setting unset).
     subscript(_ name: String) -> EvaluatedAttribute? {
-        guard let attribute = attributesByName[name], attribute.value != .null else { return nil }
+        guard let attribute = attributes.first(where: { $0.name == name }), attribute.value != .null else { return nil }
         return attribute
     }
 

@@ -1,7 +1,22 @@
 /// What one kind of jobspec block may contain. Each table is written once (see
 /// `BlockSchema+Catalog.swift`) and serves twice: to reject keys the block does not know,
 /// and to suggest the name the user probably meant.
-struct BlockSchema: Sendable {
+///
+/// A class so that every opened block shares one table instead of copying eight sets.
+final class BlockSchema: Sendable {
+    /// How the schema knows a key; `role(of:)` answers with one hash lookup, which matters
+    /// because every key of every block of a file goes through it.
+    enum Role: Sendable {
+        case attribute
+        /// A free-form map that may be written as an attribute or as one block (`meta`).
+        case mapBlock
+        case singleBlock
+        case repeatedBlock
+        case unsupportedAttribute
+        case unsupportedBlock
+        case deprecatedAttribute(note: String)
+    }
+
     /// The block's name as users write it, used in messages ("unknown attribute … in check").
     let name: String
     /// What the block's one label means ("name", "value"), or nil when it takes no label.
@@ -37,7 +52,21 @@ struct BlockSchema: Sendable {
         self.unsupportedBlocks = Set(unsupportedBlocks)
         self.deprecatedAttributes = deprecatedAttributes
         self.mistakes = mistakes
+        var roles: [String: Role] = [:]
+        for name in repeatedBlocks { roles[name] = .repeatedBlock }
+        for name in singleBlocks { roles[name] = .singleBlock }
+        for name in unsupportedBlocks { roles[name] = .unsupportedBlock }
+        for (name, note) in deprecatedAttributes { roles[name] = .deprecatedAttribute(note: note) }
+        for name in unsupportedAttributes { roles[name] = .unsupportedAttribute }
+        for name in attributes { roles[name] = .attribute }
+        for name in mapBlocks { roles[name] = .mapBlock }
+        self.roles = roles
     }
+
+    private let roles: [String: Role]
+
+    /// What `name` is in this block, or nil when the block does not know it.
+    func role(of name: String) -> Role? { roles[name] }
 
     var blocks: Set<String> { singleBlocks.union(repeatedBlocks) }
 

@@ -75,59 +75,63 @@ struct DecodingSession {
         _ body: EvaluatedBody, as schema: BlockSchema, headerSpan: SourceSpan, label: String? = nil,
         labelSpan: SourceSpan = .none
     ) -> BlockContent {
-        var attributes: [String: EvaluatedAttribute] = [:]
+        var attributes: [EvaluatedAttribute] = []
+        attributes.reserveCapacity(body.attributes.count)
         for attribute in body.attributes {
             let name = attribute.name
-            if let earlier = attributes[name] {
+            if let earlier = attributes.first(where: { $0.name == name }) {
                 error(
                     "\(name) is set twice in \(schema.name)", at: attribute.nameSpan,
                     hint: "the first is at line \(line(of: earlier.nameSpan))")
-            } else if schema.attributes.contains(name) || schema.mapBlocks.contains(name) {
-                attributes[name] = attribute
-            } else if schema.unsupportedAttributes.contains(name) {
+                continue
+            }
+            switch schema.role(of: name) {
+            case .attribute, .mapBlock:
+                attributes.append(attribute)
+            case .unsupportedAttribute:
                 warning("`\(name)` is not supported by Roost yet and is ignored", at: attribute.nameSpan)
-                attributes[name] = attribute
-            } else if let note = schema.deprecatedAttributes[name] {
+                attributes.append(attribute)
+            case .deprecatedAttribute(let note):
                 warning(note, at: attribute.nameSpan)
-                attributes[name] = attribute
-            } else if schema.blocks.contains(name) || schema.unsupportedBlocks.contains(name) {
+                attributes.append(attribute)
+            case .singleBlock, .repeatedBlock, .unsupportedBlock:
                 error(
                     "\(name) is a block in \(schema.name), not an attribute", at: attribute.nameSpan,
                     hint: "write \(name) { … } without the =")
-            } else {
+            case nil:
                 error(
                     "unknown attribute \"\(name)\" in \(schema.name)", at: attribute.nameSpan,
                     hint: schema.mistakes[name] ?? Suggestion.hint(for: name, among: schema.knownNames))
             }
         }
         var blocks: [EvaluatedBlock] = []
-        var firstOfType: [String: EvaluatedBlock] = [:]
+        blocks.reserveCapacity(body.blocks.count)
         for block in body.blocks {
             let type = block.type
-            if schema.singleBlocks.contains(type) {
-                if let first = firstOfType[type] {
+            switch schema.role(of: type) {
+            case .singleBlock, .mapBlock:
+                if let first = blocks.first(where: { $0.type == type }) {
                     error(
                         "only one \(type) block is allowed in \(schema.name)", at: block.typeSpan,
                         hint: "the first is at line \(line(of: first.typeSpan))")
                     continue
                 }
-                firstOfType[type] = block
-                if schema.mapBlocks.contains(type), let attribute = attributes[type] {
+                if let attribute = attributes.first(where: { $0.name == type }) {
                     error(
                         "\(type) is set both as an attribute and as a block in \(schema.name)", at: block.typeSpan,
                         hint: "the attribute is at line \(line(of: attribute.nameSpan)); keep one")
                     continue
                 }
                 blocks.append(block)
-            } else if schema.repeatedBlocks.contains(type) {
+            case .repeatedBlock:
                 blocks.append(block)
-            } else if schema.unsupportedBlocks.contains(type) {
+            case .unsupportedBlock:
                 warning("`\(type)` block is not supported by Roost yet and is ignored", at: block.typeSpan)
-            } else if schema.attributes.contains(type) {
+            case .attribute, .unsupportedAttribute, .deprecatedAttribute:
                 error(
                     "\(type) is an attribute in \(schema.name), not a block", at: block.typeSpan,
                     hint: "write \(type) = …")
-            } else {
+            case nil:
                 error(
                     "unknown block \"\(type)\" in \(schema.name)", at: block.typeSpan,
                     hint: schema.mistakes[type] ?? Suggestion.hint(for: type, among: schema.knownNames))

@@ -151,10 +151,18 @@ func measure(path: String, reps: Int) throws {
         var parser = Parser(source: source)
         _ = parser.parseFile(into: &sink)
     }
+    let evaluateSeconds = medianSeconds(reps: reps) {
+        var sink = DiagnosticSink(source: source)
+        var parser = Parser(source: source)
+        let syntax = parser.parseFile(into: &sink)
+        var evaluator = Evaluator(source: source)
+        _ = evaluator.evaluateFile(syntax, into: &sink)
+    }
     let pipelineSeconds = medianSeconds(reps: reps) {
         _ = JobFile.load(source)
     }
     print(String(format: "roost parse          %.3f MB in %.4f s = %.1f MB/s", megabytes, parseSeconds, megabytes / parseSeconds))
+    print(String(format: "roost parse+evaluate %.3f MB in %.4f s = %.1f MB/s", megabytes, evaluateSeconds, megabytes / evaluateSeconds))
     print(String(format: "roost parse+decode   %.3f MB in %.4f s = %.1f MB/s (%d groups)", megabytes, pipelineSeconds, megabytes / pipelineSeconds, job.groups.count))
 }
 
