@@ -25,14 +25,14 @@ import Testing
         #expect(Self.exampleFiles.contains("hello-web.hcl"))
     }
 
-    @Test(.disabled("needs the parser"), arguments: exampleFiles)
+    @Test(arguments: exampleFiles)
     func exampleJobValidatesWithoutWarnings(name: String) {
         let run = roost("job", "validate", Self.jobspecsDirectory + "/" + name)
         #expect(run.status == 0, "\(name): \(run.errors)")
         #expect(run.errors.isEmpty)
     }
 
-    @Test(.disabled("needs the parser"), arguments: exampleFiles)
+    @Test(arguments: exampleFiles)
     func exampleJobIsAlreadyFormatted(name: String) {
         let run = roost("fmt", "--check", Self.jobspecsDirectory + "/" + name)
         #expect(run.status == 0, "\(name) needs roost fmt: \(run.errors)")

@@ -45,7 +45,7 @@ import Testing
         #expect(run.errors.contains("needs at least one FILE"))
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func unformattedFileIsRewrittenInPlaceAndListed() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -58,7 +58,7 @@ import Testing
         #expect(try directory.entries() == ["messy.hcl"])
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func checkListsUnformattedFilesChangesNothingAndFails() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -70,7 +70,7 @@ import Testing
         #expect(try directory.contents(of: messy) == Self.unformatted)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func writeFalseListsWhatWouldChangeWithoutWriting() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -81,7 +81,7 @@ import Testing
         #expect(try directory.contents(of: messy) == Self.unformatted)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func fileThatDoesNotParseIsReportedAndLeftAlone() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -94,7 +94,7 @@ import Testing
         #expect(try directory.contents(of: broken) == "job \"x\" {\n  type =\n")
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func checkOnStandardInputFailsWhenItIsNotFormatted() {
         let run = roost("fmt", "--check", "-", input: Self.unformatted)
         #expect(run.status == 1)

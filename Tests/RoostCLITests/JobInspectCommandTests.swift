@@ -16,7 +16,7 @@ import Testing
         #expect(run.output.isEmpty)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func inspectPrintsTheJobAsIndentedNomadJSON() {
         let run = roost("job", "inspect", "-", input: JobValidateCommandTests.minimalJob)
         #expect(run.status == 0)
@@ -26,7 +26,7 @@ import Testing
         #expect(run.output.split(separator: "\n").count > 10)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func jsonFlagPrintsTheSameJobOnOneLine() {
         let pretty = roost("job", "inspect", "-", input: JobValidateCommandTests.minimalJob)
         let compact = roost("job", "inspect", "--json", "-", input: JobValidateCommandTests.minimalJob)

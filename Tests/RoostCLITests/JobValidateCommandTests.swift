@@ -69,7 +69,7 @@ import Testing
         #expect(run.output.isEmpty)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func validFilePrintsItsJobOnStandardOutput() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -80,14 +80,14 @@ import Testing
         #expect(run.errors.isEmpty)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func validJobFromStandardInputIsNamedStdin() {
         let run = roost("job", "validate", "-", input: Self.minimalJob)
         #expect(run.status == 0)
         #expect(run.output == "<stdin>: job \"hello\" is valid\n")
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func unsupportedBlockIsAWarningThatValidationCounts() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -101,7 +101,7 @@ import Testing
         #expect(run.errors.contains("vault"))
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func everyErrorOfAFileIsReportedWithItsLocationAndHint() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -119,7 +119,7 @@ import Testing
         #expect(run.output.isEmpty)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func oneBadFileFailsTheRunButTheGoodOnesAreStillReported() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -151,7 +151,7 @@ import Testing
 
         """
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func requiredVariableComesFromAVarFlag() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -160,7 +160,7 @@ import Testing
         #expect(roost("job", "validate", "-var", "dc=eu-west", file).status == 0)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func requiredVariableComesFromTheEnvironment() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -169,7 +169,7 @@ import Testing
         #expect(run.status == 0)
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func requiredVariableComesFromAnHCLVariableFile() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -68,7 +68,7 @@ import Testing
         #expect(error?.message == "cannot read \"/nonexistent/vars.hcl\": No such file or directory")
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func hclVariableFileGivesEvaluatedValues() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -80,7 +80,7 @@ import Testing
             ])
     }
 
-    @Test(.disabled("needs the parser"))
+    @Test
     func hclVariableFileWithABlockIsRejectedWithItsLocation() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -88,6 +88,6 @@ import Testing
         let console = CapturingConsole()
         let error = #expect(throws: CommandError.self) { try inputs(["-var-file", file], console: console) }
         #expect(error?.kind == .failure)
-        #expect(console.errors.contains("\(file):2:1: error: a variable file holds only NAME = value lines"))
+        #expect(console.errors.contains("\(file):2:1: error: a variable file holds only name = value lines"))
     }
 }
