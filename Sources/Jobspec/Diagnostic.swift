@@ -25,16 +25,29 @@ public struct Diagnostic: Sendable, Hashable {
         self.hint = hint
     }
 
+    /// Bytes of source quoted on each side of the caret.
+    static let quotedContext = 100
+
     /// `file:line:col: error: message`, the quoted source line, a caret under the span, and the hint.
     public func rendered(in source: SourceFile?) -> String {
         var out = "\(fileName):\(start.line):\(start.column): \(severity.rawValue): \(message)"
         if let source {
-            let line = source.lineText(start.line)
+            let line = Array(source.lineText(start.line).utf8)
             if !line.isEmpty || start.line <= 1 {
-                let caretStart = max(0, start.column - 1)
+                // Quote at most a window of the line around the caret: a minified or generated
+                // file can hold megabytes on one line, and one error must stay one screen.
+                let caretColumn = max(0, min(start.column - 1, line.count))
+                let windowStart = max(0, caretColumn - Self.quotedContext)
+                let windowEnd = min(line.count, caretColumn + Self.quotedContext)
+                let shown = String(decoding: line[windowStart..<windowEnd], as: UTF8.self)
+                let lead = windowStart > 0 ? "…" : ""
+                let trail = windowEnd < line.count ? "…" : ""
                 let width = end.line == start.line ? max(1, end.column - start.column) : 1
-                let prefix = String(line.utf8.prefix(caretStart).map { $0 == UInt8(ascii: "\t") ? Character("\t") : " " })
-                out += "\n    \(line)\n    \(prefix)^" + String(repeating: "~", count: max(0, min(width, 200) - 1))
+                let prefix = String(
+                    line[windowStart..<caretColumn].map { $0 == UInt8(ascii: "\t") ? Character("\t") : " " })
+                let caretWidth = max(1, min(width, windowEnd - caretColumn))
+                out += "\n    \(lead)\(shown)\(trail)\n    \(lead.isEmpty ? "" : " ")\(prefix)^"
+                    + String(repeating: "~", count: caretWidth - 1)
             }
         }
         if let hint {

@@ -21,3 +21,25 @@ import Testing
             """)
     }
 }
+
+@Suite struct DiagnosticRenderingTests {
+    @Test func aHugeLineIsQuotedAsAWindowAroundTheCaret() {
+        let text = "a = [" + String(repeating: "1, ", count: 100_000) + "x y]\n"
+        let file = SourceFile(name: "big.hcl", text: text)
+        var sink = DiagnosticSink(source: file)
+        let offset = 5 + 3 * 100_000 + 2
+        sink.error("unexpected \"y\"", at: SourceSpan(start: offset, end: offset + 1))
+        let rendered = sink.diagnostics[0].rendered(in: file)
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 3)
+        #expect(lines[0] == "big.hcl:1:300008: error: unexpected \"y\"")
+        #expect(lines[1].hasPrefix("    …"))
+        #expect(lines[1].hasSuffix("x y]"))
+        #expect(rendered.utf8.count < 400)
+        // The caret sits under the "y".
+        let quoted = Array(lines[1].unicodeScalars)
+        let caret = Array(lines[2].unicodeScalars)
+        let caretIndex = caret.firstIndex(of: "^")!
+        #expect(quoted[caretIndex] == "y")
+    }
+}
