@@ -99,6 +99,7 @@ extension DynamicValue {
     /// Whether the value nests lists and maps at most `depthLimit` levels deep, visiting at
     /// most `nodeLimit` nodes. Iterative, so it is safe on values of any depth.
     func checkShape(depthLimit: Int, nodeLimit: Int) -> ShapeCheck {
+        if let flat = checkFlatShape(depthLimit: depthLimit, nodeLimit: nodeLimit) { return flat }
         var pending: [(DynamicValue, Int)] = [(self, 0)]
         var visited = 0
         while let (value, depth) = pending.popLast() {
@@ -116,6 +117,35 @@ extension DynamicValue {
             }
         }
         return .fits(nodes: visited)
+    }
+
+    /// The answer of `checkShape` for a scalar or a list or map of scalars (`tags = […]`,
+    /// `meta = {…}`), the usual values, found without the work list; nil for deeper values.
+    private func checkFlatShape(depthLimit: Int, nodeLimit: Int) -> ShapeCheck? {
+        let count: Int
+        switch self {
+        case .list(let items):
+            for item in items {
+                switch item {
+                case .list, .map: return nil
+                default: continue
+                }
+            }
+            count = items.count
+        case .map(let entries):
+            for item in entries.values {
+                switch item {
+                case .list, .map: return nil
+                default: continue
+                }
+            }
+            count = entries.count
+        default:
+            return nodeLimit < 1 ? .tooLarge : .fits(nodes: 1)
+        }
+        if nodeLimit < 1 { return .tooLarge }
+        if depthLimit < 1 { return .tooDeep }
+        return count >= nodeLimit ? .tooLarge : .fits(nodes: 1 + count)
     }
 
     /// The number of nodes and string bytes in the value, counted until `limit` is passed:

@@ -6,30 +6,53 @@ extension Evaluator {
     /// The blocks the evaluator consumes at the top of a file; they do not reach the output.
     static let fileLevelBlockTypes: Set<String> = ["variable", "variables", "locals"]
 
+    /// Walks the arrays by index and reads fields in place: copying each attribute and block
+    /// out of its array costs a retain and release per field, which for large files is most of
+    /// the work of evaluating them.
     mutating func evaluateBody(_ body: SyntaxBody, into sink: inout DiagnosticSink, isFile: Bool = false) -> EvaluatedBody {
         var result = EvaluatedBody(span: body.span)
-        result.attributes.reserveCapacity(body.attributes.count)
-        for attribute in body.attributes {
+        let attributes = body.attributes
+        result.attributes.reserveCapacity(attributes.count)
+        for index in attributes.indices {
+            // Literals (numbers, bools, plain strings) are most values and need no evaluation;
+            // they are never lists or maps, so their shape check is the unit charge alone.
+            if case .literal(let value, let valueSpan) = attributes[index].value {
+                do throws(EvaluationError) {
+                    try charge(1, at: valueSpan)
+                    result.attributes.append(
+                        EvaluatedAttribute(
+                            name: attributes[index].name, value: value, nameSpan: attributes[index].nameSpan,
+                            valueSpan: valueSpan))
+                } catch {
+                    report(error, into: &sink)
+                }
+                continue
+            }
             do throws(EvaluationError) {
-                let value = try evaluate(attribute.value)
+                let valueSpan = attributes[index].value.span
+                let value = try evaluate(attributes[index].value)
                 // The decoder and the JSON output walk this value: keep it bounded.
-                try checkShape(of: value, at: attribute.value.span, describing: "the value of \"\(attribute.name)\"")
+                try checkShape(of: value, at: valueSpan, describing: "the value of \"\(attributes[index].name)\"")
                 result.attributes.append(
                     EvaluatedAttribute(
-                        name: attribute.name, value: value, nameSpan: attribute.nameSpan, valueSpan: attribute.value.span))
+                        name: attributes[index].name, value: value, nameSpan: attributes[index].nameSpan,
+                        valueSpan: valueSpan))
             } catch {
                 report(error, into: &sink)
             }
         }
-        for block in body.blocks {
-            if isFile, Self.fileLevelBlockTypes.contains(block.type) { continue }
-            if block.type == "dynamic" {
-                expandDynamic(block, into: &result.blocks, sink: &sink)
+        let blocks = body.blocks
+        result.blocks.reserveCapacity(blocks.count)
+        for index in blocks.indices {
+            if isFile, Self.fileLevelBlockTypes.contains(blocks[index].type) { continue }
+            if blocks[index].type == "dynamic" {
+                expandDynamic(blocks[index], into: &result.blocks, sink: &sink)
             } else {
+                let evaluated = evaluateBody(blocks[index].body, into: &sink)
                 result.blocks.append(
                     EvaluatedBlock(
-                        type: block.type, typeSpan: block.typeSpan, labels: block.labels,
-                        body: evaluateBody(block.body, into: &sink)))
+                        type: blocks[index].type, typeSpan: blocks[index].typeSpan, labels: blocks[index].labels,
+                        body: evaluated))
             }
         }
         return result

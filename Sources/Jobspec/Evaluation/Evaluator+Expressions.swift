@@ -61,7 +61,27 @@ extension Evaluator {
                     "\"\(traversal.root)\" cannot be used here: only literal values are allowed", at: traversal.span)
             }
             // A Nomad runtime reference: the client fills it in, so it stays as written.
-            return .string("${" + source.text(of: traversal.span) + "}")
+            return .string(runtimeReferenceText(traversal.span))
+        }
+    }
+
+    /// `${` + the reference's source text + `}`, written into one string of the right size:
+    /// concatenating three strings grew and copied it twice for every reference in the file.
+    private func runtimeReferenceText(_ span: SourceSpan) -> String {
+        let bytes = source.bytes
+        let start = max(0, min(span.start, bytes.count))
+        let end = max(start, min(span.end, bytes.count))
+        let length = end - start + 3
+        return String(unsafeUninitializedCapacity: length) { output in
+            output[0] = UInt8(ascii: "$")
+            output[1] = UInt8(ascii: "{")
+            var index = 2
+            for byte in bytes[start..<end] {
+                output[index] = byte
+                index += 1
+            }
+            output[index] = UInt8(ascii: "}")
+            return length
         }
     }
 

@@ -71,7 +71,8 @@ public struct Evaluator: Sendable {
 
     /// Keeps stored values (locals, variables) within the depth limit, so that every later
     /// recursive walk of a value (comparison, hashing, JSON) is bounded; the walk is charged.
-    mutating func checkShape(of value: DynamicValue, at span: SourceSpan, describing what: String)
+    /// `what` is built only for the message: most values are checked and never described.
+    mutating func checkShape(of value: DynamicValue, at span: SourceSpan, describing what: @autoclosure () -> String)
         throws(EvaluationError)
     {
         switch value {
@@ -82,7 +83,7 @@ public struct Evaluator: Sendable {
         case .fits(let nodes):
             try charge(nodes, at: span)
         case .tooDeep:
-            throw EvaluationError("\(what) nests deeper than \(limits.maximumDepth) levels", at: span)
+            throw EvaluationError("\(what()) nests deeper than \(limits.maximumDepth) levels", at: span)
         case .tooLarge:
             try charge(budget.remaining + 1, at: span)
         }

@@ -2,7 +2,10 @@ import ClusterModel
 
 /// An HCL expression as written. Evaluation happens later (`Evaluator`), so the tree keeps
 /// everything needed to evaluate it or to quote it back verbatim (spans into the source).
-public indirect enum Expression: Sendable {
+///
+/// Only the cases that hold an `Expression` directly are `indirect`: a box is a heap
+/// allocation, and literals, templates and references (most of a job file) need none.
+public enum Expression: Sendable {
     /// A number, bool, null, or a quoted string with no interpolation in it.
     case literal(DynamicValue, SourceSpan)
     /// A quoted string or heredoc containing `${…}` or `%{…}`.
@@ -12,25 +15,25 @@ public indirect enum Expression: Sendable {
     /// Nomad runtime reference and evaluates to its own source text wrapped in `${…}`.
     case traversal(Traversal)
     /// `expr.name` where `expr` is not a plain traversal (e.g. `lookup(…).dcs`).
-    case getAttribute(Expression, name: String, SourceSpan)
+    indirect case getAttribute(Expression, name: String, SourceSpan)
     /// `expr[key]` where `expr` or `key` is not static.
-    case index(Expression, key: Expression, SourceSpan)
+    indirect case index(Expression, key: Expression, SourceSpan)
     /// `expr[*].a.b` or `expr.*.a`: apply `steps` to every element of `expr`.
-    case splat(Expression, steps: [TraversalStep], SourceSpan)
+    indirect case splat(Expression, steps: [TraversalStep], SourceSpan)
     /// `[a, b, c]`
     case tuple([Expression], SourceSpan)
     /// `{ key = value, … }`; a bare identifier key is a literal string.
     case object([ObjectItem], SourceSpan)
     /// `name(arg, …)`, with `expandFinal` for `f(list...)`.
-    case functionCall(name: String, arguments: [Expression], expandFinal: Bool, SourceSpan)
-    case unary(UnaryOperator, Expression, SourceSpan)
-    case binary(BinaryOperator, Expression, Expression, SourceSpan)
+    indirect case functionCall(name: String, arguments: [Expression], expandFinal: Bool, SourceSpan)
+    indirect case unary(UnaryOperator, Expression, SourceSpan)
+    indirect case binary(BinaryOperator, Expression, Expression, SourceSpan)
     /// `condition ? then : else`
-    case conditional(Expression, Expression, Expression, SourceSpan)
+    indirect case conditional(Expression, Expression, Expression, SourceSpan)
     /// `[for k, v in coll : value if cond]` and `{for k, v in coll : key => value... if cond}`.
-    case forExpression(ForExpression)
+    indirect case forExpression(ForExpression)
     /// `( expr )`, kept so that object keys can tell `(a) = 1` from `a = 1`.
-    case parenthesized(Expression, SourceSpan)
+    indirect case parenthesized(Expression, SourceSpan)
 
     public var span: SourceSpan {
         switch self {
@@ -144,12 +147,12 @@ public struct TemplateExpression: Sendable {
     }
 }
 
-public indirect enum TemplatePart: Sendable {
+public enum TemplatePart: Sendable {
     case literal(String)
     /// `${ expr }`
     case interpolation(Expression)
     /// `%{ if cond }…%{ else }…%{ endif }`
-    case conditional(condition: Expression, then: [TemplatePart], otherwise: [TemplatePart], SourceSpan)
+    indirect case conditional(condition: Expression, then: [TemplatePart], otherwise: [TemplatePart], SourceSpan)
     /// `%{ for k, v in coll }…%{ endfor }`
-    case loop(keyVariable: String?, valueVariable: String, collection: Expression, body: [TemplatePart], SourceSpan)
+    indirect case loop(keyVariable: String?, valueVariable: String, collection: Expression, body: [TemplatePart], SourceSpan)
 }

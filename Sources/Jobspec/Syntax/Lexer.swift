@@ -127,7 +127,11 @@ struct Lexer {
         // a line of a million `/**/` must not exhaust the stack.
         while index < count {
             byte = bytes[index]
-            if byte == 0x20 || byte == 0x09 || byte == 0x0D {
+            if byte == 0x20 {
+                index += Self.spaceRunLength(bytes, at: index)
+                continue
+            }
+            if byte == 0x09 || byte == 0x0D {
                 index += 1
                 continue
             }
@@ -240,6 +244,17 @@ struct Lexer {
 
     private mutating func endOfFile() -> Token {
         Token(.endOfFile, start: bytes.count, end: bytes.count)
+    }
+
+    /// How many spaces start at `index` (which holds one), up to eight, read as one word:
+    /// indentation is a third of a typical job file, and a byte loop was the lexer's
+    /// hottest spot.
+    @inline(__always)
+    private static func spaceRunLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+        guard index &+ 8 <= bytes.count, let base = bytes.baseAddress else { return 1 }
+        let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+        let others = (word ^ 0x2020_2020_2020_2020).littleEndian
+        return others == 0 ? 8 : others.trailingZeroBitCount &>> 3
     }
 
     @inline(__always)

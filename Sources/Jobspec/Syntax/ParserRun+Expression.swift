@@ -4,7 +4,18 @@ import ClusterModel
 /// `.name`, `[key]` and splat steps).
 extension ParserRun {
     mutating func parseExpression() throws(Failure) -> Expression {
-        let condition = try parseBinary(minimumPrecedence: 1)
+        // Most values are one string or number: parse it as a term straight away, without
+        // descending through the operator levels, and only then look for anything after it.
+        let first = peek().kind
+        let condition: Expression
+        if first == .quotedString || first == .number || first == .openQuote || first == .openHeredoc {
+            let term = try parseSteps(on: try parseTerm())
+            let next = peek().kind
+            if next.binaryOperator == nil, next != .question { return term }
+            condition = try continueBinary(from: term, minimumPrecedence: 1)
+        } else {
+            condition = try parseBinary(minimumPrecedence: 1)
+        }
         let question = peek()
         guard question.kind == .question else { return condition }
         advance()
@@ -23,7 +34,12 @@ extension ParserRun {
     /// Precedence climbing; operators of equal precedence associate to the left. Recursion
     /// goes one level per precedence, so it is bounded by the six levels.
     private mutating func parseBinary(minimumPrecedence: Int) throws(Failure) -> Expression {
-        var left = try parseUnary()
+        try continueBinary(from: try parseUnary(), minimumPrecedence: minimumPrecedence)
+    }
+
+    /// The operators (if any) that follow an operand already parsed.
+    private mutating func continueBinary(from operand: Expression, minimumPrecedence: Int) throws(Failure) -> Expression {
+        var left = operand
         var chain = 0
         while true {
             let token = peek()
