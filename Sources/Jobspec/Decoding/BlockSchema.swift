@@ -60,13 +60,28 @@ final class BlockSchema: Sendable {
         for name in unsupportedAttributes { roles[name] = .unsupportedAttribute }
         for name in attributes { roles[name] = .attribute }
         for name in mapBlocks { roles[name] = .mapBlock }
-        self.roles = roles
+        var keys: [String: Key] = [:]
+        keys.reserveCapacity(roles.count)
+        for (slot, name) in roles.keys.sorted().enumerated() {
+            if let role = roles[name] { keys[name] = Key(role: role, slot: slot) }
+        }
+        self.keys = keys
     }
 
-    private let roles: [String: Role]
+    /// A known name: its role, and a number unique within this schema so that `open` can
+    /// remember which keys it has seen in a bit mask instead of comparing strings.
+    struct Key: Sendable {
+        let role: Role
+        let slot: Int
+    }
+
+    private let keys: [String: Key]
 
     /// What `name` is in this block, or nil when the block does not know it.
-    func role(of name: String) -> Role? { roles[name] }
+    func role(of name: String) -> Role? { keys[name]?.role }
+
+    /// The role of `name` with its slot, or nil when the block does not know it.
+    func key(for name: String) -> Key? { keys[name] }
 
     var blocks: Set<String> { singleBlocks.union(repeatedBlocks) }
 
