@@ -14,7 +14,8 @@ final class BlockSchema: Sendable {
         case repeatedBlock
         case unsupportedAttribute
         case unsupportedBlock
-        case deprecatedAttribute(note: String)
+        /// What to say is in `deprecatedAttributes`; no payload keeps lookups free of reference counting.
+        case deprecatedAttribute
     }
 
     /// The block's name as users write it, used in messages ("unknown attribute … in check").
@@ -56,16 +57,13 @@ final class BlockSchema: Sendable {
         for name in repeatedBlocks { roles[name] = .repeatedBlock }
         for name in singleBlocks { roles[name] = .singleBlock }
         for name in unsupportedBlocks { roles[name] = .unsupportedBlock }
-        for (name, note) in deprecatedAttributes { roles[name] = .deprecatedAttribute(note: note) }
+        for name in deprecatedAttributes.keys { roles[name] = .deprecatedAttribute }
         for name in unsupportedAttributes { roles[name] = .unsupportedAttribute }
         for name in attributes { roles[name] = .attribute }
         for name in mapBlocks { roles[name] = .mapBlock }
-        var keys: [String: Key] = [:]
-        keys.reserveCapacity(roles.count)
-        for (slot, name) in roles.keys.sorted().enumerated() {
-            if let role = roles[name] { keys[name] = Key(role: role, slot: slot) }
-        }
-        self.keys = keys
+        self.table = KeyTable(roles.keys.sorted().enumerated().compactMap { slot, name in
+            roles[name].map { (name, Key(role: $0, slot: slot)) }
+        })
     }
 
     /// A known name: its role, and a number unique within this schema so that `open` can
@@ -75,18 +73,59 @@ final class BlockSchema: Sendable {
         let slot: Int
     }
 
-    private let keys: [String: Key]
+    private let table: KeyTable
 
     /// What `name` is in this block, or nil when the block does not know it.
-    func role(of name: String) -> Role? { keys[name]?.role }
+    func role(of name: String) -> Role? { table[name]?.role }
 
     /// The role of `name` with its slot, or nil when the block does not know it.
-    func key(for name: String) -> Key? { keys[name] }
+    func key(for name: String) -> Key? { table[name] }
 
     var blocks: Set<String> { singleBlocks.union(repeatedBlocks) }
 
     /// Every name a user could have meant, for "did you mean" hints.
     var knownNames: [String] {
         Array(attributes.union(blocks).union(unsupportedAttributes).union(unsupportedBlocks)).sorted()
+    }
+}
+
+/// The names of one schema in an open-addressing table hashed on a name's length and end
+/// bytes: every key of every block goes through it, and for a few dozen fixed names this
+/// cheap hash with one confirming comparison costs a fraction of `Dictionary`'s SipHash.
+private struct KeyTable: Sendable {
+    private let names: [String]
+    private let keys: [BlockSchema.Key?]
+    private let mask: Int
+
+    init(_ entries: [(String, BlockSchema.Key)]) {
+        var size = 16
+        while size < entries.count * 4 { size *= 2 }
+        var names = [String](repeating: "", count: size)
+        var keys = [BlockSchema.Key?](repeating: nil, count: size)
+        for (name, key) in entries {
+            var index = Self.hash(name) & (size - 1)
+            while keys[index] != nil { index = (index + 1) & (size - 1) }
+            names[index] = name
+            keys[index] = key
+        }
+        self.names = names
+        self.keys = keys
+        self.mask = size - 1
+    }
+
+    subscript(_ name: String) -> BlockSchema.Key? {
+        var index = Self.hash(name) & mask
+        // At most a quarter full, so a probe always reaches an empty slot.
+        while let key = keys[index] {
+            if BlockContent.sameName(names[index], name) { return key }
+            index = (index + 1) & mask
+        }
+        return nil
+    }
+
+    private static func hash(_ name: String) -> Int {
+        let utf8 = name.utf8
+        guard let first = utf8.first, let last = utf8.last else { return 0 }
+        return utf8.count &* 31 &+ Int(first) &* 7 &+ Int(last) &* 3
     }
 }

@@ -91,8 +91,8 @@ struct DecodingSession {
                     case .unsupportedAttribute:
                         warning("`\(name)` is not supported by Roost yet and is ignored", at: nameSpan)
                         keep = true
-                    case .deprecatedAttribute(let note):
-                        warning(note, at: nameSpan)
+                    case .deprecatedAttribute:
+                        warning(schema.deprecatedAttributes[name] ?? "`\(name)` is deprecated", at: nameSpan)
                         keep = true
                     case .singleBlock, .repeatedBlock, .unsupportedBlock:
                         seenAttributes.remove(key.slot)
