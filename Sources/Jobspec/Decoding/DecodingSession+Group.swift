@@ -54,7 +54,7 @@ extension DecodingSession {
                 ignoredForType("migrate", type: type, at: migrateBlock, reason: "only service jobs migrate off draining nodes")
             }
         }
-        var portLabels: [String: PortLabelUse] = [:]
+        var portLabels = PortLabelSet()
         if let networkBlock = content.block("network") {
             let (network, ports) = decodeNetwork(networkBlock)
             group.networks = [network]
@@ -71,17 +71,17 @@ extension DecodingSession {
         group.stopAfterClientDisconnect = duration("stop_after_client_disconnect", in: content)
         group.maxClientDisconnect = duration("max_client_disconnect", in: content)
 
-        var taskNames: [String: SourceSpan] = [:]
+        var taskNames = FirstDeclarations()
         for taskBlock in content.blocks("task") {
-            guard let (task, ports) = decodeTask(taskBlock, in: group, jobName: inheritance.jobName) else { continue }
+            guard let (task, ports) = decodeTask(taskBlock, groupName: name, groupRestart: group.restart, jobName: inheritance.jobName) else { continue }
             let labelSpan = taskBlock.labels.first?.span ?? taskBlock.typeSpan
-            if let first = taskNames[task.name] {
+            if let first = taskNames.span(of: task.name) {
                 error(
                     "task \"\(task.name)\" is declared twice in group \"\(name)\"", at: labelSpan,
                     hint: "the first is at line \(line(of: first))")
                 continue
             }
-            taskNames[task.name] = labelSpan
+            taskNames.record(task.name, at: labelSpan)
             // A task's legacy network shares the group's port namespace, not its siblings'.
             var labelsSeenByTask = portLabels
             registerPortLabels(ports, in: &labelsSeenByTask)
@@ -95,8 +95,8 @@ extension DecodingSession {
     mutating func decodeJobLevelTask(_ block: EvaluatedBlock, inheriting inheritance: GroupInheritance) -> GroupSpec? {
         let name = block.labels.first?.value ?? ""
         var group = startGroup(named: name, inheriting: inheritance)
-        guard let (task, ports) = decodeTask(block, in: group, jobName: inheritance.jobName) else { return nil }
-        var labels: [String: PortLabelUse] = [:]
+        guard let (task, ports) = decodeTask(block, groupName: group.name, groupRestart: group.restart, jobName: inheritance.jobName) else { return nil }
+        var labels = PortLabelSet()
         registerPortLabels(ports, in: &labels)
         group.tasks = [task]
         return group
@@ -121,7 +121,7 @@ extension DecodingSession {
 
     /// Port labels become `NOMAD_PORT_<label>` variables, so two that differ only in case
     /// would clash: Nomad compares them ignoring case, and so does Roost.
-    mutating func registerPortLabels(_ uses: [PortLabelUse], in seen: inout [String: PortLabelUse]) {
+    mutating func registerPortLabels(_ uses: [PortLabelUse], in seen: inout PortLabelSet) {
         for use in uses {
             registerPortLabel(use, in: &seen)
         }
@@ -129,9 +129,8 @@ extension DecodingSession {
 
     /// False (after reporting) when the label collides with one already seen.
     @discardableResult
-    mutating func registerPortLabel(_ use: PortLabelUse, in seen: inout [String: PortLabelUse]) -> Bool {
-        let key = use.label.lowercased()
-        if let first = seen[key] {
+    mutating func registerPortLabel(_ use: PortLabelUse, in seen: inout PortLabelSet) -> Bool {
+        if let first = seen.use(clashingWith: use.label) {
             error(
                 "port label collision: \"\(use.label)\" is already used by port \"\(first.label)\" at line \(line(of: first.span))",
                 at: use.span,
@@ -140,7 +139,49 @@ extension DecodingSession {
                     : "port labels are compared ignoring case (they become NOMAD_PORT_<label>); rename one")
             return false
         }
-        seen[key] = use
+        seen.insert(use)
         return true
+    }
+}
+
+/// The port labels met so far in one namespace, compared ignoring case. A group declares a
+/// few ports, so a list searched in order is cheapest; past `hashedFrom` labels a dictionary
+/// keeps a file with thousands of ports linear.
+struct PortLabelSet {
+    private var uses: [DecodingSession.PortLabelUse] = []
+    private var byLowercasedLabel: [String: DecodingSession.PortLabelUse] = [:]
+    private static let hashedFrom = 8
+
+    func use(clashingWith label: String) -> DecodingSession.PortLabelUse? {
+        if uses.count < Self.hashedFrom {
+            return uses.first { Self.sameIgnoringCase($0.label, label) }
+        }
+        return byLowercasedLabel[label.lowercased()]
+    }
+
+    /// Only for a label that clashes with none already in the set.
+    mutating func insert(_ use: DecodingSession.PortLabelUse) {
+        uses.append(use)
+        if uses.count == Self.hashedFrom {
+            for earlier in uses { byLowercasedLabel[earlier.label.lowercased()] = earlier }
+        } else if uses.count > Self.hashedFrom {
+            byLowercasedLabel[use.label.lowercased()] = use
+        }
+    }
+
+    /// What `left.lowercased() == right.lowercased()` says, without building two strings
+    /// when both are ASCII (valid port labels always are).
+    static func sameIgnoringCase(_ left: String, _ right: String) -> Bool {
+        let leftBytes = left.utf8
+        let rightBytes = right.utf8
+        guard leftBytes.allSatisfy({ $0 < 0x80 }), rightBytes.allSatisfy({ $0 < 0x80 }) else {
+            return left.lowercased() == right.lowercased()
+        }
+        guard leftBytes.count == rightBytes.count else { return false }
+        return zip(leftBytes, rightBytes).allSatisfy { asciiLowercase($0) == asciiLowercase($1) }
+    }
+
+    private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }
