@@ -13,6 +13,11 @@ struct BlockContent: Sendable {
     private let attributes: [EvaluatedAttribute]
     /// Known blocks in source order; for single blocks only the first is kept.
     private let knownBlocks: [EvaluatedBlock]
+    /// The lengths of the attribute names and block types present, one bit per length
+    /// (modulo 64): the decoder asks for many keys a block does not have, and most misses
+    /// end here without looking at a single name.
+    private let attributeLengths: UInt64
+    private let blockLengths: UInt64
 
     init(
         schema: BlockSchema, headerSpan: SourceSpan, label: String?, labelSpan: SourceSpan,
@@ -24,10 +29,22 @@ struct BlockContent: Sendable {
         self.labelSpan = labelSpan
         self.attributes = attributes
         self.knownBlocks = blocks
+        var attributeLengths: UInt64 = 0
+        for index in attributes.indices { attributeLengths |= Self.lengthBit(attributes[index].name) }
+        self.attributeLengths = attributeLengths
+        var blockLengths: UInt64 = 0
+        for index in blocks.indices { blockLengths |= Self.lengthBit(blocks[index].type) }
+        self.blockLengths = blockLengths
+    }
+
+    @inline(__always)
+    private static func lengthBit(_ name: String) -> UInt64 {
+        1 << UInt64(name.utf8.count & 63)
     }
 
     /// The attribute, unless absent or `null` (HCL's way of leaving a setting unset).
     subscript(_ name: String) -> EvaluatedAttribute? {
+        guard attributeLengths & Self.lengthBit(name) != 0 else { return nil }
         for index in attributes.indices where Self.sameName(attributes[index].name, name) {
             if case .null = attributes[index].value { return nil }
             return attributes[index]
@@ -36,6 +53,7 @@ struct BlockContent: Sendable {
     }
 
     func has(_ name: String) -> Bool {
+        guard attributeLengths & Self.lengthBit(name) != 0 else { return false }
         for index in attributes.indices where Self.sameName(attributes[index].name, name) {
             if case .null = attributes[index].value { return false }
             return true
@@ -44,9 +62,12 @@ struct BlockContent: Sendable {
     }
 
     /// The blocks of one type in source order, read in place rather than copied into a new array.
-    func blocks(_ type: String) -> Blocks { Blocks(all: knownBlocks, type: type) }
+    func blocks(_ type: String) -> Blocks {
+        Blocks(all: blockLengths & Self.lengthBit(type) != 0 ? knownBlocks : [], type: type)
+    }
 
     func block(_ type: String) -> EvaluatedBlock? {
+        guard blockLengths & Self.lengthBit(type) != 0 else { return nil }
         for index in knownBlocks.indices where Self.sameName(knownBlocks[index].type, type) {
             return knownBlocks[index]
         }

@@ -172,13 +172,21 @@ struct PortLabelSet {
     /// What `left.lowercased() == right.lowercased()` says, without building two strings
     /// when both are ASCII (valid port labels always are).
     static func sameIgnoringCase(_ left: String, _ right: String) -> Bool {
-        let leftBytes = left.utf8
-        let rightBytes = right.utf8
-        guard leftBytes.allSatisfy({ $0 < 0x80 }), rightBytes.allSatisfy({ $0 < 0x80 }) else {
-            return left.lowercased() == right.lowercased()
+        let answer: Bool?? = left.utf8.withContiguousStorageIfAvailable { leftBytes in
+            right.utf8.withContiguousStorageIfAvailable { rightBytes in sameIgnoringASCIICase(leftBytes, rightBytes) } ?? nil
         }
-        guard leftBytes.count == rightBytes.count else { return false }
-        return zip(leftBytes, rightBytes).allSatisfy { asciiLowercase($0) == asciiLowercase($1) }
+        if let answer = answer ?? nil { return answer }
+        return left.lowercased() == right.lowercased()
+    }
+
+    /// nil unless both are ASCII.
+    private static func sameIgnoringASCIICase(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool? {
+        guard left.allSatisfy({ $0 < 0x80 }), right.allSatisfy({ $0 < 0x80 }) else { return nil }
+        guard left.count == right.count else { return false }
+        for index in 0..<left.count where asciiLowercase(left[index]) != asciiLowercase(right[index]) {
+            return false
+        }
+        return true
     }
 
     private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
