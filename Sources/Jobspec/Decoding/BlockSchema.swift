@@ -14,7 +14,8 @@ final class BlockSchema: Sendable {
         case repeatedBlock
         case unsupportedAttribute
         case unsupportedBlock
-        case deprecatedAttribute(note: String)
+        /// What to say is in `deprecatedAttributes`; no payload keeps lookups free of reference counting.
+        case deprecatedAttribute
     }
 
     /// The block's name as users write it, used in messages ("unknown attribute … in check").
@@ -56,17 +57,29 @@ final class BlockSchema: Sendable {
         for name in repeatedBlocks { roles[name] = .repeatedBlock }
         for name in singleBlocks { roles[name] = .singleBlock }
         for name in unsupportedBlocks { roles[name] = .unsupportedBlock }
-        for (name, note) in deprecatedAttributes { roles[name] = .deprecatedAttribute(note: note) }
+        for name in deprecatedAttributes.keys { roles[name] = .deprecatedAttribute }
         for name in unsupportedAttributes { roles[name] = .unsupportedAttribute }
         for name in attributes { roles[name] = .attribute }
         for name in mapBlocks { roles[name] = .mapBlock }
-        self.roles = roles
+        self.table = SchemaKeyTable(roles.keys.sorted().enumerated().compactMap { slot, name in
+            roles[name].map { (name, Key(role: $0, slot: slot)) }
+        })
     }
 
-    private let roles: [String: Role]
+    /// A known name: its role, and a number unique within this schema so that `open` can
+    /// remember which keys it has seen in a bit mask instead of comparing strings.
+    struct Key: Sendable {
+        let role: Role
+        let slot: Int
+    }
+
+    private let table: SchemaKeyTable
 
     /// What `name` is in this block, or nil when the block does not know it.
-    func role(of name: String) -> Role? { roles[name] }
+    func role(of name: String) -> Role? { table[name]?.role }
+
+    /// The role of `name` with its slot, or nil when the block does not know it.
+    func key(for name: String) -> Key? { table[name] }
 
     var blocks: Set<String> { singleBlocks.union(repeatedBlocks) }
 

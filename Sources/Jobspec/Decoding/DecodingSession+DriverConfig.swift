@@ -17,21 +17,21 @@ extension DecodingSession {
             error("config is nested more than \(maximumDepth) levels deep", at: body.span)
             return [:]
         }
-        var result: [String: DynamicValue] = [:]
-        var attributeSpans: [String: SourceSpan] = [:]
+        var result = [String: DynamicValue](minimumCapacity: body.attributes.count + body.blocks.count)
         for attribute in body.attributes {
-            if let first = attributeSpans[attribute.name] {
+            // The result doubles as the set of names seen; the first one's span is only looked
+            // up when there is something to report.
+            if let firstValue = result.updateValue(attribute.value, forKey: attribute.name) {
+                result[attribute.name] = firstValue
+                let first = body.attributes.first { $0.name == attribute.name }?.nameSpan ?? attribute.nameSpan
                 error(
                     "\(attribute.name) is set twice in config", at: attribute.nameSpan,
                     hint: "the first is at line \(line(of: first))")
-                continue
             }
-            attributeSpans[attribute.name] = attribute.nameSpan
-            result[attribute.name] = attribute.value
         }
         var blocksByType: [String: [DynamicValue]] = [:]
         for nested in body.blocks {
-            if let attributeSpan = attributeSpans[nested.type] {
+            if result[nested.type] != nil, let attributeSpan = body.attributes.first(where: { $0.name == nested.type })?.nameSpan {
                 error(
                     "\(nested.type) is set both as an attribute and as a block in config", at: nested.typeSpan,
                     hint: "the attribute is at line \(line(of: attributeSpan)); keep one")

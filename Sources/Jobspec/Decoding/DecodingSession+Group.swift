@@ -54,7 +54,7 @@ extension DecodingSession {
                 ignoredForType("migrate", type: type, at: migrateBlock, reason: "only service jobs migrate off draining nodes")
             }
         }
-        var portLabels: [String: PortLabelUse] = [:]
+        var portLabels = PortLabelSet()
         if let networkBlock = content.block("network") {
             let (network, ports) = decodeNetwork(networkBlock)
             group.networks = [network]
@@ -71,17 +71,17 @@ extension DecodingSession {
         group.stopAfterClientDisconnect = duration("stop_after_client_disconnect", in: content)
         group.maxClientDisconnect = duration("max_client_disconnect", in: content)
 
-        var taskNames: [String: SourceSpan] = [:]
+        var taskNames = FirstDeclarations()
         for taskBlock in content.blocks("task") {
-            guard let (task, ports) = decodeTask(taskBlock, in: group, jobName: inheritance.jobName) else { continue }
+            guard let (task, ports) = decodeTask(taskBlock, groupName: name, groupRestart: group.restart, jobName: inheritance.jobName) else { continue }
             let labelSpan = taskBlock.labels.first?.span ?? taskBlock.typeSpan
-            if let first = taskNames[task.name] {
+            if let first = taskNames.span(of: task.name) {
                 error(
                     "task \"\(task.name)\" is declared twice in group \"\(name)\"", at: labelSpan,
                     hint: "the first is at line \(line(of: first))")
                 continue
             }
-            taskNames[task.name] = labelSpan
+            taskNames.record(task.name, at: labelSpan)
             // A task's legacy network shares the group's port namespace, not its siblings'.
             var labelsSeenByTask = portLabels
             registerPortLabels(ports, in: &labelsSeenByTask)
@@ -95,8 +95,8 @@ extension DecodingSession {
     mutating func decodeJobLevelTask(_ block: EvaluatedBlock, inheriting inheritance: GroupInheritance) -> GroupSpec? {
         let name = block.labels.first?.value ?? ""
         var group = startGroup(named: name, inheriting: inheritance)
-        guard let (task, ports) = decodeTask(block, in: group, jobName: inheritance.jobName) else { return nil }
-        var labels: [String: PortLabelUse] = [:]
+        guard let (task, ports) = decodeTask(block, groupName: group.name, groupRestart: group.restart, jobName: inheritance.jobName) else { return nil }
+        var labels = PortLabelSet()
         registerPortLabels(ports, in: &labels)
         group.tasks = [task]
         return group
@@ -121,7 +121,7 @@ extension DecodingSession {
 
     /// Port labels become `NOMAD_PORT_<label>` variables, so two that differ only in case
     /// would clash: Nomad compares them ignoring case, and so does Roost.
-    mutating func registerPortLabels(_ uses: [PortLabelUse], in seen: inout [String: PortLabelUse]) {
+    mutating func registerPortLabels(_ uses: [PortLabelUse], in seen: inout PortLabelSet) {
         for use in uses {
             registerPortLabel(use, in: &seen)
         }
@@ -129,9 +129,8 @@ extension DecodingSession {
 
     /// False (after reporting) when the label collides with one already seen.
     @discardableResult
-    mutating func registerPortLabel(_ use: PortLabelUse, in seen: inout [String: PortLabelUse]) -> Bool {
-        let key = use.label.lowercased()
-        if let first = seen[key] {
+    mutating func registerPortLabel(_ use: PortLabelUse, in seen: inout PortLabelSet) -> Bool {
+        if let first = seen.use(clashingWith: use.label) {
             error(
                 "port label collision: \"\(use.label)\" is already used by port \"\(first.label)\" at line \(line(of: first.span))",
                 at: use.span,
@@ -140,7 +139,7 @@ extension DecodingSession {
                     : "port labels are compared ignoring case (they become NOMAD_PORT_<label>); rename one")
             return false
         }
-        seen[key] = use
+        seen.insert(use)
         return true
     }
 }

@@ -99,18 +99,19 @@ extension DecodingSession {
             jobName: name, type: type, update: type == .service ? (update ?? .defaults) : nil,
             reschedule: reschedule, migrate: migrate)
         // Groups and legacy job-level tasks keep their order in the file.
-        var groupNames: [String: SourceSpan] = [:]
+        var groupNames = FirstDeclarations()
+        job.groups.reserveCapacity(content.allBlocks.count)
         for child in content.allBlocks where child.type == "group" || child.type == "task" {
             let decoded = child.type == "group" ? decodeGroup(child, inheriting: inheritance) : decodeJobLevelTask(child, inheriting: inheritance)
             guard let group = decoded else { continue }
             let labelSpan = child.labels.first?.span ?? child.typeSpan
-            if let first = groupNames[group.name] {
+            if let first = groupNames.span(of: group.name) {
                 error(
                     "group \"\(group.name)\" is declared twice in job \"\(id)\"", at: labelSpan,
                     hint: "the first is at line \(line(of: first)); a job-level task counts as a group of its name")
                 continue
             }
-            groupNames[group.name] = labelSpan
+            groupNames.record(group.name, at: labelSpan)
             job.groups.append(group)
         }
         if job.groups.isEmpty {

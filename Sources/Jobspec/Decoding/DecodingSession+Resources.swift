@@ -50,7 +50,7 @@ extension DecodingSession {
                 options: stringList("options", in: dns) ?? [])
         }
         var uses: [PortLabelUse] = []
-        var seen: [String: PortLabelUse] = [:]
+        var seen = PortLabelSet()
         for portBlock in content.blocks("port") {
             let port = open(portBlock, as: .port)
             guard let label = port.label else { continue }

@@ -3,7 +3,7 @@ import ClusterModel
 extension DecodingSession {
     /// The task, and the port labels its legacy `resources { network { … } }` declares.
     mutating func decodeTask(
-        _ block: EvaluatedBlock, in group: GroupSpec, jobName: String
+        _ block: EvaluatedBlock, groupName: String, groupRestart: RestartPolicy, jobName: String
     ) -> (TaskSpec, [PortLabelUse])? {
         let content = open(block, as: .task)
         guard let name = content.label else { return nil }
@@ -40,12 +40,12 @@ extension DecodingSession {
             task.lifecycle = decodeLifecycle(lifecycleBlock)
         }
         if let restartBlock = content.block("restart") {
-            task.restart = decodeRestart(restartBlock, onto: group.restart)
+            task.restart = decodeRestart(restartBlock, onto: groupRestart)
         }
         task.artifacts = content.blocks("artifact").compactMap { decodeArtifact($0) }
         task.templates = content.blocks("template").compactMap { decodeTemplate($0) }
         task.services = content.blocks("service").compactMap {
-            decodeService($0, jobName: jobName, groupName: group.name, taskName: name)
+            decodeService($0, jobName: jobName, groupName: groupName, taskName: name)
         }
         task.constraints = content.blocks("constraint").compactMap { decodeConstraint($0) }
         task.affinities = content.blocks("affinity").compactMap { decodeAffinity($0) }

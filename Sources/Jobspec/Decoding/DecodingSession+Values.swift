@@ -7,6 +7,10 @@ import ClusterModel
 extension DecodingSession {
     mutating func string(_ name: String, in content: BlockContent) -> String? {
         guard let attribute = content[name] else { return nil }
+        return string(of: attribute, named: name)
+    }
+
+    private mutating func string(of attribute: EvaluatedAttribute, named name: String) -> String? {
         if let text = Self.text(of: attribute.value) { return text }
         error("\(name) must be a string, got \(Self.describe(attribute.value))", at: attribute.valueSpan)
         return nil
@@ -137,18 +141,25 @@ extension DecodingSession {
 
     /// One of a fixed set of words, with a did-you-mean hint for near misses.
     mutating func choice(_ name: String, in content: BlockContent, among options: [String]) -> String? {
-        guard let attribute = content[name], let text = string(name, in: content) else { return nil }
+        guard let attribute = content[name], let text = string(of: attribute, named: name) else { return nil }
         if options.contains(text) { return text }
-        error(
-            "\(name) must be \(Self.alternatives(options)), got \"\(Self.shortened(text))\"", at: attribute.valueSpan,
-            hint: Suggestion.hint(for: text, among: options))
+        reportNoChoice(name, text: text, among: options, at: attribute.valueSpan)
         return nil
     }
 
     mutating func choice<Choice: RawRepresentable & CaseIterable>(
         _ name: String, in content: BlockContent, as type: Choice.Type
     ) -> Choice? where Choice.RawValue == String {
-        choice(name, in: content, among: Choice.allCases.map(\.rawValue)).flatMap(Choice.init(rawValue:))
+        guard let attribute = content[name], let text = string(of: attribute, named: name) else { return nil }
+        if let choice = Choice(rawValue: text) { return choice }
+        reportNoChoice(name, text: text, among: Choice.allCases.map(\.rawValue), at: attribute.valueSpan)
+        return nil
+    }
+
+    private mutating func reportNoChoice(_ name: String, text: String, among options: [String], at span: SourceSpan) {
+        error(
+            "\(name) must be \(Self.alternatives(options)), got \"\(Self.shortened(text))\"", at: span,
+            hint: Suggestion.hint(for: text, among: options))
     }
 
     /// The entries of a free-form map written either as a block (`meta { k = "v" }`) or as an
@@ -156,13 +167,23 @@ extension DecodingSession {
     mutating func mapEntries(_ name: String, in content: BlockContent) -> [(key: String, value: DynamicValue, span: SourceSpan)]? {
         if let attribute = content[name] {
             guard case .map(let entries) = attribute.value else {
-                error(
-                    "\(name) must be a map or a block, got \(Self.describe(attribute.value))", at: attribute.valueSpan,
-                    hint: "write \(name) { key = \"value\" }")
+                reportNotAMap(name, attribute)
                 return nil
             }
             return entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value, attribute.valueSpan) }
         }
+        guard let block = mapBlock(name, in: content) else { return nil }
+        return block.body.attributes.filter { $0.value != .null }.map { ($0.name, $0.value, $0.valueSpan) }
+    }
+
+    private mutating func reportNotAMap(_ name: String, _ attribute: EvaluatedAttribute) {
+        error(
+            "\(name) must be a map or a block, got \(Self.describe(attribute.value))", at: attribute.valueSpan,
+            hint: "write \(name) { key = \"value\" }")
+    }
+
+    /// The block form of a free-form map, after reporting what such a block may not hold.
+    private mutating func mapBlock(_ name: String, in content: BlockContent) -> EvaluatedBlock? {
         guard let block = content.block(name) else { return nil }
         if let label = block.labels.first {
             error("\(name) block takes no labels", at: label.span, hint: "write \(name) { … }")
@@ -172,24 +193,49 @@ extension DecodingSession {
                 "\(name) holds only attributes, but \(nested.type) is a block", at: nested.typeSpan,
                 hint: "write \(nested.type) = \"…\"")
         }
-        return block.body.attributes.filter { $0.value != .null }.map { ($0.name, $0.value, $0.valueSpan) }
+        return block
     }
 
     /// A map of strings (`meta`, `env`, artifact `options`): numbers and bools become text,
-    /// as HCL converts them; lists and maps are errors.
+    /// as HCL converts them; lists and maps are errors. Built straight from the value or the
+    /// block, without the intermediate entry list of `mapEntries`: every task has a few.
     mutating func stringMap(_ name: String, in content: BlockContent) -> [String: String]? {
-        guard let entries = mapEntries(name, in: content) else { return nil }
-        var result: [String: String] = [:]
-        for entry in entries {
-            guard let text = Self.text(of: entry.value) else {
-                error(
-                    "\(name) values must be strings, numbers or bools, but \"\(entry.key)\" is \(Self.describe(entry.value))",
-                    at: entry.span)
-                continue
+        if let attribute = content[name] {
+            guard case .map(let entries) = attribute.value else {
+                reportNotAMap(name, attribute)
+                return nil
             }
-            result[entry.key] = text
+            var result = [String: String](minimumCapacity: entries.count)
+            var rejected: [String] = []
+            for (key, value) in entries {
+                if let text = Self.text(of: value) {
+                    result[key] = text
+                } else {
+                    rejected.append(key)
+                }
+            }
+            // In key order, as the map's own order is arbitrary.
+            for key in rejected.sorted() {
+                reportNotAString(name, key: key, value: entries[key] ?? .null, at: attribute.valueSpan)
+            }
+            return result
+        }
+        guard let block = mapBlock(name, in: content) else { return nil }
+        var result = [String: String](minimumCapacity: block.body.attributes.count)
+        for attribute in block.body.attributes {
+            if case .null = attribute.value { continue }
+            if let text = Self.text(of: attribute.value) {
+                result[attribute.name] = text
+            } else {
+                reportNotAString(name, key: attribute.name, value: attribute.value, at: attribute.valueSpan)
+            }
         }
         return result
+    }
+
+    private mutating func reportNotAString(_ name: String, key: String, value: DynamicValue, at span: SourceSpan) {
+        error(
+            "\(name) values must be strings, numbers or bools, but \"\(key)\" is \(Self.describe(value))", at: span)
     }
 
     /// A primitive as text, the way HCL converts it; nil for lists, maps and null.

@@ -75,70 +75,95 @@ struct DecodingSession {
         _ body: EvaluatedBody, as schema: BlockSchema, headerSpan: SourceSpan, label: String? = nil,
         labelSpan: SourceSpan = .none
     ) -> BlockContent {
-        var attributes: [EvaluatedAttribute] = []
-        attributes.reserveCapacity(body.attributes.count)
-        for attribute in body.attributes {
-            let name = attribute.name
-            if let earlier = attributes.first(where: { $0.name == name }) {
+        // Most blocks are clean: then the content shares the body's arrays instead of copying
+        // them. `kept` is only built once a key is dropped.
+        var seenAttributes = KeySet()
+        var keptAttributes: [EvaluatedAttribute]?
+        for index in body.attributes.indices {
+            let name = body.attributes[index].name
+            let nameSpan = body.attributes[index].nameSpan
+            var keep = false
+            if let key = schema.key(for: name) {
+                if seenAttributes.insert(key.slot) {
+                    switch key.role {
+                    case .attribute, .mapBlock:
+                        keep = true
+                    case .unsupportedAttribute:
+                        warning("`\(name)` is not supported by Roost yet and is ignored", at: nameSpan)
+                        keep = true
+                    case .deprecatedAttribute:
+                        warning(schema.deprecatedAttributes[name] ?? "`\(name)` is deprecated", at: nameSpan)
+                        keep = true
+                    case .singleBlock, .repeatedBlock, .unsupportedBlock:
+                        seenAttributes.remove(key.slot)
+                        error(
+                            "\(name) is a block in \(schema.name), not an attribute", at: nameSpan,
+                            hint: "write \(name) { … } without the =")
+                    }
+                } else {
+                    let kept = keptAttributes ?? Array(body.attributes[..<index])
+                    let earlier = kept.first { $0.name == name }
+                    error(
+                        "\(name) is set twice in \(schema.name)", at: nameSpan,
+                        hint: earlier.map { "the first is at line \(line(of: $0.nameSpan))" })
+                }
+            } else {
                 error(
-                    "\(name) is set twice in \(schema.name)", at: attribute.nameSpan,
-                    hint: "the first is at line \(line(of: earlier.nameSpan))")
-                continue
-            }
-            switch schema.role(of: name) {
-            case .attribute, .mapBlock:
-                attributes.append(attribute)
-            case .unsupportedAttribute:
-                warning("`\(name)` is not supported by Roost yet and is ignored", at: attribute.nameSpan)
-                attributes.append(attribute)
-            case .deprecatedAttribute(let note):
-                warning(note, at: attribute.nameSpan)
-                attributes.append(attribute)
-            case .singleBlock, .repeatedBlock, .unsupportedBlock:
-                error(
-                    "\(name) is a block in \(schema.name), not an attribute", at: attribute.nameSpan,
-                    hint: "write \(name) { … } without the =")
-            case nil:
-                error(
-                    "unknown attribute \"\(name)\" in \(schema.name)", at: attribute.nameSpan,
+                    "unknown attribute \"\(name)\" in \(schema.name)", at: nameSpan,
                     hint: schema.mistakes[name] ?? Suggestion.hint(for: name, among: schema.knownNames))
             }
+            if keep {
+                keptAttributes?.append(body.attributes[index])
+            } else if keptAttributes == nil {
+                keptAttributes = Array(body.attributes[..<index])
+            }
         }
-        var blocks: [EvaluatedBlock] = []
-        blocks.reserveCapacity(body.blocks.count)
-        for block in body.blocks {
-            let type = block.type
-            switch schema.role(of: type) {
-            case .singleBlock, .mapBlock:
-                if let first = blocks.first(where: { $0.type == type }) {
+        let attributes = keptAttributes ?? body.attributes
+
+        var seenBlocks = KeySet()
+        var keptBlocks: [EvaluatedBlock]?
+        for index in body.blocks.indices {
+            let type = body.blocks[index].type
+            let typeSpan = body.blocks[index].typeSpan
+            var keep = false
+            if let key = schema.key(for: type) {
+                switch key.role {
+                case .singleBlock, .mapBlock:
+                    if !seenBlocks.insert(key.slot) {
+                        let first = (keptBlocks ?? Array(body.blocks[..<index])).first { $0.type == type }
+                        error(
+                            "only one \(type) block is allowed in \(schema.name)", at: typeSpan,
+                            hint: first.map { "the first is at line \(line(of: $0.typeSpan))" })
+                    } else if seenAttributes.contains(key.slot), let attribute = attributes.first(where: { $0.name == type }) {
+                        seenBlocks.remove(key.slot)
+                        error(
+                            "\(type) is set both as an attribute and as a block in \(schema.name)", at: typeSpan,
+                            hint: "the attribute is at line \(line(of: attribute.nameSpan)); keep one")
+                    } else {
+                        keep = true
+                    }
+                case .repeatedBlock:
+                    keep = true
+                case .unsupportedBlock:
+                    warning("`\(type)` block is not supported by Roost yet and is ignored", at: typeSpan)
+                case .attribute, .unsupportedAttribute, .deprecatedAttribute:
                     error(
-                        "only one \(type) block is allowed in \(schema.name)", at: block.typeSpan,
-                        hint: "the first is at line \(line(of: first.typeSpan))")
-                    continue
+                        "\(type) is an attribute in \(schema.name), not a block", at: typeSpan,
+                        hint: "write \(type) = …")
                 }
-                if let attribute = attributes.first(where: { $0.name == type }) {
-                    error(
-                        "\(type) is set both as an attribute and as a block in \(schema.name)", at: block.typeSpan,
-                        hint: "the attribute is at line \(line(of: attribute.nameSpan)); keep one")
-                    continue
-                }
-                blocks.append(block)
-            case .repeatedBlock:
-                blocks.append(block)
-            case .unsupportedBlock:
-                warning("`\(type)` block is not supported by Roost yet and is ignored", at: block.typeSpan)
-            case .attribute, .unsupportedAttribute, .deprecatedAttribute:
+            } else {
                 error(
-                    "\(type) is an attribute in \(schema.name), not a block", at: block.typeSpan,
-                    hint: "write \(type) = …")
-            case nil:
-                error(
-                    "unknown block \"\(type)\" in \(schema.name)", at: block.typeSpan,
+                    "unknown block \"\(type)\" in \(schema.name)", at: typeSpan,
                     hint: schema.mistakes[type] ?? Suggestion.hint(for: type, among: schema.knownNames))
+            }
+            if keep {
+                keptBlocks?.append(body.blocks[index])
+            } else if keptBlocks == nil {
+                keptBlocks = Array(body.blocks[..<index])
             }
         }
         return BlockContent(
             schema: schema, headerSpan: headerSpan, label: label, labelSpan: labelSpan, attributes: attributes,
-            blocks: blocks)
+            blocks: keptBlocks ?? body.blocks)
     }
 }
