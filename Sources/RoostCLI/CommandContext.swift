@@ -1,3 +1,5 @@
+import Jobspec
+
 /// What a running command may use from the outside world besides the file system: the console
 /// and the environment (for `NOMAD_VAR_*`), and where it sits in the tree, for messages.
 struct CommandContext {
@@ -14,6 +16,13 @@ struct CommandContext {
 
     func writeErrorLine(_ line: String) {
         console.writeError(line + "\n")
+    }
+
+    /// Every diagnostic of a file, rendered with its source line, on standard error.
+    func report(_ diagnostics: [Diagnostic], in source: SourceFile) {
+        for diagnostic in diagnostics {
+            writeErrorLine(diagnostic.rendered(in: source))
+        }
     }
 
     func descending(into name: String) -> CommandContext {

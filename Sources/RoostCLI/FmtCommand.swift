@@ -31,19 +31,13 @@ enum FmtCommand: Command {
         var failed = false
         var unformatted = false
         for file in files {
-            let source: SourceFile
-            do {
-                source = try JobSourceReader.source(for: file, in: context)
-            } catch {
-                context.writeErrorLine("error: \(error.message)")
+            guard let source = JobSourceReader.readOrReport(file, in: context) else {
                 failed = true
                 continue
             }
             var sink = DiagnosticSink(source: source)
             let formatted = Jobspec.Formatter.format(source, into: &sink)
-            for diagnostic in sink.diagnostics {
-                context.writeErrorLine(diagnostic.rendered(in: source))
-            }
+            context.report(sink.diagnostics, in: source)
             guard let formatted, !sink.hasErrors else {
                 context.writeErrorLine("\(source.name): not formatted: \(JobSourceReader.summary(of: sink.diagnostics))")
                 failed = true

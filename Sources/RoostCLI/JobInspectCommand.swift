@@ -27,9 +27,7 @@ enum JobInspectCommand: Command {
             throw .failure(error.message)
         }
         let jobFile = JobFile.load(source, variables: variables)
-        for diagnostic in jobFile.diagnostics {
-            context.writeErrorLine(diagnostic.rendered(in: source))
-        }
+        context.report(jobFile.diagnostics, in: source)
         guard let job = jobFile.job, !jobFile.hasErrors else {
             context.writeErrorLine("\(source.name): \(JobSourceReader.summary(of: jobFile.diagnostics))")
             return .failure

@@ -13,6 +13,17 @@ enum JobSourceReader {
         return SourceFile(name: argument, bytes: try LocalFile.contents(ofFile: argument, limit: limit))
     }
 
+    /// The file's source, or nil after saying why it cannot be read: one unreadable file must
+    /// not stop the others from being checked.
+    static func readOrReport(_ argument: String, in context: CommandContext) -> SourceFile? {
+        do {
+            return try source(for: argument, in: context)
+        } catch {
+            context.writeErrorLine("error: \(error.message)")
+            return nil
+        }
+    }
+
     /// Standard input can be read only once per invocation.
     static func checkStandardInputUsedOnce(_ files: [String]) throws(CommandError) {
         if files.filter({ $0 == "-" }).count > 1 {

@@ -23,18 +23,12 @@ enum JobValidateCommand: Command {
 
         var allValid = true
         for file in files {
-            let source: SourceFile
-            do {
-                source = try JobSourceReader.source(for: file, in: context)
-            } catch {
-                context.writeErrorLine("error: \(error.message)")
+            guard let source = JobSourceReader.readOrReport(file, in: context) else {
                 allValid = false
                 continue
             }
             let jobFile = JobFile.load(source, variables: variables)
-            for diagnostic in jobFile.diagnostics {
-                context.writeErrorLine(diagnostic.rendered(in: source))
-            }
+            context.report(jobFile.diagnostics, in: source)
             if let job = jobFile.job, !jobFile.hasErrors {
                 let warnings = jobFile.diagnostics.count
                 let note = warnings == 0 ? "" : " (\(JobSourceReader.counted(warnings, "warning")))"

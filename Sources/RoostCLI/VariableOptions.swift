@@ -75,9 +75,7 @@ enum VariableOptions {
             var evaluator = Evaluator(source: source)
             values = evaluator.evaluateVariableFile(syntax, into: &sink)
         }
-        for diagnostic in sink.diagnostics {
-            context.writeErrorLine(diagnostic.rendered(in: source))
-        }
+        context.report(sink.diagnostics, in: source)
         if sink.hasErrors {
             throw .failure("variable file \"\(path)\" has errors")
         }

@@ -6,19 +6,6 @@ import Testing
 /// Mutated corpus files and hostile expressions go through parse and evaluation without
 /// crashing; whatever they do, the evaluator reports errors instead.
 @Suite struct EvaluatorRobustnessTests {
-    /// A small deterministic generator, so that a failure can be replayed.
-    private struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
-    }
-
     private func run(_ bytes: [UInt8]) -> [Diagnostic] {
         let source = SourceFile(name: "mutant.hcl", bytes: bytes)
         var sink = DiagnosticSink(source: source)
@@ -41,7 +28,7 @@ import Testing
                 "var.env", "dynamic \"x\" {", "for_each", "...", "(", ")", "[*]", "format(\"%d\", 1.5)", "jsondecode(\"[[[\")",
                 "lookup({}, \"a\")", "\"", "\n", "==", "? 1 :", "upper", "content {", "locals { a = local.a }",
             ].map { Array($0.utf8) })
-        var random = SplitMix(state: 42)
+        var random = SplitMix64(seed: 42)
         for name in names {
             let original = try [UInt8](Data(contentsOf: EvaluatorCorpusTests.corpus.appendingPathComponent(name)))
             for _ in 0..<150 {
@@ -80,4 +67,9 @@ import Testing
             #expect(!diagnostics.isEmpty, "\(text)")
         }
     }
+}
+
+extension SplitMix64 {
+    /// A number in `0..<bound` (0 when the bound is not positive).
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
 }
