@@ -105,15 +105,8 @@ extension ParserRun {
             let token = peek()
             if token.kind == .dot {
                 let next = peekSecond()
-                if next.kind == .identifier {
-                    advance()
-                    advance()
-                    steps.append(.attribute(name(of: next), SourceSpan(start: token.start, end: next.end)))
-                } else if next.kind == .number {
-                    advance()
-                    advance()
-                    let span = SourceSpan(start: token.start, end: next.end)
-                    steps.append(.index(.literal(.number(numberValue(next)), next.span), span))
+                if let step = takeDotStep(dot: token, next: next) {
+                    steps.append(step)
                 } else if next.kind == .star {
                     break
                 } else {
@@ -138,6 +131,24 @@ extension ParserRun {
             }
         }
         return try parseSteps(on: .traversal(Traversal(root: name(of: root), rootSpan: root.span, steps: steps)))
+    }
+
+    /// `.name`, or the legacy index `.0`, when `dot` is followed by one; consumes both tokens.
+    @inline(__always)
+    private mutating func takeDotStep(dot: Token, next: Token) -> TraversalStep? {
+        let span = SourceSpan(start: dot.start, end: next.end)
+        switch next.kind {
+        case .identifier:
+            advance()
+            advance()
+            return .attribute(name(of: next), span)
+        case .number:
+            advance()
+            advance()
+            return .index(.literal(.number(numberValue(next)), next.span), span)
+        default:
+            return nil
+        }
     }
 
     /// `[ key ]`, returning the key and the span of the brackets.
@@ -226,16 +237,8 @@ extension ParserRun {
         while true {
             let token = peek()
             if token.kind == .dot {
-                let next = peekSecond()
-                if next.kind == .identifier {
-                    advance()
-                    advance()
-                    steps.append(.attribute(name(of: next), SourceSpan(start: token.start, end: next.end)))
-                } else if next.kind == .number {
-                    advance()
-                    advance()
-                    let key = Expression.literal(.number(numberValue(next)), next.span)
-                    steps.append(.index(key, SourceSpan(start: token.start, end: next.end)))
+                if let step = takeDotStep(dot: token, next: peekSecond()) {
+                    steps.append(step)
                 } else {
                     break
                 }
