@@ -4,6 +4,8 @@
 //
 //   JobspecBench generate MEGABYTES OUT   write a large realistic job file
 //   JobspecBench measure FILE [REPS]      print parse and pipeline throughput
+//   JobspecBench repeat FILE PHASE REPS   run one phase (parse, evaluate, load) REPS times and
+//                                         nothing else, for perf or valgrind to look inside
 import Foundation
 import Jobspec
 
@@ -166,15 +168,40 @@ func measure(path: String, reps: Int) throws {
     print(String(format: "roost parse+decode   %.3f MB in %.4f s = %.1f MB/s (%d groups)", megabytes, pipelineSeconds, megabytes / pipelineSeconds, job.groups.count))
 }
 
+/// One phase only, so that a profiler's totals belong to it: `parse`, `evaluate` (parse +
+/// evaluate) or `load` (the whole pipeline).
+func repeatPhase(path: String, phase: String, reps: Int) throws {
+    let source = SourceFile(name: path, bytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+    for _ in 0..<reps {
+        switch phase {
+        case "parse", "evaluate":
+            var sink = DiagnosticSink(source: source)
+            var parser = Parser(source: source)
+            let syntax = parser.parseFile(into: &sink)
+            if phase == "evaluate" {
+                var evaluator = Evaluator(source: source)
+                _ = evaluator.evaluateFile(syntax, into: &sink)
+            }
+        case "load":
+            _ = JobFile.load(source)
+        default:
+            FileHandle.standardError.write(Data("error: unknown phase \"\(phase)\": parse, evaluate or load\n".utf8))
+            exit(64)
+        }
+    }
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch (arguments.first, arguments.count) {
     case ("generate", 3):
         try generate(megabytes: Double(arguments[1]) ?? 1, to: arguments[2])
+    case ("repeat", 4):
+        try repeatPhase(path: arguments[1], phase: arguments[2], reps: Int(arguments[3]) ?? 1)
     case ("measure", 2), ("measure", 3):
         try measure(path: arguments[1], reps: arguments.count == 3 ? Int(arguments[2]) ?? 10 : 10)
     default:
-        FileHandle.standardError.write(Data("usage: JobspecBench generate MEGABYTES OUT | measure FILE [REPS]\n".utf8))
+        FileHandle.standardError.write(Data("usage: JobspecBench generate MEGABYTES OUT | measure FILE [REPS] | repeat FILE PHASE REPS\n".utf8))
         exit(64)
     }
 } catch {
