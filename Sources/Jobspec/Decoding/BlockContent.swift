@@ -10,9 +10,11 @@ struct BlockContent: Sendable {
     let label: String?
     let labelSpan: SourceSpan
     /// Few per block, so a linear search beats hashing. Usually the body's own array.
-    private let attributes: [EvaluatedAttribute]
-    /// Known blocks in source order; for single blocks only the first is kept.
-    private let knownBlocks: [EvaluatedBlock]
+    /// Read in place through `index(of:)`: copying an attribute out retains its name and value.
+    let attributes: [EvaluatedAttribute]
+    /// Known blocks in source order; for single blocks only the first is kept. Read in place
+    /// through `blockIndex(of:)` where a copy of the block would only be read once.
+    let knownBlocks: [EvaluatedBlock]
     /// The lengths of the attribute names and block types present, one bit per length
     /// (modulo 64): the decoder asks for many keys a block does not have, and most misses
     /// end here without looking at a single name.
@@ -52,6 +54,16 @@ struct BlockContent: Sendable {
         return nil
     }
 
+    /// Where the attribute is, unless absent or `null`; the caller reads its fields in place.
+    func index(of name: String) -> Int? {
+        guard attributeLengths & Self.lengthBit(name) != 0 else { return nil }
+        for index in attributes.indices where Self.sameName(attributes[index].name, name) {
+            if case .null = attributes[index].value { return nil }
+            return index
+        }
+        return nil
+    }
+
     func has(_ name: String) -> Bool {
         guard attributeLengths & Self.lengthBit(name) != 0 else { return false }
         for index in attributes.indices where Self.sameName(attributes[index].name, name) {
@@ -64,6 +76,14 @@ struct BlockContent: Sendable {
     /// The blocks of one type in source order, read in place rather than copied into a new array.
     func blocks(_ type: String) -> Blocks {
         Blocks(all: blockLengths & Self.lengthBit(type) != 0 ? knownBlocks : [], type: type)
+    }
+
+    func blockIndex(of type: String) -> Int? {
+        guard blockLengths & Self.lengthBit(type) != 0 else { return nil }
+        for index in knownBlocks.indices where Self.sameName(knownBlocks[index].type, type) {
+            return index
+        }
+        return nil
     }
 
     func block(_ type: String) -> EvaluatedBlock? {

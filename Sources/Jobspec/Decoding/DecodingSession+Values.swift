@@ -6,13 +6,15 @@ import ClusterModel
 /// was found.
 extension DecodingSession {
     mutating func string(_ name: String, in content: BlockContent) -> String? {
-        guard let attribute = content[name] else { return nil }
-        return string(of: attribute, named: name)
+        guard let index = content.index(of: name) else { return nil }
+        return string(at: index, in: content, named: name)
     }
 
-    private mutating func string(of attribute: EvaluatedAttribute, named name: String) -> String? {
-        if let text = Self.text(of: attribute.value) { return text }
-        error("\(name) must be a string, got \(Self.describe(attribute.value))", at: attribute.valueSpan)
+    private mutating func string(at index: Int, in content: BlockContent, named name: String) -> String? {
+        if let text = Self.text(of: content.attributes[index].value) { return text }
+        error(
+            "\(name) must be a string, got \(Self.describe(content.attributes[index].value))",
+            at: content.attributes[index].valueSpan)
         return nil
     }
 
@@ -20,8 +22,9 @@ extension DecodingSession {
     mutating func wholeNumber(
         _ name: String, in content: BlockContent, atLeast minimum: Int? = nil, atMost maximum: Int? = nil
     ) -> Int? {
-        guard let attribute = content[name] else { return nil }
-        guard let number = wholeNumber(attribute.value, named: name, at: attribute.valueSpan) else { return nil }
+        guard let index = content.index(of: name) else { return nil }
+        let span = content.attributes[index].valueSpan
+        guard let number = wholeNumber(content.attributes[index].value, named: name, at: span) else { return nil }
         let tooSmall = minimum.map { number < $0 } ?? false
         let tooLarge = maximum.map { number > $0 } ?? false
         guard !tooSmall, !tooLarge else {
@@ -32,7 +35,7 @@ extension DecodingSession {
                 case (nil, let high?): "at most \(high)"
                 case (nil, nil): "valid"
                 }
-            error("\(name) must be \(bounds), got \(number)", at: attribute.valueSpan)
+            error("\(name) must be \(bounds), got \(number)", at: span)
             return nil
         }
         return number
@@ -62,13 +65,15 @@ extension DecodingSession {
     }
 
     mutating func bool(_ name: String, in content: BlockContent) -> Bool? {
-        guard let attribute = content[name] else { return nil }
-        switch attribute.value {
+        guard let index = content.index(of: name) else { return nil }
+        switch content.attributes[index].value {
         case .bool(let flag): return flag
         case .string("true"): return true
         case .string("false"): return false
         default:
-            error("\(name) must be true or false, got \(Self.describe(attribute.value))", at: attribute.valueSpan)
+            error(
+                "\(name) must be true or false, got \(Self.describe(content.attributes[index].value))",
+                at: content.attributes[index].valueSpan)
             return nil
         }
     }
@@ -76,10 +81,10 @@ extension DecodingSession {
     /// A duration in Go syntax (`"30s"`), or a number of nanoseconds; never negative here,
     /// since no jobspec setting means anything by a negative time.
     mutating func duration(_ name: String, in content: BlockContent) -> Duration? {
-        guard let attribute = content[name] else { return nil }
-        let span = attribute.valueSpan
+        guard let index = content.index(of: name) else { return nil }
+        let span = content.attributes[index].valueSpan
         let parsed: Duration
-        switch attribute.value {
+        switch content.attributes[index].value {
         case .string(let text):
             switch DurationParser.parse(text) {
             case .success(let duration): parsed = duration
@@ -92,14 +97,14 @@ extension DecodingSession {
         case .number(let number):
             guard let nanoseconds = Int64(exactly: number) else {
                 error(
-                    "\(name) must be a duration, got \(Self.describe(attribute.value))", at: span,
+                    "\(name) must be a duration, got \(Self.describe(content.attributes[index].value))", at: span,
                     hint: "a number is read as whole nanoseconds; " + DurationParser.acceptedForms)
                 return nil
             }
             parsed = .nanoseconds(nanoseconds)
         default:
             error(
-                "\(name) must be a duration, got \(Self.describe(attribute.value))", at: span,
+                "\(name) must be a duration, got \(Self.describe(content.attributes[index].value))", at: span,
                 hint: DurationParser.acceptedForms)
             return nil
         }
@@ -111,8 +116,8 @@ extension DecodingSession {
     }
 
     mutating func stringList(_ name: String, in content: BlockContent) -> [String]? {
-        guard let attribute = content[name] else { return nil }
-        return stringList(attribute.value, named: name, at: attribute.valueSpan)
+        guard let index = content.index(of: name) else { return nil }
+        return stringList(content.attributes[index].value, named: name, at: content.attributes[index].valueSpan)
     }
 
     mutating func stringList(_ value: DynamicValue, named name: String, at span: SourceSpan) -> [String]? {
@@ -141,18 +146,22 @@ extension DecodingSession {
 
     /// One of a fixed set of words, with a did-you-mean hint for near misses.
     mutating func choice(_ name: String, in content: BlockContent, among options: [String]) -> String? {
-        guard let attribute = content[name], let text = string(of: attribute, named: name) else { return nil }
+        guard let index = content.index(of: name), let text = string(at: index, in: content, named: name) else {
+            return nil
+        }
         if options.contains(text) { return text }
-        reportNoChoice(name, text: text, among: options, at: attribute.valueSpan)
+        reportNoChoice(name, text: text, among: options, at: content.attributes[index].valueSpan)
         return nil
     }
 
     mutating func choice<Choice: RawRepresentable & CaseIterable>(
         _ name: String, in content: BlockContent, as type: Choice.Type
     ) -> Choice? where Choice.RawValue == String {
-        guard let attribute = content[name], let text = string(of: attribute, named: name) else { return nil }
+        guard let index = content.index(of: name), let text = string(at: index, in: content, named: name) else {
+            return nil
+        }
         if let choice = Choice(rawValue: text) { return choice }
-        reportNoChoice(name, text: text, among: Choice.allCases.map(\.rawValue), at: attribute.valueSpan)
+        reportNoChoice(name, text: text, among: Choice.allCases.map(\.rawValue), at: content.attributes[index].valueSpan)
         return nil
     }
 
@@ -165,44 +174,49 @@ extension DecodingSession {
     /// The entries of a free-form map written either as a block (`meta { k = "v" }`) or as an
     /// attribute holding a map (`meta = { k = "v" }`), each with the span to blame.
     mutating func mapEntries(_ name: String, in content: BlockContent) -> [(key: String, value: DynamicValue, span: SourceSpan)]? {
-        if let attribute = content[name] {
-            guard case .map(let entries) = attribute.value else {
-                reportNotAMap(name, attribute)
+        if let index = content.index(of: name) {
+            let span = content.attributes[index].valueSpan
+            guard case .map(let entries) = content.attributes[index].value else {
+                reportNotAMap(name, content.attributes[index].value, at: span)
                 return nil
             }
-            return entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value, attribute.valueSpan) }
+            return entries.sorted { $0.key < $1.key }.map { ($0.key, $0.value, span) }
         }
-        guard let block = mapBlock(name, in: content) else { return nil }
-        return block.body.attributes.filter { $0.value != .null }.map { ($0.name, $0.value, $0.valueSpan) }
+        guard let blockIndex = mapBlock(name, in: content) else { return nil }
+        return content.knownBlocks[blockIndex].body.attributes.filter { $0.value != .null }.map {
+            ($0.name, $0.value, $0.valueSpan)
+        }
     }
 
-    private mutating func reportNotAMap(_ name: String, _ attribute: EvaluatedAttribute) {
+    private mutating func reportNotAMap(_ name: String, _ value: DynamicValue, at span: SourceSpan) {
         error(
-            "\(name) must be a map or a block, got \(Self.describe(attribute.value))", at: attribute.valueSpan,
+            "\(name) must be a map or a block, got \(Self.describe(value))", at: span,
             hint: "write \(name) { key = \"value\" }")
     }
 
-    /// The block form of a free-form map, after reporting what such a block may not hold.
-    private mutating func mapBlock(_ name: String, in content: BlockContent) -> EvaluatedBlock? {
-        guard let block = content.block(name) else { return nil }
-        if let label = block.labels.first {
+    /// Where the block form of a free-form map is, after reporting what such a block may not hold.
+    private mutating func mapBlock(_ name: String, in content: BlockContent) -> Int? {
+        guard let index = content.blockIndex(of: name) else { return nil }
+        if let label = content.knownBlocks[index].labels.first {
             error("\(name) block takes no labels", at: label.span, hint: "write \(name) { … }")
         }
-        for nested in block.body.blocks {
+        let nestedBlocks = content.knownBlocks[index].body.blocks
+        for nested in nestedBlocks.indices {
             error(
-                "\(name) holds only attributes, but \(nested.type) is a block", at: nested.typeSpan,
-                hint: "write \(nested.type) = \"…\"")
+                "\(name) holds only attributes, but \(nestedBlocks[nested].type) is a block",
+                at: nestedBlocks[nested].typeSpan, hint: "write \(nestedBlocks[nested].type) = \"…\"")
         }
-        return block
+        return index
     }
 
     /// A map of strings (`meta`, `env`, artifact `options`): numbers and bools become text,
     /// as HCL converts them; lists and maps are errors. Built straight from the value or the
     /// block, without the intermediate entry list of `mapEntries`: every task has a few.
     mutating func stringMap(_ name: String, in content: BlockContent) -> [String: String]? {
-        if let attribute = content[name] {
-            guard case .map(let entries) = attribute.value else {
-                reportNotAMap(name, attribute)
+        if let index = content.index(of: name) {
+            let span = content.attributes[index].valueSpan
+            guard case .map(let entries) = content.attributes[index].value else {
+                reportNotAMap(name, content.attributes[index].value, at: span)
                 return nil
             }
             var result = [String: String](minimumCapacity: entries.count)
@@ -216,18 +230,20 @@ extension DecodingSession {
             }
             // In key order, as the map's own order is arbitrary.
             for key in rejected.sorted() {
-                reportNotAString(name, key: key, value: entries[key] ?? .null, at: attribute.valueSpan)
+                reportNotAString(name, key: key, value: entries[key] ?? .null, at: span)
             }
             return result
         }
-        guard let block = mapBlock(name, in: content) else { return nil }
-        var result = [String: String](minimumCapacity: block.body.attributes.count)
-        for attribute in block.body.attributes {
-            if case .null = attribute.value { continue }
-            if let text = Self.text(of: attribute.value) {
-                result[attribute.name] = text
+        guard let blockIndex = mapBlock(name, in: content) else { return nil }
+        let attributes = content.knownBlocks[blockIndex].body.attributes
+        var result = [String: String](minimumCapacity: attributes.count)
+        for index in attributes.indices {
+            if case .null = attributes[index].value { continue }
+            if let text = Self.text(of: attributes[index].value) {
+                result[attributes[index].name] = text
             } else {
-                reportNotAString(name, key: attribute.name, value: attribute.value, at: attribute.valueSpan)
+                reportNotAString(
+                    name, key: attributes[index].name, value: attributes[index].value, at: attributes[index].valueSpan)
             }
         }
         return result
