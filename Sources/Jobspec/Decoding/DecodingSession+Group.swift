@@ -75,13 +75,9 @@ extension DecodingSession {
         for taskBlock in content.blocks("task") {
             guard let (task, ports) = decodeTask(taskBlock, groupName: name, groupRestart: group.restart, jobName: inheritance.jobName) else { continue }
             let labelSpan = taskBlock.labels.first?.span ?? taskBlock.typeSpan
-            if let first = taskNames.span(of: task.name) {
-                error(
-                    "task \"\(task.name)\" is declared twice in group \"\(name)\"", at: labelSpan,
-                    hint: "the first is at line \(line(of: first))")
+            guard declareOnce(task.name, at: labelSpan, in: &taskNames, kind: "task", scope: "group \"\(name)\"") else {
                 continue
             }
-            taskNames.record(task.name, at: labelSpan)
             // A task's legacy network shares the group's port namespace, not its siblings'.
             var labelsSeenByTask = portLabels
             registerPortLabels(ports, in: &labelsSeenByTask)

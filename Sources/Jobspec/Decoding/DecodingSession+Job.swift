@@ -105,13 +105,11 @@ extension DecodingSession {
             let decoded = child.type == "group" ? decodeGroup(child, inheriting: inheritance) : decodeJobLevelTask(child, inheriting: inheritance)
             guard let group = decoded else { continue }
             let labelSpan = child.labels.first?.span ?? child.typeSpan
-            if let first = groupNames.span(of: group.name) {
-                error(
-                    "group \"\(group.name)\" is declared twice in job \"\(id)\"", at: labelSpan,
-                    hint: "the first is at line \(line(of: first)); a job-level task counts as a group of its name")
-                continue
-            }
-            groupNames.record(group.name, at: labelSpan)
+            guard
+                declareOnce(
+                    group.name, at: labelSpan, in: &groupNames, kind: "group", scope: "job \"\(id)\"",
+                    note: "; a job-level task counts as a group of its name")
+            else { continue }
             job.groups.append(group)
         }
         if job.groups.isEmpty {

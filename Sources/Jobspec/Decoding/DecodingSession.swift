@@ -40,6 +40,20 @@ struct DecodingSession {
         sink.report(severity, message, at: span, hint: hint)
     }
 
+    /// Records `name` in `declarations`, or reports it as `kind` "declared twice" (pointing
+    /// back at the first) and returns false, so that the repetition is left out.
+    mutating func declareOnce(
+        _ name: String, at span: SourceSpan, in declarations: inout FirstDeclarations, kind: String, scope: String,
+        note: String = ""
+    ) -> Bool {
+        if let first = declarations.span(of: name) {
+            error("\(kind) \"\(name)\" is declared twice in \(scope)", at: span, hint: "the first is at line \(line(of: first))\(note)")
+            return false
+        }
+        declarations.record(name, at: span)
+        return true
+    }
+
     func line(of span: SourceSpan) -> Int {
         source.location(of: span.start).line
     }
