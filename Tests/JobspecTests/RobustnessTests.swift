@@ -205,3 +205,16 @@ let realisticJob = #"""
         #expect(parseHCL(bytes: brackets).diagnostics.map(\.message) == ["nesting is too deep (more than 128 levels)"])
     }
 }
+
+/// Inputs the fuzzer found; each once made the parser misbehave.
+@Suite struct FuzzRegressionTests {
+    /// A leading comment with more invalid bytes than the diagnostics list holds aborted the
+    /// parse while the first token was read; the parser then spun forever on the token after
+    /// the comment instead of treating the file as ended.
+    @Test(.timeLimit(.minutes(1))) func diagnosticsFilledByTheFirstTokenEndTheParse() {
+        let bytes = Array("/*".utf8) + [UInt8](repeating: 0xFF, count: 300) + Array("*/)\njob \"x\" {}\n".utf8)
+        let file = JobFile.load(SourceFile(name: "fuzz.hcl", bytes: bytes))
+        #expect(file.job == nil)
+        #expect(file.diagnostics.count == DiagnosticSink.maximumCount)
+    }
+}

@@ -14,7 +14,9 @@ extension ParserRun {
         let depth = openers.count
         let attributeBase = attributeScratch.count
         let blockBase = blockScratch.count
-        items: while true {
+        // An aborted parse reads as the end of the file; checking here too keeps a missed
+        // case from spinning on a token that recovery will no longer consume.
+        items: while !aborted {
             ignoresNewlines = false
             let token = current
             switch token.kind {

@@ -54,7 +54,10 @@ struct ParserRun {
         self.lexer = Lexer(bytes: bytes, maximumDepth: limits.maximumDepth)
         self.strings = ParserStringTable(bytes: bytes)
         self.current = Token(.endOfFile, start: 0, end: 0)
-        self.current = readToken()
+        // Reading the first token can already fill the diagnostics (a leading comment full
+        // of invalid bytes) and abort; the token read must not then replace the end of file.
+        let first = readToken()
+        self.current = aborted ? endOfFileToken : first
         if sink.diagnostics.count >= DiagnosticSink.maximumCount { abort() }
     }
 
