@@ -3,7 +3,7 @@ import ClusterModel
 /// `jsonencode` without Foundation: keys in byte order and `<`, `>`, `&` escaped, as Go's
 /// encoder (and so Nomad) writes them, so the text is stable and safe to embed in HTML.
 struct JSONWriter {
-    private(set) var output: [UInt8] = []
+    private(set) var output = ""
     /// Writing stops with an error once the text would pass this many bytes.
     let maximumBytes: Int
 
@@ -16,7 +16,7 @@ struct JSONWriter {
     static func encode(_ value: DynamicValue) throws(TooLarge) -> String {
         var writer = JSONWriter()
         try writer.write(value)
-        return String(decoding: writer.output, as: UTF8.self)
+        return writer.output
     }
 
     /// Recursion follows the value's nesting, which the evaluator keeps bounded.
@@ -25,7 +25,7 @@ struct JSONWriter {
         case .null: append("null")
         case .bool(let flag): append(flag ? "true" : "false")
         case .number(let number): append(NumberFormatting.string(from: number))
-        case .string(let text): writeString(text, escapingHTML: true)
+        case .string(let text): JSONStringLiteral.append(text, to: &output, style: .goEncoder)
         case .list(let items):
             append("[")
             for (index, item) in items.enumerated() {
@@ -37,49 +37,16 @@ struct JSONWriter {
             append("{")
             for (index, key) in entries.keys.sorted(by: DynamicValue.bytewiseLess).enumerated() {
                 if index > 0 { append(",") }
-                writeString(key, escapingHTML: true)
+                JSONStringLiteral.append(key, to: &output, style: .goEncoder)
                 append(":")
                 try write(entries[key] ?? .null)
             }
             append("}")
         }
-        if output.count > maximumBytes { throw TooLarge() }
-    }
-
-    mutating func writeString(_ text: String, escapingHTML: Bool) {
-        output.append(UInt8(ascii: "\""))
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": append("\\\"")
-            case "\\": append("\\\\")
-            case "\n": append("\\n")
-            case "\r": append("\\r")
-            case "\t": append("\\t")
-            case "<", ">", "&":
-                if escapingHTML { appendUnicodeEscape(scalar.value) } else { output.append(UInt8(scalar.value)) }
-            case "\u{2028}", "\u{2029}":
-                appendUnicodeEscape(scalar.value)
-            default:
-                if scalar.value < 0x20 {
-                    appendUnicodeEscape(scalar.value)
-                } else {
-                    output.append(contentsOf: String(scalar).utf8)
-                }
-            }
-            if output.count > maximumBytes { return }
-        }
-        output.append(UInt8(ascii: "\""))
-    }
-
-    private mutating func appendUnicodeEscape(_ value: UInt32) {
-        let hex = Array("0123456789abcdef".utf8)
-        append("\\u")
-        for shift in stride(from: 12, through: 0, by: -4) {
-            output.append(hex[Int((value >> UInt32(shift)) & 0xF)])
-        }
+        if output.utf8.count > maximumBytes { throw TooLarge() }
     }
 
     private mutating func append(_ text: String) {
-        output.append(contentsOf: text.utf8)
+        output += text
     }
 }

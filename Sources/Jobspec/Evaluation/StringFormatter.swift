@@ -106,9 +106,9 @@ enum StringFormatter {
             return text
         case "q":
             guard let text = value.convertedToString else { throw mismatch("a string") }
-            var writer = JSONWriter()
-            writer.writeString(text, escapingHTML: false)
-            return String(decoding: writer.output, as: UTF8.self)
+            var quoted = ""
+            JSONStringLiteral.append(text, to: &quoted, style: .plain)
+            return quoted
         case "t":
             guard let flag = value.convertedToBool else { throw mismatch("a bool") }
             return flag ? "true" : "false"

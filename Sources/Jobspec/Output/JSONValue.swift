@@ -25,7 +25,7 @@ indirect enum JSONValue: Sendable {
             for (index, (key, value)) in members.enumerated() {
                 if index > 0 { output += "," }
                 if pretty { Self.newline(&output, level: level + 1) }
-                Self.writeString(key, to: &output)
+                JSONStringLiteral.append(key, to: &output, style: .nomadAPI)
                 output += pretty ? ": " : ":"
                 value.write(to: &output, pretty: pretty, level: level + 1)
             }
@@ -42,7 +42,7 @@ indirect enum JSONValue: Sendable {
             if pretty { Self.newline(&output, level: level) }
             output += "]"
         case .string(let text):
-            Self.writeString(text, to: &output)
+            JSONStringLiteral.append(text, to: &output, style: .nomadAPI)
         case .integer(let value):
             output += String(value)
         case .number(let value):
@@ -58,36 +58,5 @@ indirect enum JSONValue: Sendable {
     private static func newline(_ output: inout String, level: Int) {
         output += "\n"
         output += String(repeating: " ", count: 4 * level)
-    }
-
-    /// Escapes what JSON requires (quote, backslash, control characters) and the two line
-    /// separators JavaScript treats as newlines; everything else stays as UTF-8.
-    private static func writeString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\u{2028}", "\u{2029}":
-                output += "\\u" + hex4(scalar.value)
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    output += "\\u" + hex4(scalar.value)
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        output += "\""
-    }
-
-    private static func hex4(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }
