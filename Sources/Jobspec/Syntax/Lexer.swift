@@ -357,13 +357,7 @@ struct Lexer {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\n") { break }
             if byte >= 0x80 {
-                let length = Self.utf8SequenceLength(bytes, at: index)
-                if length == 0 {
-                    reportInvalidUTF8(at: index)
-                    index += 1
-                } else {
-                    index += length
-                }
+                index = skipNonASCII(at: index)
             } else {
                 index += 1
             }
@@ -381,13 +375,7 @@ struct Lexer {
                 return index + 2
             }
             if byte >= 0x80 {
-                let length = Self.utf8SequenceLength(bytes, at: index)
-                if length == 0 {
-                    reportInvalidUTF8(at: index)
-                    index += 1
-                } else {
-                    index += length
-                }
+                index = skipNonASCII(at: index)
             } else {
                 index += 1
             }
@@ -487,20 +475,9 @@ struct Lexer {
                     position = index
                     return Token(.templateLiteral, start: start, end: index, flags: flags)
                 }
-                if next == byte, peekByte(index + 2) == UInt8(ascii: "{") {
-                    flags |= TokenFlags.needsDecoding
-                    index += 3
-                } else {
-                    index += 1
-                }
+                index = skipTemplateMarkerCharacter(byte, next: next, at: index, flags: &flags)
             case 0x80...0xFF:
-                let length = Self.utf8SequenceLength(bytes, at: index)
-                if length == 0 {
-                    reportInvalidUTF8(at: index)
-                    index += 1
-                } else {
-                    index += length
-                }
+                index = skipNonASCII(at: index)
             case 0x09:
                 index += 1
             default:
@@ -642,20 +619,9 @@ struct Lexer {
             case UInt8(ascii: "$"), UInt8(ascii: "%"):
                 let next = peekByte(index + 1)
                 if next == UInt8(ascii: "{") { break scan }
-                if next == byte, peekByte(index + 2) == UInt8(ascii: "{") {
-                    flags |= TokenFlags.needsDecoding
-                    index += 3
-                } else {
-                    index += 1
-                }
+                index = skipTemplateMarkerCharacter(byte, next: next, at: index, flags: &flags)
             case 0x80...0xFF:
-                let length = Self.utf8SequenceLength(bytes, at: index)
-                if length == 0 {
-                    reportInvalidUTF8(at: index)
-                    index += 1
-                } else {
-                    index += length
-                }
+                index = skipNonASCII(at: index)
             case 0x09, 0x0D:
                 index += 1
             default:
@@ -687,6 +653,27 @@ struct Lexer {
         reportInvalidUTF8(at: start)
         position = start + 1
         return Token(.invalid, start: start, end: start + 1)
+    }
+
+    /// Steps over the non-ASCII character at `index` in literal text, reporting invalid
+    /// UTF-8 one byte at a time; returns where the text continues.
+    @inline(__always)
+    private mutating func skipNonASCII(at index: Int) -> Int {
+        let length = Self.utf8SequenceLength(bytes, at: index)
+        guard length > 0 else {
+            reportInvalidUTF8(at: index)
+            return index + 1
+        }
+        return index + length
+    }
+
+    /// Steps over a `$` or `%` in template text that does not start an interpolation or
+    /// directive: `$${` and `%%{` are the escaped, literal forms (decoded later).
+    @inline(__always)
+    private func skipTemplateMarkerCharacter(_ byte: UInt8, next: UInt8, at index: Int, flags: inout UInt8) -> Int {
+        guard next == byte, peekByte(index + 2) == UInt8(ascii: "{") else { return index + 1 }
+        flags |= TokenFlags.needsDecoding
+        return index + 3
     }
 
     @inline(never)
