@@ -14,25 +14,21 @@ extension Evaluator {
         let attributes = body.attributes
         result.attributes.reserveCapacity(attributes.count)
         for index in attributes.indices {
-            // Literals (numbers, bools, plain strings) are most values and need no evaluation;
-            // they are never lists or maps, so their shape check is the unit charge alone.
-            if case .literal(let value, let valueSpan) = attributes[index].value {
-                do throws(EvaluationError) {
-                    try charge(1, at: valueSpan)
-                    result.attributes.append(
-                        EvaluatedAttribute(
-                            name: attributes[index].name, value: value, nameSpan: attributes[index].nameSpan,
-                            valueSpan: valueSpan))
-                } catch {
-                    report(error, into: &sink)
-                }
-                continue
-            }
             do throws(EvaluationError) {
-                let valueSpan = attributes[index].value.span
-                let value = try evaluate(attributes[index].value)
-                // The decoder and the JSON output walk this value: keep it bounded.
-                try checkShape(of: value, at: valueSpan, describing: "the value of \"\(attributes[index].name)\"")
+                let value: DynamicValue
+                let valueSpan: SourceSpan
+                if case .literal(let literal, let span) = attributes[index].value {
+                    // Literals (numbers, bools, plain strings) are most values and need no
+                    // evaluation; they are never lists or maps, so their shape check is the
+                    // unit charge alone.
+                    (value, valueSpan) = (literal, span)
+                    try charge(1, at: span)
+                } else {
+                    valueSpan = attributes[index].value.span
+                    value = try evaluate(attributes[index].value)
+                    // The decoder and the JSON output walk this value: keep it bounded.
+                    try checkShape(of: value, at: valueSpan, describing: "the value of \"\(attributes[index].name)\"")
+                }
                 result.attributes.append(
                     EvaluatedAttribute(
                         name: attributes[index].name, value: value, nameSpan: attributes[index].nameSpan,
