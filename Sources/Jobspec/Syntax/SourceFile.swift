@@ -1,5 +1,6 @@
-/// The bytes of one job file with its name, plus a lazily built table of line starts used
-/// to turn byte offsets into `line:column` for diagnostics.
+/// The bytes of one job file with its name, plus a table of line starts used to turn byte
+/// offsets into `line:column` for diagnostics. The table is built once, up front, so that a
+/// file with many diagnostics pays one pass over its bytes, not one per diagnostic.
 public struct SourceFile: Sendable {
     public let name: String
     public let bytes: [UInt8]
