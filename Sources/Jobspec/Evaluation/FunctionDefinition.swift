@@ -207,25 +207,24 @@ struct FunctionArguments: Sendable {
     }
 
     static func strings(in items: [DynamicValue], argument: Int) throws(FunctionError) -> [String] {
-        var result: [String] = []
-        result.reserveCapacity(items.count)
-        for (position, item) in items.enumerated() {
-            guard let text = item.convertedToString else {
-                throw .elementType(index: argument, element: position, expected: "a string", got: item.describedKind)
-            }
-            result.append(text)
-        }
-        return result
+        try converted(items, argument: argument, expected: "a string") { $0.convertedToString }
     }
 
     static func numbers(in items: [DynamicValue], argument: Int) throws(FunctionError) -> [Double] {
-        var result: [Double] = []
+        try converted(items, argument: argument, expected: "a number") { $0.convertedToNumber }
+    }
+
+    /// Every element converted, or an error naming the first element that does not convert.
+    private static func converted<Element>(
+        _ items: [DynamicValue], argument: Int, expected: String, _ convert: (DynamicValue) -> Element?
+    ) throws(FunctionError) -> [Element] {
+        var result: [Element] = []
         result.reserveCapacity(items.count)
         for (position, item) in items.enumerated() {
-            guard let value = item.convertedToNumber else {
-                throw .elementType(index: argument, element: position, expected: "a number", got: item.describedKind)
+            guard let element = convert(item) else {
+                throw .elementType(index: argument, element: position, expected: expected, got: item.describedKind)
             }
-            result.append(value)
+            result.append(element)
         }
         return result
     }
