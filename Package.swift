@@ -24,9 +24,31 @@ let package = Package(
         ),
         .target(name: "Sodium", dependencies: ["CSodium"]),
 
+        // Layer 0 cores of the cluster: scheduling, the replicated state machine, task lifecycle.
+        .target(name: "Scheduler", dependencies: ["ClusterModel"]),
+        .target(name: "StateStore", dependencies: ["ClusterModel", "Scheduler"]),
+        .target(name: "Supervision", dependencies: ["ClusterModel"]),
+
+        // Layer 1: the OS edge and HTTP on top of it.
+        .target(name: "Platform"),
+        .target(name: "HTTP", dependencies: ["Platform"]),
+
+        // Layer 2: the worker's shell around task supervision.
+        .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
+
+        // Layer 3: the server and client roles.
+        .target(
+            name: "Manager",
+            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP"]
+        ),
+        .target(
+            name: "Worker",
+            dependencies: ["ClusterModel", "Supervision", "Supervisor", "Platform", "HTTP"]
+        ),
+
         // Layer 3 and the executable.
-        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec"]),
-        .executableTarget(name: "roost", dependencies: ["RoostCLI"]),
+        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform"]),
+        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
@@ -37,6 +59,14 @@ let package = Package(
         .testTarget(name: "JobspecTests", dependencies: ["Jobspec", "ClusterModel"]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel"]),
+        .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "ClusterModel"]),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel"]),
+        .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel"]),
     ],
     swiftLanguageModes: [.v6]
 )

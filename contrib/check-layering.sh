@@ -35,10 +35,10 @@ allowed_imports() {
         CSodium) echo "" ;;
         Sodium) echo "CSodium" ;;
         Platform) echo "$os_modules" ;;
-        HTTP) echo "Platform" ;;
-        RaftRuntime) echo "Raft Wire Platform Sodium" ;;
-        Gossip) echo "SWIM Wire Platform Sodium" ;;
-        Supervisor) echo "Supervision Platform" ;;
+        HTTP) echo "Platform $os_modules" ;;
+        RaftRuntime) echo "Raft Wire Platform Sodium $os_modules" ;;
+        Gossip) echo "SWIM Wire Platform Sodium $os_modules" ;;
+        Supervisor) echo "Supervision ClusterModel Platform $os_modules" ;;
         # Layer 3: anything in layers 0-2, and the OS edge (the CLI may use Foundation).
         Manager | Worker | RoostCLI) echo "$layer0 $layer1 $layer2 $os_modules" ;;
         roost) echo "Manager Worker RoostCLI" ;;

@@ -1,0 +1,1 @@
+// The Manager target: state, evaluation broker, scheduler workers, plan applier, API (DESIGN.md §3).

@@ -1,0 +1,1 @@
+// The Worker target: fingerprint, allocation runner, status updates (DESIGN.md §3).
