@@ -33,21 +33,24 @@ let package = Package(
         .target(name: "Platform"),
         .target(name: "HTTP", dependencies: ["Platform"]),
 
+        // The HTTP API's JSON shapes (Nomad's field names), shared by the agent and the CLI.
+        .target(name: "API", dependencies: ["ClusterModel"]),
+
         // Layer 2: the worker's shell around task supervision.
         .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
 
         // Layer 3: the server and client roles.
         .target(
             name: "Manager",
-            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP"]
+            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API"]
         ),
         .target(
             name: "Worker",
-            dependencies: ["ClusterModel", "Supervision", "Supervisor", "Platform", "HTTP"]
+            dependencies: ["ClusterModel", "Supervision", "Supervisor", "Platform", "HTTP", "API"]
         ),
 
         // Layer 3 and the executable.
-        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform"]),
+        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API"]),
         .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
@@ -59,6 +62,7 @@ let package = Package(
         .testTarget(name: "JobspecTests", dependencies: ["Jobspec", "ClusterModel"]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
+        .testTarget(name: "APITests", dependencies: ["API", "ClusterModel"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "ClusterModel"]),

@@ -17,7 +17,7 @@ set -euo pipefail
 # The standard library itself (Swift, _Concurrency) is always allowed.
 
 layer0="ClusterModel Jobspec Raft SWIM Scheduler StateStore Supervision Wire"
-layer1="Sodium Platform HTTP"
+layer1="Sodium Platform HTTP API"
 layer2="RaftRuntime Gossip Supervisor"
 # What the OS edge may use. Layer 0 may use none of these.
 os_modules="Foundation FoundationEssentials FoundationNetworking Dispatch Glibc Musl Darwin Synchronization"
@@ -36,6 +36,7 @@ allowed_imports() {
         Sodium) echo "CSodium" ;;
         Platform) echo "$os_modules" ;;
         HTTP) echo "Platform $os_modules" ;;
+        API) echo "ClusterModel $os_modules" ;;
         RaftRuntime) echo "Raft Wire Platform Sodium $os_modules" ;;
         Gossip) echo "SWIM Wire Platform Sodium $os_modules" ;;
         Supervisor) echo "Supervision ClusterModel Platform $os_modules" ;;

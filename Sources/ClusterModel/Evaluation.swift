@@ -28,6 +28,14 @@ public struct Evaluation: Sendable, Hashable, Codable {
     public var createTime: Timestamp
     public var modifyTime: Timestamp
 
+    /// `jobType` is Nomad's `Type`; spelled out here so the API's key mapping stays one-to-one
+    /// (TaskEvent's `kind` is also `Type`).
+    enum CodingKeys: String, CodingKey {
+        case id, namespace, priority, jobType = "type", triggeredBy, jobID, jobModifyIndex, nodeID, status
+        case statusDescription, waitUntil, previousEvaluation, blockedEvaluation, failedGroupAllocations
+        case queuedAllocations, createIndex, modifyIndex, createTime, modifyTime
+    }
+
     public init(
         id: EvaluationID, namespace: String = JobSpec.defaultNamespace, priority: Int = JobSpec.defaultPriority,
         jobType: JobType, triggeredBy: EvaluationTrigger, jobID: String, jobModifyIndex: UInt64 = 0,

@@ -13,6 +13,11 @@ public struct TaskEvent: Sendable, Hashable, Codable {
     /// Whether this event made the whole task fail (as opposed to a restartable exit).
     public var failsTask: Bool
 
+    /// `kind` is Nomad's `Type`; spelled out so the API's key mapping stays one-to-one.
+    enum CodingKeys: String, CodingKey {
+        case kind = "type", time, message, exitCode, signal, oomKilled, restartDelay, failsTask
+    }
+
     public init(
         kind: TaskEventKind, time: Timestamp, message: String = "", exitCode: Int? = nil, signal: Int? = nil,
         oomKilled: Bool = false, restartDelay: Duration? = nil, failsTask: Bool = false

@@ -1,0 +1,35 @@
+/// The body of `POST /v1/jobs`. Nomad clients send `{"Job": {…}}` (the JSON job); the Roost CLI
+/// sends the job file itself (`JobHCL`) so the agent parses it and answers with the same
+/// diagnostics `roost job validate` prints.
+public struct JobRegisterRequest: Sendable, Codable {
+    /// The HCL source of the job file.
+    public var jobHCL: String?
+    /// The name shown in diagnostics (`web.hcl:3:5`).
+    public var filename: String?
+    /// Values for the file's `variable` blocks, as `-var name=value` would give them.
+    public var variables: [String: String]?
+
+    public init(jobHCL: String, filename: String, variables: [String: String] = [:]) {
+        self.jobHCL = jobHCL
+        self.filename = filename
+        self.variables = variables
+    }
+}
+
+/// What `POST /v1/jobs` answers: the evaluation the registration created, so the CLI can
+/// follow it until the job runs.
+public struct JobRegisterResponse: Sendable, Hashable, Codable {
+    public var evalID: String
+    public var evalCreateIndex: UInt64
+    public var jobModifyIndex: UInt64
+    public var warnings: String
+    public var index: UInt64
+
+    public init(evalID: String, evalCreateIndex: UInt64, jobModifyIndex: UInt64, warnings: String = "", index: UInt64) {
+        self.evalID = evalID
+        self.evalCreateIndex = evalCreateIndex
+        self.jobModifyIndex = jobModifyIndex
+        self.warnings = warnings
+        self.index = index
+    }
+}
