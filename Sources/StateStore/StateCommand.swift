@@ -1,0 +1,52 @@
+import ClusterModel
+
+/// Every write to the replicated state, as one value. The store changes only by applying
+/// these, in index order, so that Raft can later carry exactly this enum and every manager
+/// that applies the same log reaches the same state. Commands carry everything that is
+/// random or time-dependent (IDs, evaluations, instants); applying one never draws a random
+/// number or reads a clock.
+public enum StateCommand: Sendable, Hashable, Codable {
+    /// Registers or updates a job. A spec different from the current one (or re-registering a
+    /// stopped job) makes a new version; an identical spec changes nothing but still records
+    /// the evaluation, so `job run` of an unchanged job re-reconciles it.
+    case registerJob(JobSpec, evaluation: Evaluation?, submitTime: Timestamp)
+    /// Stops a job (it stays listed as dead) or, with `purge`, removes it and its versions.
+    /// Its allocations and evaluations stay until they are terminal and collected.
+    case deregisterJob(namespace: String, jobID: String, purge: Bool, evaluation: Evaluation?, time: Timestamp)
+    /// Registers a node or replaces what it fingerprinted; `evaluations` are for the jobs the
+    /// change affects (see `StateStore.evaluationsForNodeChange`).
+    case upsertNode(Node, evaluations: [Evaluation], time: Timestamp)
+    case updateNodeStatus(NodeID, status: NodeStatus, description: String, evaluations: [Evaluation], time: Timestamp)
+    case updateNodeEligibility(
+        NodeID, eligibility: NodeEligibility, drain: Bool, evaluations: [Evaluation], time: Timestamp)
+    /// Creates or updates evaluations (the broker's status changes, blocked evaluations
+    /// becoming pending again).
+    case upsertEvaluations([Evaluation], time: Timestamp)
+    /// Commits the accepted part of a plan (see `StateStore.validate(_:)`): new allocations,
+    /// in-place updates, stops, the evaluation's outcome and its follow-up evaluations.
+    case applyPlan(Plan, time: Timestamp)
+    /// What workers report about their allocations; a failed allocation usually comes with an
+    /// evaluation (trigger `alloc-failure`) so the scheduler can reschedule it.
+    case updateAllocations([ClientAllocationUpdate], evaluations: [Evaluation], time: Timestamp)
+    /// Deletes terminal evaluations and allocations (see `StateStore.garbage()`); IDs that are
+    /// unknown or not terminal are skipped, so a stale list is harmless.
+    case garbageCollect(evaluations: [EvaluationID], allocations: [AllocationID])
+}
+
+/// One allocation's state as its worker reports it.
+public struct ClientAllocationUpdate: Sendable, Hashable, Codable {
+    public var id: AllocationID
+    public var clientStatus: ClientStatus
+    public var clientDescription: String
+    public var taskStates: [String: TaskState]
+
+    public init(
+        id: AllocationID, clientStatus: ClientStatus, clientDescription: String = "",
+        taskStates: [String: TaskState] = [:]
+    ) {
+        self.id = id
+        self.clientStatus = clientStatus
+        self.clientDescription = clientDescription
+        self.taskStates = taskStates
+    }
+}

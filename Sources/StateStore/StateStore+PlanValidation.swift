@@ -1,0 +1,54 @@
+import ClusterModel
+import Scheduler
+
+extension StateStore {
+    /// Re-checks a plan made on an older snapshot against this (newer) state, node by node,
+    /// as the plan applier must before committing: every node receiving new allocations must
+    /// still be schedulable, and its CPU, memory and ports must still hold them given what
+    /// was placed there since and what the plan itself stops. A job with `all_at_once` is
+    /// accepted whole or not at all.
+    public func validate(_ plan: Plan) -> PlanVerdict {
+        var accepted = plan
+        var rejected: [NodeID: String] = [:]
+        for (nodeID, placements) in plan.placements {
+            if let reason = rejection(of: placements, on: nodeID, stopping: plan.stops[nodeID] ?? []) {
+                rejected[nodeID] = reason
+            }
+        }
+        let allAtOnce = job(namespace: plan.namespace, id: plan.jobID)?.spec.allAtOnce ?? false
+        if allAtOnce && !rejected.isEmpty {
+            for nodeID in plan.placements.keys where rejected[nodeID] == nil {
+                rejected[nodeID] = "the job places all at once and another node was rejected"
+            }
+        }
+        for nodeID in rejected.keys { accepted.placements[nodeID] = nil }
+        return PlanVerdict(accepted: accepted, rejectedNodes: rejected)
+    }
+
+    private func rejection(of placements: [Allocation], on nodeID: NodeID, stopping stops: [Allocation]) -> String? {
+        let fresh = placements.filter { allocationsByID[$0.id] == nil }
+        guard !fresh.isEmpty else { return nil }
+        guard let node = nodesByID[nodeID] else { return "node no longer exists" }
+        guard node.isSchedulable else {
+            if node.status != .ready { return "node is \(node.status.rawValue)" }
+            return node.drain ? "node is draining" : "node is ineligible"
+        }
+        var usage = usage(onNode: nodeID)
+        for stop in stops {
+            if let current = allocationsByID[stop.id] { usage.remove(current) }
+        }
+        for allocation in fresh {
+            if let previousID = allocation.previousAllocation,
+                let next = allocationsByID[previousID]?.nextAllocation
+            {
+                return "allocation \(previousID.short) was already replaced by \(next.short)"
+            }
+            let demand = ResourceDemand(allocation)
+            if let dimension = usage.exhaustedDimension(adding: demand, capacity: node.resources) {
+                return "\(dimension) exhausted"
+            }
+            usage.add(demand)
+        }
+        return nil
+    }
+}

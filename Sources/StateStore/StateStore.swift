@@ -1,0 +1,123 @@
+import ClusterModel
+import Scheduler
+
+/// The replicated state machine: jobs (with versions), nodes, allocations and evaluations,
+/// changed only by `apply(_:index:)`. It is a value: a copy is an immutable snapshot the
+/// scheduler can work on (it conforms to `SchedulerState`) while the original moves on.
+///
+/// Secondary indexes (allocations by job and node, evaluations by job) and per-node resource
+/// tallies are kept up to date on every write, so reads and placements never scan the whole
+/// allocation table.
+public struct StateStore: Sendable, Equatable {
+    /// Nomad keeps six versions of a job; older ones are dropped on register.
+    public static let maximumJobVersions = 6
+
+    public internal(set) var latestIndex: UInt64 = 0
+    var tableIndexes: [StateTable: UInt64] = [:]
+
+    var jobsByKey: [JobKey: JobRecord] = [:]
+    /// Newest first, at most `maximumJobVersions`.
+    var versionsByKey: [JobKey: [JobRecord]] = [:]
+    var nodesByID: [NodeID: Node] = [:]
+    var allocationsByID: [AllocationID: Allocation] = [:]
+    var evaluationsByID: [EvaluationID: Evaluation] = [:]
+    var queuedByKey: [JobKey: [String: Int]] = [:]
+
+    // Derived from the tables above; rebuilt on restore.
+    var allocationsByJob: [JobKey: Set<AllocationID>] = [:]
+    var allocationsByNode: [NodeID: Set<AllocationID>] = [:]
+    var evaluationsByJob: [JobKey: Set<EvaluationID>] = [:]
+    var usageByNode: [NodeID: NodeUsage] = [:]
+    var talliesByJob: [JobKey: JobTally] = [:]
+
+    public init() {}
+
+    /// The index of the last command that changed the table; 0 when it never changed.
+    public func index(of table: StateTable) -> UInt64 { tableIndexes[table] ?? 0 }
+}
+
+/// A job's identity: IDs are unique per namespace.
+struct JobKey: Sendable, Hashable, Comparable {
+    var namespace: String
+    var id: String
+
+    init(namespace: String, id: String) {
+        self.namespace = namespace
+        self.id = id
+    }
+
+    init(_ allocation: Allocation) { self.init(namespace: allocation.namespace, id: allocation.jobID) }
+    init(_ evaluation: Evaluation) { self.init(namespace: evaluation.namespace, id: evaluation.jobID) }
+    init(_ spec: JobSpec) { self.init(namespace: spec.namespace, id: spec.id) }
+
+    static func < (lhs: JobKey, rhs: JobKey) -> Bool { (lhs.namespace, lhs.id) < (rhs.namespace, rhs.id) }
+}
+
+/// Counts kept per job so its status is known without scanning its allocations.
+struct JobTally: Sendable, Hashable {
+    var allocations = 0
+    var liveAllocations = 0
+    /// Pending or blocked evaluations.
+    var activeEvaluations = 0
+}
+
+extension StateStore {
+    // MARK: Index-maintaining writes. Every change to the tables goes through these.
+
+    /// Inserts, replaces (`new` with the same ID as `old`) or deletes (`new == nil`) an
+    /// allocation, keeping the job and node indexes, the node's usage and the job's tally right.
+    mutating func replaceAllocation(_ old: Allocation?, with new: Allocation?) {
+        if let old {
+            let key = JobKey(old)
+            allocationsByID[old.id] = nil
+            allocationsByJob[key]?.remove(old.id)
+            if allocationsByJob[key]?.isEmpty == true { allocationsByJob[key] = nil }
+            allocationsByNode[old.nodeID]?.remove(old.id)
+            if allocationsByNode[old.nodeID]?.isEmpty == true { allocationsByNode[old.nodeID] = nil }
+            usageByNode[old.nodeID]?.remove(old)
+            if usageByNode[old.nodeID]?.allocationCount == 0 { usageByNode[old.nodeID] = nil }
+            talliesByJob[key, default: JobTally()].allocations -= 1
+            if !old.isTerminal { talliesByJob[key, default: JobTally()].liveAllocations -= 1 }
+        }
+        if let new {
+            let key = JobKey(new)
+            allocationsByID[new.id] = new
+            allocationsByJob[key, default: []].insert(new.id)
+            allocationsByNode[new.nodeID, default: []].insert(new.id)
+            if !new.isTerminal { usageByNode[new.nodeID, default: NodeUsage()].add(new) }
+            talliesByJob[key, default: JobTally()].allocations += 1
+            if !new.isTerminal { talliesByJob[key, default: JobTally()].liveAllocations += 1 }
+        }
+        for key in Set([old.map(JobKey.init), new.map(JobKey.init)].compactMap { $0 }) {
+            if talliesByJob[key] == JobTally() { talliesByJob[key] = nil }
+        }
+    }
+
+    mutating func replaceEvaluation(_ old: Evaluation?, with new: Evaluation?) {
+        if let old {
+            let key = JobKey(old)
+            evaluationsByID[old.id] = nil
+            evaluationsByJob[key]?.remove(old.id)
+            if evaluationsByJob[key]?.isEmpty == true { evaluationsByJob[key] = nil }
+            if !old.status.isTerminal { talliesByJob[key, default: JobTally()].activeEvaluations -= 1 }
+            if talliesByJob[key] == JobTally() { talliesByJob[key] = nil }
+        }
+        if let new {
+            let key = JobKey(new)
+            evaluationsByID[new.id] = new
+            evaluationsByJob[key, default: []].insert(new.id)
+            if !new.status.isTerminal { talliesByJob[key, default: JobTally()].activeEvaluations += 1 }
+            if talliesByJob[key] == JobTally() { talliesByJob[key] = nil }
+        }
+    }
+
+    /// Nomad's rule: running while any allocation is live; dead once stopped, or once every
+    /// allocation is terminal and nothing is left to evaluate; pending before that.
+    func computedStatus(of key: JobKey, stopped: Bool) -> JobStatus {
+        let tally = talliesByJob[key] ?? JobTally()
+        if stopped { return .dead }
+        if tally.liveAllocations > 0 { return .running }
+        if tally.activeEvaluations > 0 { return .pending }
+        return tally.allocations > 0 ? .dead : .pending
+    }
+}

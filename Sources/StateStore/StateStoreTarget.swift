@@ -1,1 +1,0 @@
-// The StateStore target: the replicated state machine applying commands (DESIGN.md §2).
