@@ -1,0 +1,201 @@
+import ClusterModel
+import Scheduler
+import StateStore
+
+/// The server role: owns the cluster state, turns requests into state commands, feeds the
+/// evaluations those commands carry to the broker, runs the scheduler workers and the plan
+/// applier, and marks nodes down when their heartbeats stop. The HTTP API and the workers'
+/// link call it; it never touches a socket itself.
+public actor ManagerServer {
+    let state = ReplicatedState()
+    let broker: EvaluationBroker
+    let settings: ManagerSettings
+    let clock: @Sendable () -> Timestamp
+    private var random = SystemRandomNumberGenerator()
+    private var liveness = NodeLiveness()
+    private var backgroundTasks: [Task<Void, Never>] = []
+    private var isShutDown = false
+
+    public init(settings: ManagerSettings = ManagerSettings(), clock: @escaping @Sendable () -> Timestamp) {
+        self.settings = settings
+        self.clock = clock
+        broker = EvaluationBroker(clock: clock)
+    }
+
+    /// Starts the scheduler workers and the heartbeat watch. They run until `shutDown`.
+    public func start() {
+        guard backgroundTasks.isEmpty, !isShutDown else { return }
+        for _ in 0..<max(1, settings.schedulerWorkers) {
+            let worker = SchedulerWorker(manager: self, broker: broker, state: state, clock: clock,
+                                         maximumPlanAttempts: settings.maximumPlanAttempts)
+            backgroundTasks.append(Task { await worker.run() })
+        }
+        let ttl = settings.heartbeatTTL
+        backgroundTasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: max(ttl / 4, .milliseconds(50)))
+                await self?.markSilentNodesDown()
+            }
+        })
+    }
+
+    public func shutDown() async {
+        isShutDown = true
+        await broker.shutDown()
+        for task in backgroundTasks { task.cancel() }
+        for task in backgroundTasks { await task.value }
+        backgroundTasks.removeAll()
+        await state.releaseAllWaiters()
+    }
+
+    // MARK: Reads
+
+    /// A consistent snapshot of the whole state.
+    public func snapshot() async -> StateStore { await state.snapshot }
+
+    /// Blocking query support: returns once one of `tables` changed after `index` (or the wait
+    /// is over), with a fresh snapshot.
+    public func snapshot(afterChangeOf tables: Set<StateTable>, since index: UInt64, wait: Duration) async -> StateStore {
+        if index > 0 { await state.waitForChange(of: tables, after: index, timeout: wait) }
+        return await state.snapshot
+    }
+
+    // MARK: Jobs
+
+    /// Registers (or updates) a job and creates the evaluation that will place it. Periodic and
+    /// parameterized jobs are stored without one: they are templates for the jobs they launch.
+    public func register(_ job: JobSpec) async throws(ManagerError) -> JobRegistration {
+        let problems = JobRegistrationCheck.problems(in: job)
+        guard problems.isEmpty else { throw .invalid(problems.joined(separator: "; "), diagnostics: problems) }
+        let now = clock()
+        let isTemplate = job.periodic != nil || job.parameterized != nil
+        let evaluation = isTemplate ? nil : newEvaluation(for: job, trigger: .jobRegister, now: now)
+        let outcome = try await submit(.registerJob(job, evaluation: evaluation, submitTime: now))
+        let record = await state.snapshot.job(namespace: job.namespace, id: job.id)
+        return JobRegistration(
+            evaluationID: evaluation?.id, index: outcome.index, jobModifyIndex: record?.jobModifyIndex ?? outcome.index,
+            warnings: isTemplate ? ["periodic and parameterized jobs are stored but not launched yet in this version of Roost"] : [])
+    }
+
+    /// Stops a job (its allocations are stopped; it stays listed as dead) or purges it.
+    public func deregister(namespace: String, jobID: String, purge: Bool) async throws(ManagerError) -> JobRegistration {
+        let snapshot = await state.snapshot
+        guard let record = snapshot.job(namespace: namespace, id: jobID) else {
+            throw .notFound("job \"\(jobID)\" not found")
+        }
+        let evaluation = newEvaluation(for: record.spec, trigger: .jobDeregister, now: clock())
+        _ = await broker.dropBlocked(jobID: jobID)
+        let outcome = try await submit(
+            .deregisterJob(namespace: namespace, jobID: jobID, purge: purge, evaluation: evaluation, time: clock()))
+        return JobRegistration(evaluationID: evaluation.id, index: outcome.index, jobModifyIndex: outcome.index)
+    }
+
+    // MARK: Nodes (called by workers)
+
+    /// Registers a worker's node (or refreshes what it fingerprinted) and marks it ready.
+    public func registerNode(_ node: Node) async throws(ManagerError) {
+        let now = clock()
+        var node = node
+        node.status = .ready
+        node.statusUpdatedAt = now
+        let snapshot = await state.snapshot
+        if let existing = snapshot.node(id: node.id) {
+            // Operator decisions survive a worker restart.
+            node.eligibility = existing.eligibility
+            node.drain = existing.drain
+        }
+        let evaluations = snapshot.evaluationsForNodeChange(node.id, now: now, random: &random)
+        liveness.heard(from: node.id, at: now)
+        _ = try await submit(.upsertNode(node, evaluations: evaluations, time: now))
+    }
+
+    /// Records that the node is alive; a node marked down comes back as ready.
+    public func heartbeat(_ nodeID: NodeID) async throws(ManagerError) -> Duration {
+        let now = clock()
+        let snapshot = await state.snapshot
+        guard let node = snapshot.node(id: nodeID) else { throw .notFound("node \(nodeID) is not registered") }
+        liveness.heard(from: nodeID, at: now)
+        if node.status != .ready {
+            let evaluations = snapshot.evaluationsForNodeChange(nodeID, now: now, random: &random)
+            _ = try await submit(
+                .updateNodeStatus(nodeID, status: .ready, description: "heartbeat resumed", evaluations: evaluations, time: now))
+        }
+        return settings.heartbeatTTL
+    }
+
+    /// The allocations a worker should run (or stop), once they changed after `index`.
+    public func allocations(forNode nodeID: NodeID, since index: UInt64, wait: Duration) async -> (allocations: [Allocation], index: UInt64) {
+        let snapshot = await snapshot(afterChangeOf: [.allocations], since: index, wait: wait)
+        return (snapshot.allocations(onNode: nodeID), snapshot.index(of: .allocations))
+    }
+
+    /// What a worker reports about its allocations. A newly failed allocation gets an
+    /// evaluation so the scheduler can replace it per the group's `reschedule` policy.
+    public func updateAllocations(_ updates: [ClientAllocationUpdate]) async throws(ManagerError) {
+        guard !updates.isEmpty else { return }
+        let now = clock()
+        let snapshot = await state.snapshot
+        var evaluations: [Evaluation] = []
+        var jobsEvaluated = Set<String>()
+        for update in updates where update.clientStatus == .failed {
+            guard let allocation = snapshot.allocation(id: update.id), allocation.clientStatus != .failed,
+                  allocation.desiredStatus == .run, !jobsEvaluated.contains(allocation.jobID),
+                  let record = snapshot.job(namespace: allocation.namespace, id: allocation.jobID), !record.stopped
+            else { continue }
+            jobsEvaluated.insert(allocation.jobID)
+            evaluations.append(newEvaluation(for: record.spec, trigger: .allocationFailure, now: now))
+        }
+        _ = try await submit(.updateAllocations(updates, evaluations: evaluations, time: now))
+    }
+
+    // MARK: Internals
+
+    /// Applies a command and hands the evaluations it carries to the broker. Changes that free
+    /// or add capacity give blocked evaluations another chance.
+    @discardableResult
+    func submit(_ command: StateCommand) async throws(ManagerError) -> ApplyOutcome {
+        guard !isShutDown else { throw .unavailable("the manager is shutting down") }
+        let outcome: ApplyOutcome
+        switch await state.submit(command) {
+        case .success(let applied): outcome = applied
+        case .failure(.jobNotFound(_, let id)): throw .notFound("job \"\(id)\" not found")
+        case .failure(.nodeNotFound(let id)): throw .notFound("node \(id) not found")
+        case .failure(let error): throw .invalid(error.description)
+        }
+        await broker.enqueue(command.carriedEvaluations)
+        if command.mayFreeCapacity {
+            let released = await broker.unblockAll()
+            if !released.isEmpty {
+                _ = await state.submit(.upsertEvaluations(released, time: clock()))
+            }
+        }
+        return outcome
+    }
+
+    func newEvaluation(for job: JobSpec, trigger: EvaluationTrigger, now: Timestamp) -> Evaluation {
+        Evaluation(
+            id: .random(using: &random), namespace: job.namespace, priority: job.priority, jobType: job.type,
+            triggeredBy: trigger, jobID: job.id, createTime: now, modifyTime: now)
+    }
+
+    private func markSilentNodesDown() async {
+        let now = clock()
+        let snapshot = await state.snapshot
+        for nodeID in liveness.silentNodes(at: now, ttl: settings.heartbeatTTL) {
+            guard let node = snapshot.node(id: nodeID), node.status == .ready else { continue }
+            let evaluations = snapshot.evaluationsForNodeChange(nodeID, now: now, random: &random)
+            _ = try? await submit(
+                .updateNodeStatus(
+                    nodeID, status: .down, description: "no heartbeat for \(settings.heartbeatTTL)",
+                    evaluations: evaluations, time: now))
+        }
+    }
+}
+
+/// What registering or stopping a job produced, for the API's answer.
+public struct JobRegistration: Sendable, Hashable {
+    public var evaluationID: EvaluationID?
+    public var index: UInt64
+    public var jobModifyIndex: UInt64
+    public var warnings: [String] = []
+}

@@ -1,0 +1,17 @@
+/// How a manager behaves, with defaults suited to a small on-prem cluster.
+public struct ManagerSettings: Sendable {
+    /// A node that has not sent a heartbeat for this long is marked down and its allocations
+    /// are replaced. Workers heartbeat at a third of it.
+    public var heartbeatTTL: Duration
+    /// How often a plan refused by the plan applier (the cluster changed under it) is made
+    /// again before the evaluation is given up as failed.
+    public var maximumPlanAttempts: Int
+    /// Scheduler workers run in parallel; evaluations of one job never run in parallel.
+    public var schedulerWorkers: Int
+
+    public init(heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2) {
+        self.heartbeatTTL = heartbeatTTL
+        self.maximumPlanAttempts = maximumPlanAttempts
+        self.schedulerWorkers = schedulerWorkers
+    }
+}

@@ -1,0 +1,34 @@
+import ClusterModel
+import StateStore
+
+extension StateCommand {
+    /// The evaluations the broker must see once the command is applied: pending ones to
+    /// schedule, blocked ones to retry when capacity appears.
+    var carriedEvaluations: [Evaluation] {
+        let all: [Evaluation] =
+            switch self {
+            case .registerJob(_, let evaluation, _): evaluation.map { [$0] } ?? []
+            case .deregisterJob(_, _, _, let evaluation, _): evaluation.map { [$0] } ?? []
+            case .upsertNode(_, let evaluations, _): evaluations
+            case .updateNodeStatus(_, _, _, let evaluations, _): evaluations
+            case .updateNodeEligibility(_, _, _, let evaluations, _): evaluations
+            case .updateAllocations(_, let evaluations, _): evaluations
+            case .applyPlan(let plan, _): plan.followupEvaluations
+            case .upsertEvaluations, .garbageCollect: []
+            }
+        return all.filter { $0.status == .pending || $0.status == .blocked }
+    }
+
+    /// Whether applying the command can make room for work that did not fit: a node joined or
+    /// came back, allocations ended, or a job stopped.
+    var mayFreeCapacity: Bool {
+        switch self {
+        case .upsertNode, .deregisterJob: true
+        case .updateNodeStatus(_, let status, _, _, _): status == .ready
+        case .updateNodeEligibility(_, let eligibility, let drain, _, _): eligibility == .eligible && !drain
+        case .updateAllocations(let updates, _, _): updates.contains { $0.clientStatus.isTerminal }
+        case .applyPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
+        case .registerJob, .upsertEvaluations, .garbageCollect: false
+        }
+    }
+}
