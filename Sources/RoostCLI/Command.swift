@@ -14,7 +14,7 @@ protocol Command {
     static var options: [OptionDescription] { get }
     static var subcommands: [any Command.Type] { get }
 
-    static func run(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> ExitCode
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode
 }
 
 extension Command {
@@ -24,7 +24,7 @@ extension Command {
     static var usage: String { subcommands.isEmpty ? "" : "COMMAND" }
 
     /// Groups have nothing to do on their own: naming no subcommand is a usage error.
-    static func run(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> ExitCode {
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         throw .usage("\"\(context.commandPath)\" needs a command")
     }
 

@@ -10,17 +10,17 @@ public enum CommandLineTool {
     public static func run(
         arguments: [String], console: any Console = StandardConsole(),
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) -> Int32 {
+    ) async -> Int32 {
         let context = CommandContext(console: console, environment: environment, path: [RoostCommand.name])
-        return dispatch(RoostCommand.self, arguments: arguments[...], context: context).rawValue
+        return await dispatch(RoostCommand.self, arguments: arguments[...], context: context).rawValue
     }
 
     /// The process entry point used by the `roost` executable.
-    public static func main() -> Never {
-        exit(run(arguments: Array(CommandLine.arguments.dropFirst())))
+    public static func main() async -> Never {
+        exit(await run(arguments: Array(CommandLine.arguments.dropFirst())))
     }
 
-    static func dispatch(_ command: any Command.Type, arguments: ArraySlice<String>, context: CommandContext) -> ExitCode {
+    static func dispatch(_ command: any Command.Type, arguments: ArraySlice<String>, context: CommandContext) async -> ExitCode {
         let isGroup = !command.subcommands.isEmpty
         if isGroup, let word = arguments.first, !word.hasPrefix("-") {
             guard let subcommand = command.subcommands.first(where: { $0.name == word }) else {
@@ -30,7 +30,7 @@ public enum CommandLineTool {
                         hint: Suggestion.hint(for: word, among: command.subcommands.map { $0.name })),
                     in: context)
             }
-            return dispatch(subcommand, arguments: arguments.dropFirst(), context: context.descending(into: word))
+            return await dispatch(subcommand, arguments: arguments.dropFirst(), context: context.descending(into: word))
         }
         if ParsedArguments.requestsHelp(arguments) {
             context.console.writeOutput(HelpText.render(command, path: context.path))
@@ -43,7 +43,7 @@ public enum CommandLineTool {
         }
         do {
             let parsed = try ParsedArguments(parsing: arguments, options: command.allOptions, commandPath: context.commandPath)
-            return try command.run(parsed, in: context)
+            return try await command.run(parsed, in: context)
         } catch {
             return report(error, in: context)
         }

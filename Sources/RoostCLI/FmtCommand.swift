@@ -19,7 +19,7 @@ enum FmtCommand: Command {
         OptionDescription("write", help: "With --write=false, list the files that would change without writing them."),
     ]
 
-    static func run(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> ExitCode {
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         let files = arguments.positionals
         guard !files.isEmpty else {
             throw .usage("\"\(context.commandPath)\" needs at least one FILE (or - for standard input)")

@@ -6,7 +6,7 @@ enum HelpCommand: Command {
     static let abstract = "Show help for roost or for one of its commands."
     static let usage = "[COMMAND...]"
 
-    static func run(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> ExitCode {
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         var command: any Command.Type = RoostCommand.self
         var path = [RoostCommand.name]
         for word in arguments.positionals {

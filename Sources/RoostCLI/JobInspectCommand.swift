@@ -15,7 +15,7 @@ enum JobInspectCommand: Command {
         [OptionDescription("json", help: "Print the JSON on one line, for programs.")] + VariableOptions.options
     }
 
-    static func run(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> ExitCode {
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         guard arguments.positionals.count == 1, let file = arguments.positionals.first else {
             throw .usage("\"\(context.commandPath)\" takes exactly one FILE (or - for standard input)")
         }

@@ -13,7 +13,7 @@ enum JobValidateCommand: Command {
         """ + "\n\n" + VariableOptions.discussion
     static var options: [OptionDescription] { VariableOptions.options }
 
-    static func run(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> ExitCode {
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         let files = arguments.positionals
         guard !files.isEmpty else {
             throw .usage("\"\(context.commandPath)\" needs at least one FILE (or - for standard input)")

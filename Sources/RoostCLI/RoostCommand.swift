@@ -10,7 +10,7 @@ enum RoostCommand: Command {
     static let options = [OptionDescription("version", help: "Print the version (same as \"roost version\").")]
     static var subcommands: [any Command.Type] { [JobCommand.self, FmtCommand.self, VersionCommand.self, HelpCommand.self] }
 
-    static func run(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> ExitCode {
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         if arguments.flag("version") == true {
             context.writeLine(RoostVersion.banner)
             return .success

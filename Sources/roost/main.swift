@@ -1,3 +1,3 @@
 import RoostCLI
 
-CommandLineTool.main()
+await CommandLineTool.main()

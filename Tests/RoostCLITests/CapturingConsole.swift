@@ -38,12 +38,12 @@ struct RoostRun {
 
 /// Runs the tool in-process with an empty environment unless one is given, so that the
 /// machine's own NOMAD_VAR_* settings cannot change a test's outcome.
-func roost(_ arguments: String..., input: String = "", environment: [String: String] = [:]) -> RoostRun {
-    roost(arguments, input: input, environment: environment)
+func roost(_ arguments: String..., input: String = "", environment: [String: String] = [:]) async -> RoostRun {
+    await roost(arguments, input: input, environment: environment)
 }
 
-func roost(_ arguments: [String], input: String = "", environment: [String: String] = [:]) -> RoostRun {
+func roost(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async -> RoostRun {
     let console = CapturingConsole(input: input)
-    let status = CommandLineTool.run(arguments: arguments, console: console, environment: environment)
+    let status = await CommandLineTool.run(arguments: arguments, console: console, environment: environment)
     return RoostRun(status: status, output: console.output, errors: console.errors, inputReads: console.inputReads)
 }

@@ -13,7 +13,7 @@ import Testing
         return names.filter { $0.hasSuffix(".hcl") }.sorted()
     }()
 
-    @Test func repositoryHasAServiceABatchASystemAndAPeriodicExample() {
+    @Test func repositoryHasAServiceABatchASystemAndAPeriodicExample() async {
         // Without spaces, so that alignment by `roost fmt` does not matter.
         let texts = Self.exampleFiles.compactMap {
             try? String(contentsOfFile: Self.jobspecsDirectory + "/" + $0, encoding: .utf8).filter { $0 != " " }
@@ -26,15 +26,15 @@ import Testing
     }
 
     @Test(arguments: exampleFiles)
-    func exampleJobValidatesWithoutWarnings(name: String) {
-        let run = roost("job", "validate", Self.jobspecsDirectory + "/" + name)
+    func exampleJobValidatesWithoutWarnings(name: String) async {
+        let run = await roost("job", "validate", Self.jobspecsDirectory + "/" + name)
         #expect(run.status == 0, "\(name): \(run.errors)")
         #expect(run.errors.isEmpty)
     }
 
     @Test(arguments: exampleFiles)
-    func exampleJobIsAlreadyFormatted(name: String) {
-        let run = roost("fmt", "--check", Self.jobspecsDirectory + "/" + name)
+    func exampleJobIsAlreadyFormatted(name: String) async {
+        let run = await roost("fmt", "--check", Self.jobspecsDirectory + "/" + name)
         #expect(run.status == 0, "\(name) needs roost fmt: \(run.errors)")
     }
 }

@@ -6,51 +6,51 @@ import Testing
     static let formatted = "job \"example\" {\n  type = \"batch\"\n}\n"
     static let unformatted = "job   \"example\"   {\ntype=\"batch\"\n     }\n"
 
-    @Test func formattedFileIsLeftAloneAndNotListed() throws {
+    @Test func formattedFileIsLeftAloneAndNotListed() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("ok.hcl", Self.formatted)
-        let run = roost("fmt", file)
+        let run = await roost("fmt", file)
         #expect(run.status == 0)
         #expect(run.output.isEmpty)
         #expect(try directory.contents(of: file) == Self.formatted)
     }
 
-    @Test func checkPassesOnAFormattedFile() throws {
+    @Test func checkPassesOnAFormattedFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("ok.hcl", Self.formatted)
-        let run = roost("fmt", "--check", file)
+        let run = await roost("fmt", "--check", file)
         #expect(run.status == 0)
         #expect(run.output.isEmpty)
         #expect(run.errors.isEmpty)
     }
 
-    @Test func dashFormatsStandardInputToStandardOutput() {
-        let run = roost("fmt", "-", input: Self.formatted)
+    @Test func dashFormatsStandardInputToStandardOutput() async {
+        let run = await roost("fmt", "-", input: Self.formatted)
         #expect(run.status == 0)
         #expect(run.inputReads == 1)
         #expect(run.output == Self.formatted)
     }
 
-    @Test func missingFileIsAClearErrorWithStatusOne() {
-        let run = roost("fmt", "/nonexistent/web.hcl")
+    @Test func missingFileIsAClearErrorWithStatusOne() async {
+        let run = await roost("fmt", "/nonexistent/web.hcl")
         #expect(run.status == 1)
         #expect(run.errors.contains("error: cannot read \"/nonexistent/web.hcl\": No such file or directory"))
     }
 
-    @Test func fmtWithoutFilesIsAUsageError() {
-        let run = roost("fmt")
+    @Test func fmtWithoutFilesIsAUsageError() async {
+        let run = await roost("fmt")
         #expect(run.status == 64)
         #expect(run.errors.contains("needs at least one FILE"))
     }
 
     @Test
-    func unformattedFileIsRewrittenInPlaceAndListed() throws {
+    func unformattedFileIsRewrittenInPlaceAndListed() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("messy.hcl", Self.unformatted, permissions: 0o640)
-        let run = roost("fmt", file)
+        let run = await roost("fmt", file)
         #expect(run.status == 0)
         #expect(run.output == file + "\n")
         #expect(try directory.contents(of: file) == Self.formatted)
@@ -59,34 +59,34 @@ import Testing
     }
 
     @Test
-    func checkListsUnformattedFilesChangesNothingAndFails() throws {
+    func checkListsUnformattedFilesChangesNothingAndFails() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let messy = try directory.file("messy.hcl", Self.unformatted)
         let tidy = try directory.file("tidy.hcl", Self.formatted)
-        let run = roost("fmt", "--check", messy, tidy)
+        let run = await roost("fmt", "--check", messy, tidy)
         #expect(run.status == 1)
         #expect(run.output == messy + "\n")
         #expect(try directory.contents(of: messy) == Self.unformatted)
     }
 
     @Test
-    func writeFalseListsWhatWouldChangeWithoutWriting() throws {
+    func writeFalseListsWhatWouldChangeWithoutWriting() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let messy = try directory.file("messy.hcl", Self.unformatted)
-        let run = roost("fmt", "--write=false", messy)
+        let run = await roost("fmt", "--write=false", messy)
         #expect(run.status == 0)
         #expect(run.output == messy + "\n")
         #expect(try directory.contents(of: messy) == Self.unformatted)
     }
 
     @Test
-    func fileThatDoesNotParseIsReportedAndLeftAlone() throws {
+    func fileThatDoesNotParseIsReportedAndLeftAlone() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let broken = try directory.file("broken.hcl", "job \"x\" {\n  type =\n")
-        let run = roost("fmt", broken)
+        let run = await roost("fmt", broken)
         #expect(run.status == 1)
         #expect(run.errors.contains("\(broken):"))
         #expect(run.errors.contains(": error: "))
@@ -95,8 +95,8 @@ import Testing
     }
 
     @Test
-    func checkOnStandardInputFailsWhenItIsNotFormatted() {
-        let run = roost("fmt", "--check", "-", input: Self.unformatted)
+    func checkOnStandardInputFailsWhenItIsNotFormatted() async {
+        let run = await roost("fmt", "--check", "-", input: Self.unformatted)
         #expect(run.status == 1)
         #expect(run.output == "<stdin>\n")
     }

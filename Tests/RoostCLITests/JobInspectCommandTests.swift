@@ -2,23 +2,23 @@
 import Testing
 
 @Suite struct JobInspectCommandTests {
-    @Test func missingFileIsAClearErrorWithStatusOne() {
-        let run = roost("job", "inspect", "/nonexistent/web.hcl")
+    @Test func missingFileIsAClearErrorWithStatusOne() async {
+        let run = await roost("job", "inspect", "/nonexistent/web.hcl")
         #expect(run.status == 1)
         #expect(run.errors.contains("error: cannot read \"/nonexistent/web.hcl\": No such file or directory"))
         #expect(run.output.isEmpty)
     }
 
-    @Test func fileWithErrorsPrintsDiagnosticsAndNoJSON() {
-        let run = roost("job", "inspect", "-", input: "job \"x\" {\n")
+    @Test func fileWithErrorsPrintsDiagnosticsAndNoJSON() async {
+        let run = await roost("job", "inspect", "-", input: "job \"x\" {\n")
         #expect(run.status == 1)
         #expect(run.errors.contains("<stdin>:"))
         #expect(run.output.isEmpty)
     }
 
     @Test
-    func inspectPrintsTheJobAsIndentedNomadJSON() {
-        let run = roost("job", "inspect", "-", input: JobValidateCommandTests.minimalJob)
+    func inspectPrintsTheJobAsIndentedNomadJSON() async {
+        let run = await roost("job", "inspect", "-", input: JobValidateCommandTests.minimalJob)
         #expect(run.status == 0)
         #expect(run.output.hasPrefix("{"))
         #expect(run.output.contains("\"Job\""))
@@ -27,9 +27,9 @@ import Testing
     }
 
     @Test
-    func jsonFlagPrintsTheSameJobOnOneLine() {
-        let pretty = roost("job", "inspect", "-", input: JobValidateCommandTests.minimalJob)
-        let compact = roost("job", "inspect", "--json", "-", input: JobValidateCommandTests.minimalJob)
+    func jsonFlagPrintsTheSameJobOnOneLine() async {
+        let pretty = await roost("job", "inspect", "-", input: JobValidateCommandTests.minimalJob)
+        let compact = await roost("job", "inspect", "--json", "-", input: JobValidateCommandTests.minimalJob)
         #expect(compact.status == 0)
         #expect(compact.output.filter { $0 == "\n" }.count == 1)
         #expect(compact.output.hasSuffix("\n"))

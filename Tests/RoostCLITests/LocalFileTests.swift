@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 @Suite struct LocalFileTests {
-    @Test func replacingContentsKeepsPermissionsAndLeavesNoTemporaryFile() throws {
+    @Test func replacingContentsKeepsPermissionsAndLeavesNoTemporaryFile() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("web.hcl", "old\n", permissions: 0o640)
@@ -13,7 +13,7 @@ import Testing
         #expect(try directory.entries() == ["web.hcl"])
     }
 
-    @Test func replacingContentsWritesThroughASymbolicLink() throws {
+    @Test func replacingContentsWritesThroughASymbolicLink() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let target = try directory.file("target.hcl", "old\n")
@@ -24,7 +24,7 @@ import Testing
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == target)
     }
 
-    @Test func replacingAMissingFileFailsWithoutCreatingIt() throws {
+    @Test func replacingAMissingFileFailsWithoutCreatingIt() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let error = #expect(throws: FileError.self) {
@@ -34,19 +34,19 @@ import Testing
         #expect(try directory.entries().isEmpty)
     }
 
-    @Test func readingAMissingFileSaysSoInTheSystemsWords() {
+    @Test func readingAMissingFileSaysSoInTheSystemsWords() async {
         let error = #expect(throws: FileError.self) { try LocalFile.contents(ofFile: "/nonexistent/web.hcl", limit: 100) }
         #expect(error?.message == "cannot read \"/nonexistent/web.hcl\": No such file or directory")
     }
 
-    @Test func readingADirectoryIsRefused() throws {
+    @Test func readingADirectoryIsRefused() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let error = #expect(throws: FileError.self) { try LocalFile.contents(ofFile: directory.path, limit: 100) }
         #expect(error?.message == "cannot read \"\(directory.path)\": it is a directory")
     }
 
-    @Test func readingAFileOverTheLimitIsRefused() throws {
+    @Test func readingAFileOverTheLimitIsRefused() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("big.hcl", String(repeating: "x", count: 11))

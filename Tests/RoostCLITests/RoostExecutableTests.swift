@@ -39,27 +39,27 @@ struct RoostExecutableTests {
             errors: String(decoding: errorData, as: UTF8.self))
     }
 
-    @Test func versionGoesToStandardOutputWithStatusZero() throws {
+    @Test func versionGoesToStandardOutputWithStatusZero() async throws {
         let outcome = try runExecutable("version")
         #expect(outcome.status == 0)
         #expect(outcome.output == RoostVersion.banner + "\n")
         #expect(outcome.errors.isEmpty)
     }
 
-    @Test func usageErrorGoesToStandardErrorWithStatus64() throws {
+    @Test func usageErrorGoesToStandardErrorWithStatus64() async throws {
         let outcome = try runExecutable("job", "valdate", "web.hcl")
         #expect(outcome.status == 64)
         #expect(outcome.output.isEmpty)
         #expect(outcome.errors.hasPrefix("error: unknown command \"valdate\" for \"roost job\"\n"))
     }
 
-    @Test func unreadableFileGivesStatusOne() throws {
+    @Test func unreadableFileGivesStatusOne() async throws {
         let outcome = try runExecutable("job", "validate", "/nonexistent/web.hcl")
         #expect(outcome.status == 1)
         #expect(outcome.errors == "error: cannot read \"/nonexistent/web.hcl\": No such file or directory\n")
     }
 
-    @Test func emptyStandardInputIsReadForDash() throws {
+    @Test func emptyStandardInputIsReadForDash() async throws {
         let outcome = try runExecutable("fmt", "-")
         #expect(outcome.status == 0)
         #expect(outcome.output.isEmpty)

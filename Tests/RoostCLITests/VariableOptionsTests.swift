@@ -13,25 +13,25 @@ import Testing
         return try VariableOptions.inputs(from: parsed, in: context)
     }
 
-    @Test func assignmentSplitsAtTheFirstEqualsSign() throws {
+    @Test func assignmentSplitsAtTheFirstEqualsSign() async throws {
         #expect(try inputs(["-var", "url=http://x/?a=b"]) == ["url": .raw("http://x/?a=b")])
     }
 
-    @Test func assignmentMayHaveAnEmptyValue() throws {
+    @Test func assignmentMayHaveAnEmptyValue() async throws {
         #expect(try inputs(["-var", "suffix="]) == ["suffix": .raw("")])
     }
 
-    @Test func nomadVariablesFromTheEnvironmentAreInputs() throws {
+    @Test func nomadVariablesFromTheEnvironmentAreInputs() async throws {
         let environment = ["NOMAD_VAR_region": "eu", "NOMAD_VAR_": "ignored", "HOME": "/root", "NOMAD_ADDR": "x"]
         #expect(try inputs([], environment: environment) == ["region": .environment("eu")])
     }
 
-    @Test func laterFlagWinsOverEarlierFlagAndOverTheEnvironment() throws {
+    @Test func laterFlagWinsOverEarlierFlagAndOverTheEnvironment() async throws {
         let result = try inputs(["-var", "region=us", "-var", "region=ap"], environment: ["NOMAD_VAR_region": "eu"])
         #expect(result == ["region": .raw("ap")])
     }
 
-    @Test func jsonVariableFileGivesEvaluatedValues() throws {
+    @Test func jsonVariableFileGivesEvaluatedValues() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("vars.json", #"{"count": 3, "dcs": ["a", "b"], "debug": true}"#)
@@ -42,7 +42,7 @@ import Testing
             ])
     }
 
-    @Test func precedenceIsEnvironmentThenFilesThenFlags() throws {
+    @Test func precedenceIsEnvironmentThenFilesThenFlags() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let first = try directory.file("first.json", #"{"a": "file1", "b": "file1", "c": "file1"}"#)
@@ -53,7 +53,7 @@ import Testing
         #expect(result == ["a": .value(.string("file1")), "b": .value(.string("file2")), "c": .raw("flag"), "d": .environment("env")])
     }
 
-    @Test func jsonVariableFileThatIsNotAnObjectIsAFailure() throws {
+    @Test func jsonVariableFileThatIsNotAnObjectIsAFailure() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("vars.json", "[1, 2]")
@@ -62,14 +62,14 @@ import Testing
         #expect(error?.message.contains("is not a JSON object") == true)
     }
 
-    @Test func missingVariableFileIsAFailureNamingIt() {
+    @Test func missingVariableFileIsAFailureNamingIt() async {
         let error = #expect(throws: CommandError.self) { try inputs(["-var-file", "/nonexistent/vars.hcl"]) }
         #expect(error?.kind == .failure)
         #expect(error?.message == "cannot read \"/nonexistent/vars.hcl\": No such file or directory")
     }
 
     @Test
-    func hclVariableFileGivesEvaluatedValues() throws {
+    func hclVariableFileGivesEvaluatedValues() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("vars.hcl", "region = \"eu\"\ncount  = 2 + 1\ndcs    = [\"a\", \"b\"]\n")
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test
-    func hclVariableFileWithABlockIsRejectedWithItsLocation() throws {
+    func hclVariableFileWithABlockIsRejectedWithItsLocation() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let file = try directory.file("vars.hcl", "region = \"eu\"\njob \"x\" {}\n")
