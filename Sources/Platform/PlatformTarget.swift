@@ -1,1 +1,0 @@
-// The Platform target: sockets, processes, cgroups, files, signals, clock (DESIGN.md §2).

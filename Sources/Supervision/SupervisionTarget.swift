@@ -1,1 +1,0 @@
-// The Supervision target: the pure task lifecycle (restart policy, kill sequence) (DESIGN.md §5).

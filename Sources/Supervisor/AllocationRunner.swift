@@ -1,0 +1,276 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ClusterModel
+import Dispatch
+import Platform
+import Supervision
+
+/// The shell around one allocation's `AllocationSupervisionInstance`: it carries out the
+/// core's directives with real processes, cgroups, files and timers, and feeds the outcomes
+/// back. Blocking work (spawning, emptying a cgroup) runs on a Dispatch queue so the actor's
+/// executor never waits on the kernel.
+actor AllocationRunner {
+    let allocation: Allocation
+    let directory: AllocationDirectory
+    private let settings: SupervisorSettings
+    private let cgroups: CgroupManager?
+    private let onUpdate: @Sendable (AllocationUpdate) -> Void
+    private var core: AllocationSupervisionInstance
+    private var processes: [String: Int32] = [:]
+    private var taskCgroups: [String: CgroupHandle] = [:]
+    private var timers: [String: [Task<Void, Never>]] = [:]
+    private var pendingCleanups = 0
+    private var setUp = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private(set) var latest: AllocationUpdate
+    private var announcedFinished = false
+
+    /// Blocking OS work; concurrent so one slow cgroup does not hold up the others.
+    private static let blockingQueue = DispatchQueue(label: "roost.supervisor.blocking", attributes: .concurrent)
+
+    init(
+        allocation: Allocation, settings: SupervisorSettings, cgroups: CgroupManager?,
+        onUpdate: @escaping @Sendable (AllocationUpdate) -> Void
+    ) {
+        self.allocation = allocation
+        self.settings = settings
+        self.cgroups = cgroups
+        self.onUpdate = onUpdate
+        self.directory = AllocationDirectory(dataDirectory: settings.dataDirectory, allocationID: allocation.id)
+        let core = AllocationSupervisionInstance(allocation: allocation) ?? AllocationSupervisionInstance(tasks: [])
+        self.core = core
+        self.latest = AllocationUpdate(
+            allocationID: allocation.id, clientStatus: core.lastReport.clientStatus,
+            clientDescription: core.lastReport.clientDescription, taskStates: core.lastReport.taskStates,
+            time: Self.now(), isFinished: false
+        )
+    }
+
+    var isFinished: Bool { core.isFinished && pendingCleanups == 0 }
+
+    func start() async {
+        if allocation.group == nil || core.taskOrder.isEmpty {
+            latest.clientStatus = .failed
+            latest.clientDescription = "The allocation's group \"\(allocation.groupName)\" has no tasks in its job"
+            latest.isFinished = true
+            announcedFinished = true
+            onUpdate(latest)
+            resumeWaiters()
+            return
+        }
+        await perform(core.start(now: Self.timestamp()))
+    }
+
+    func stop() async {
+        await perform(core.stop(now: Self.timestamp()))
+    }
+
+    func waitUntilFinished() async {
+        if announcedFinished { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    // MARK: Events from the OS
+
+    private func processExited(task: String, pid: Int32, status: ProcessExitStatus) async {
+        guard processes[task] == pid else { return }
+        processes[task] = nil
+        let oomKilled = (taskCgroups[task]?.oomKillCount() ?? 0) > 0
+        let exit = TaskExit(code: status.code, signal: status.signal, oomKilled: oomKilled)
+        await perform(core.exited(task: task, exit: exit, now: Self.timestamp()))
+    }
+
+    private func timerFired(task: String, timer: TaskTimer) async {
+        await perform(core.timerFired(task: task, timer: timer, now: Self.timestamp()))
+    }
+
+    // MARK: Directives
+
+    private func perform(_ directives: [AllocationSupervisionDirective]) async {
+        var report: AllocationStatusReport?
+        for directive in directives {
+            switch directive {
+            case .report(let newReport):
+                report = newReport
+            case .task(let task, let taskDirective):
+                await perform(taskDirective, for: task)
+            }
+        }
+        if let report {
+            latest.clientStatus = report.clientStatus
+            latest.clientDescription = report.clientDescription
+            latest.taskStates = report.taskStates
+            latest.time = Self.now()
+            latest.isFinished = isFinished
+            if latest.isFinished { announcedFinished = true }
+            onUpdate(latest)
+        }
+        finishIfDone()
+    }
+
+    private func perform(_ directive: TaskSupervisionDirective, for task: String) async {
+        switch directive {
+        case .spawn:
+            await spawn(task)
+        case .signal(let name):
+            if let pid = processes[task] {
+                ProcessSignals.send(ProcessSignals.number(named: name) ?? SIGTERM, toGroupOf: pid)
+            }
+        case .killAll:
+            let pid = processes[task]
+            let cgroup = taskCgroups[task]
+            await Self.blocking {
+                if let cgroup {
+                    ProcessReaper.shared.adopt(cgroup.killAll())
+                } else if let pid {
+                    ProcessSignals.send(SIGKILL, toGroupOf: pid)
+                }
+            }
+        case .cleanUp:
+            await cleanUp(task)
+        case .scheduleTimer(let timer, let delay):
+            let handle = Task { [weak self] in
+                // Lives until the delay is over or the allocation finishes (then cancelled).
+                try? await Task.sleep(for: delay)
+                if Task.isCancelled { return }
+                await self?.timerFired(task: task, timer: timer)
+            }
+            timers[task, default: []].append(handle)
+            timers[task]?.removeAll { $0.isCancelled }
+        case .report:
+            break
+        }
+    }
+
+    private func cleanUp(_ task: String) async {
+        guard let cgroup = taskCgroups.removeValue(forKey: task) else { return }
+        pendingCleanups += 1
+        await Self.blocking {
+            ProcessReaper.shared.adopt(cgroup.killAll())
+            try? cgroup.remove()
+        }
+        pendingCleanups -= 1
+    }
+
+    private func spawn(_ task: String) async {
+        let now = Self.timestamp()
+        guard let spec = allocation.group?.tasks.first(where: { $0.name == task }) else {
+            await perform(core.spawnFailed(task: task, message: "task \(task) is not in the job", isSetupFailure: true, now: now))
+            return
+        }
+        if !setUp {
+            do {
+                try directory.create(tasks: core.taskOrder)
+                setUp = true
+            } catch {
+                await perform(
+                    core.spawnFailed(task: task, message: "cannot create the allocation directory: \(error)", isSetupFailure: true, now: now)
+                )
+                return
+            }
+        }
+        let prepared: PreparedTask
+        do {
+            prepared = try TaskPreparation.prepare(
+                task: spec, allocation: allocation, directory: directory, settings: settings,
+                agentEnvironment: Self.agentEnvironment()
+            )
+        } catch {
+            await perform(core.spawnFailed(task: task, message: error.message, isSetupFailure: error.isSetupFailure, now: now))
+            return
+        }
+        var cgroup: CgroupHandle?
+        if let cgroups {
+            let name = CgroupNames.task(allocation: allocation.id.uuid, task: task)
+            let limits = CgroupLimits(
+                memoryMiB: prepared.resources.memoryMiB, memoryMaxMiB: prepared.resources.memoryMaxMiB,
+                cpuMHz: prepared.resources.cpuMHz, pidsMax: settings.pidsLimit
+            )
+            let created: Result<CgroupHandle, FileIOError> = await Self.blocking {
+                if let stale = cgroups.existing(name: name) {
+                    ProcessReaper.shared.adopt(stale.killAll())
+                    try? stale.remove()
+                }
+                return Result { () throws(FileIOError) in try cgroups.create(name: name, limits: limits) }
+            }
+            switch created {
+            case .success(let handle):
+                cgroup = handle
+                taskCgroups[task] = handle
+            case .failure(let error):
+                await perform(core.spawnFailed(task: task, message: "cannot create the task's cgroup: \(error)", now: now))
+                return
+            }
+        }
+        var request = prepared.request
+        request.cgroupProcsFiles = cgroup?.procsFiles ?? []
+        let spawnRequest = request
+        let result: Result<SpawnedProcess, SpawnError> = await Self.blocking {
+            Result { () throws(SpawnError) in try ProcessSpawner.spawn(spawnRequest) }
+        }
+        switch result {
+        case .failure(let error):
+            await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
+        case .success(let process):
+            let logConfig = spec.logs
+            let maxFiles = min(max(logConfig.maxFiles, 1), settings.maximumLogFiles)
+            let maxBytes = min(max(logConfig.maxFileSizeMiB, 1), settings.maximumLogFileSizeMiB) << 20
+            for (stream, fd) in [(LogStream.stdout, process.standardOutput), (.stderr, process.standardError)] {
+                let writer =
+                    logConfig.disabled
+                    ? nil
+                    : try? LogFileWriter(
+                        directory: directory.logsDirectory, baseName: "\(CgroupNames.component(task)).\(stream.rawValue)",
+                        maxFiles: maxFiles, maxFileBytes: maxBytes
+                    )
+                TaskOutputPump(fd: fd, writer: writer).start()
+            }
+            processes[task] = process.pid
+            await perform(core.spawned(task: task, pid: process.pid, now: Self.timestamp()))
+            let pid = process.pid
+            ProcessReaper.shared.watch(pid) { [weak self] status in
+                // Delivers one exit; ends as soon as the runner took it.
+                Task { await self?.processExited(task: task, pid: pid, status: status) }
+            }
+        }
+    }
+
+    private func finishIfDone() {
+        guard isFinished else { return }
+        for handles in timers.values { handles.forEach { $0.cancel() } }
+        timers = [:]
+        if !announcedFinished {
+            announcedFinished = true
+            latest.isFinished = true
+            latest.time = Self.now()
+            onUpdate(latest)
+        }
+        resumeWaiters()
+    }
+
+    private func resumeWaiters() {
+        let pending = waiters
+        waiters = []
+        pending.forEach { $0.resume() }
+    }
+
+    // MARK: Helpers
+
+    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            blockingQueue.async { continuation.resume(returning: body()) }
+        }
+    }
+
+    private static func timestamp() -> Timestamp { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
+    private static func now() -> Timestamp { timestamp() }
+
+    private static func agentEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        for name in TaskEnvironment.inheritedNames {
+            if let value = getenv(name) { result[name] = String(cString: value) }
+        }
+        return result
+    }
+}

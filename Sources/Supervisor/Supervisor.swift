@@ -1,0 +1,124 @@
+import ClusterModel
+import Platform
+import Supervision
+
+/// Runs allocations on this worker: one runner per allocation, every task in its own cgroup,
+/// status changes published on `updates` for the Worker to send to the managers.
+///
+/// Lifetime: create one per agent; call `shutdown()` before the agent exits so no task process
+/// or cgroup outlives it.
+public actor Supervisor {
+    public let settings: SupervisorSettings
+    /// Every status change of every allocation, in order per allocation. Buffered (newest 4096
+    /// kept) so a slow consumer cannot stall task supervision; `status(of:)` always has the latest.
+    public nonisolated let updates: AsyncStream<AllocationUpdate>
+    /// The cgroup interface in use; nil when tasks run without cgroups.
+    public nonisolated let cgroupVersion: CgroupVersion?
+
+    private let continuation: AsyncStream<AllocationUpdate>.Continuation
+    private let cgroups: CgroupManager?
+    private var runners: [AllocationID: AllocationRunner] = [:]
+
+    /// The most allocations one worker keeps (running or finished but not forgotten).
+    public static let maximumAllocations = 10_000
+
+    /// Prepares the data directory and cgroup parent, removes task cgroups a crashed agent left
+    /// under the parent, and makes this process the reaper of its tasks' orphans.
+    public init(settings: SupervisorSettings) throws(SupervisorError) {
+        self.settings = settings
+        (updates, continuation) = AsyncStream.makeStream(of: AllocationUpdate.self, bufferingPolicy: .bufferingNewest(4096))
+        do {
+            try FileIO.makeDirectories(settings.dataDirectory + "/alloc")
+        } catch {
+            throw SupervisorError(.io, "cannot create the data directory: \(error)")
+        }
+        if settings.usesCgroups {
+            guard let manager = CgroupManager(root: settings.cgroupRoot, parent: settings.cgroupParent) else {
+                throw SupervisorError(.cgroups, "no usable cgroup hierarchy under \(settings.cgroupRoot)")
+            }
+            cgroups = manager
+            cgroupVersion = manager.layout.version
+            for name in manager.taskCgroupNames() {
+                if let stale = manager.existing(name: name) {
+                    ProcessReaper.shared.adopt(stale.killAll())
+                    try? stale.remove()
+                }
+            }
+        } else {
+            cgroups = nil
+            cgroupVersion = nil
+        }
+        ProcessReaper.becomeSubreaper()
+    }
+
+    /// Starts `allocation` unless it is already known; stops it when its desired status is not
+    /// `run`. Call it again with newer versions of the allocation as they arrive.
+    public func run(_ allocation: Allocation) async {
+        if let runner = runners[allocation.id] {
+            if allocation.desiredStatus != .run { await runner.stop() }
+            return
+        }
+        guard allocation.desiredStatus == .run, runners.count < Self.maximumAllocations else { return }
+        let continuation = continuation
+        let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups) { update in
+            continuation.yield(update)
+        }
+        runners[allocation.id] = runner
+        await runner.start()
+    }
+
+    /// Stops the allocation's tasks: kill signal, kill timeout, SIGKILL, cgroups emptied and removed.
+    public func stop(_ id: AllocationID) async {
+        await runners[id]?.stop()
+    }
+
+    /// Waits until nothing of the allocation runs any more.
+    public func waitUntilFinished(_ id: AllocationID) async {
+        await runners[id]?.waitUntilFinished()
+    }
+
+    /// The latest known status of an allocation on this worker.
+    public func status(of id: AllocationID) async -> AllocationUpdate? {
+        await runners[id]?.latest
+    }
+
+    /// The allocations this worker knows.
+    public func allocationIDs() -> [AllocationID] { runners.keys.sorted() }
+
+    /// Forgets a finished allocation and deletes its directory (logs included). Returns false
+    /// when it still runs.
+    @discardableResult
+    public func forget(_ id: AllocationID) async -> Bool {
+        guard let runner = runners[id] else { return true }
+        guard await runner.isFinished else { return false }
+        runners[id] = nil
+        FileIO.removeTree(runner.directory.path)
+        return true
+    }
+
+    /// Stops every allocation and waits until all their processes and cgroups are gone.
+    public func shutdown() async {
+        let all = Array(runners.values)
+        for runner in all { await runner.stop() }
+        for runner in all { await runner.waitUntilFinished() }
+        continuation.finish()
+    }
+
+    /// A reader of a task's stdout or stderr files, for `alloc logs` (offsets survive rotation).
+    public func logReader(allocation id: AllocationID, task: String, stream: LogStream) throws(SupervisorError) -> LogFileReader {
+        guard let runner = runners[id] else { throw SupervisorError(.unknownAllocation, "allocation \(id) is not on this node") }
+        guard let spec = runner.allocation.group?.tasks.first(where: { $0.name == task }) else {
+            throw SupervisorError(.unknownTask, "allocation \(id.short) has no task \"\(task)\"")
+        }
+        let maxBytes = min(max(spec.logs.maxFileSizeMiB, 1), settings.maximumLogFileSizeMiB) << 20
+        return LogFileReader(
+            directory: runner.directory.logsDirectory, baseName: "\(CgroupNames.component(task)).\(stream.rawValue)",
+            maxFileBytes: maxBytes
+        )
+    }
+
+    /// The allocation directory of an allocation this worker runs.
+    public nonisolated func directory(of id: AllocationID) -> AllocationDirectory {
+        AllocationDirectory(dataDirectory: settings.dataDirectory, allocationID: id)
+    }
+}

@@ -1,0 +1,40 @@
+import ClusterModel
+
+/// Where and how a worker runs allocations. The defaults suit a root agent on Linux; tests point
+/// `dataDirectory` at a temporary directory and may turn cgroups off when not root.
+public struct SupervisorSettings: Sendable {
+    /// Allocation directories live under `<dataDirectory>/alloc/<allocation-id>/`.
+    public var dataDirectory: String
+    /// The cgroup mount to use; a parameter so tests can point it at a fake tree.
+    public var cgroupRoot: String
+    /// Task cgroups are `<parent>/<allocation-id>.<task>` in each hierarchy.
+    public var cgroupParent: String
+    /// Run tasks in cgroups. Turned off only where cgroups are unavailable (not root): limits,
+    /// OOM detection and the no-survivor guarantee then do not hold.
+    public var usesCgroups: Bool
+    /// The most processes one task may have (`pids.max`), so a fork bomb stays inside its task.
+    public var pidsLimit: Int
+    /// This worker's node: its attributes and meta answer `${attr.*}`, `${meta.*}`, `${node.*}`.
+    public var node: Node
+    public var region: String
+    /// Upper bound on the `logs { max_files }` of a task, whatever the job says.
+    public var maximumLogFiles: Int
+    /// Upper bound on `logs { max_file_size }`, in MiB.
+    public var maximumLogFileSizeMiB: Int
+
+    public init(
+        dataDirectory: String, node: Node, region: String = JobSpec.defaultRegion,
+        cgroupRoot: String = "/sys/fs/cgroup", cgroupParent: String = "roost", usesCgroups: Bool = true,
+        pidsLimit: Int = 16_384, maximumLogFiles: Int = 100, maximumLogFileSizeMiB: Int = 1024
+    ) {
+        self.dataDirectory = dataDirectory
+        self.node = node
+        self.region = region
+        self.cgroupRoot = cgroupRoot
+        self.cgroupParent = cgroupParent
+        self.usesCgroups = usesCgroups
+        self.pidsLimit = pidsLimit
+        self.maximumLogFiles = maximumLogFiles
+        self.maximumLogFileSizeMiB = maximumLogFileSizeMiB
+    }
+}

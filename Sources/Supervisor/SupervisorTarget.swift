@@ -1,1 +1,0 @@
-// The Supervisor target: task drivers, cgroups and logs on a worker (DESIGN.md §5).

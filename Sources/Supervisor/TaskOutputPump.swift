@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Platform
+
+/// Moves a task's stdout or stderr from its pipe into rotated log files, on a Dispatch read
+/// source so that no thread waits per task. It ends by itself at EOF, which comes when every
+/// process holding the pipe's write end (the task and anything it forked) is gone.
+final class TaskOutputPump: @unchecked Sendable {
+    // Unchecked: `writer` and `source` are only touched on `queue` after `start`.
+    private let queue: DispatchQueue
+    private let writer: LogFileWriter?
+    private let fd: Int32
+    private var source: (any DispatchSourceRead)?
+
+    /// One queue for all pumps: writes are short, and one queue keeps the thread count flat.
+    static let sharedQueue = DispatchQueue(label: "roost.task-output")
+
+    init(fd: Int32, writer: LogFileWriter?) {
+        self.fd = fd
+        self.writer = writer
+        self.queue = Self.sharedQueue
+    }
+
+    func start() {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        queue.async { [self] in
+            let source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+            source.setEventHandler { [self] in drain() }
+            source.setCancelHandler { [self] in
+                close(fd)
+                writer?.closeFile()
+            }
+            self.source = source
+            source.resume()
+        }
+    }
+
+    private func drain() {
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        // Bounded per event so one chatty task cannot starve the others' pumps.
+        for _ in 0..<16 {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                buffer.withUnsafeBytes { writer?.write(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+                continue
+            }
+            if count < 0 && (errno == EAGAIN || errno == EINTR) { return }
+            // EOF or a read error: the task side is closed.
+            source?.cancel()
+            source = nil
+            return
+        }
+    }
+}
