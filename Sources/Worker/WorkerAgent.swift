@@ -1,0 +1,124 @@
+import ClusterModel
+import StateStore
+import Supervisor
+
+/// The client role: registers the node, keeps it alive with heartbeats, runs the allocations
+/// the managers assign to it through the `Supervisor`, and reports what the tasks do.
+///
+/// Reports are batched by construction: while one report is on its way, newer changes collect
+/// (the newest per allocation wins) and leave together in the next one.
+public actor WorkerAgent {
+    public nonisolated let node: Node
+    private let supervisor: Supervisor
+    private let link: any ManagerLink
+    private var loops: [Task<Void, Never>] = []
+    private var pendingReports: [AllocationID: ClientAllocationUpdate] = [:]
+    private var reportWaiter: CheckedContinuation<Void, Never>?
+    private var isShutDown = false
+    /// The allocation versions already handed to the supervisor, to skip unchanged ones.
+    private var seenModifyIndex: [AllocationID: UInt64] = [:]
+
+    /// How long one allocation watch waits for a change before asking again.
+    static let watchWait: Duration = .seconds(30)
+
+    public init(node: Node, supervisor: Supervisor, link: any ManagerLink) {
+        self.node = node
+        self.supervisor = supervisor
+        self.link = link
+    }
+
+    /// Registers the node (retrying until the managers answer) and starts the heartbeat,
+    /// allocation watch and report loops.
+    public func start() async {
+        await registerUntilAccepted()
+        let link = link
+        let nodeID = node.id
+        loops.append(Task { [weak self] in
+            var ttl: Duration = .seconds(10)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: ttl / 3)
+                guard !Task.isCancelled else { return }
+                do {
+                    ttl = try await link.heartbeat(nodeID)
+                } catch {
+                    // The managers forgot the node (a restart of a dev agent): register again.
+                    await self?.registerUntilAccepted()
+                }
+            }
+        })
+        loops.append(Task { [weak self] in await self?.watchAllocations() })
+        loops.append(Task { [weak self] in await self?.pumpSupervisorUpdates() })
+        loops.append(Task { [weak self] in await self?.sendReports() })
+    }
+
+    /// Stops every task (kill signal, timeout, SIGKILL; cgroups removed), sends the final
+    /// reports if the managers still listen, and ends the loops.
+    public func shutDown() async {
+        isShutDown = true
+        await supervisor.shutdown()
+        for loop in loops { loop.cancel() }
+        reportWaiter?.resume()
+        reportWaiter = nil
+        loops.removeAll()
+    }
+
+    private func registerUntilAccepted() async {
+        var delay: Duration = .milliseconds(100)
+        while !isShutDown, !Task.isCancelled {
+            do {
+                try await link.registerNode(node)
+                return
+            } catch {
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+    }
+
+    private func watchAllocations() async {
+        var index: UInt64 = 0
+        while !Task.isCancelled, !isShutDown {
+            do {
+                let (allocations, newIndex) = try await link.allocations(forNode: node.id, since: index, wait: Self.watchWait)
+                index = newIndex
+                for allocation in allocations where seenModifyIndex[allocation.id] != allocation.modifyIndex {
+                    seenModifyIndex[allocation.id] = allocation.modifyIndex
+                    guard !isShutDown else { return }
+                    if allocation.desiredStatus == .run, allocation.clientStatus.isTerminal { continue }
+                    await supervisor.run(allocation)
+                }
+            } catch {
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func pumpSupervisorUpdates() async {
+        for await update in supervisor.updates {
+            pendingReports[update.allocationID] = ClientAllocationUpdate(
+                id: update.allocationID, clientStatus: update.clientStatus, clientDescription: update.clientDescription,
+                taskStates: update.taskStates)
+            reportWaiter?.resume()
+            reportWaiter = nil
+        }
+    }
+
+    private func sendReports() async {
+        while !Task.isCancelled {
+            if pendingReports.isEmpty {
+                if isShutDown { return }
+                await withCheckedContinuation { reportWaiter = $0 }
+                continue
+            }
+            let batch = pendingReports
+            pendingReports.removeAll()
+            do {
+                try await link.updateAllocations(batch.values.sorted { $0.id < $1.id })
+            } catch {
+                // Keep what is newer than the failed batch, put the rest back, try again shortly.
+                for (id, report) in batch where pendingReports[id] == nil { pendingReports[id] = report }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+    }
+}

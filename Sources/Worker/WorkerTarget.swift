@@ -1,1 +1,0 @@
-// The Worker target: fingerprint, allocation runner, status updates (DESIGN.md §3).
