@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Platform"]),
 
         // The HTTP API's JSON shapes (Nomad's field names), shared by the agent and the CLI.
-        .target(name: "API", dependencies: ["ClusterModel"]),
+        .target(name: "API", dependencies: ["ClusterModel", "StateStore"]),
 
         // Layer 2: the worker's shell around task supervision.
         .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "JobspecTests", dependencies: ["Jobspec", "ClusterModel"]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
-        .testTarget(name: "APITests", dependencies: ["API", "ClusterModel"]),
+        .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "ClusterModel"]),

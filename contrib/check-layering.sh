@@ -36,7 +36,7 @@ allowed_imports() {
         Sodium) echo "CSodium" ;;
         Platform) echo "$os_modules" ;;
         HTTP) echo "Platform $os_modules" ;;
-        API) echo "ClusterModel $os_modules" ;;
+        API) echo "ClusterModel StateStore $os_modules" ;;
         RaftRuntime) echo "Raft Wire Platform Sodium $os_modules" ;;
         Gossip) echo "SWIM Wire Platform Sodium $os_modules" ;;
         Supervisor) echo "Supervision ClusterModel Platform $os_modules" ;;

@@ -9,6 +9,20 @@ public enum NomadJSON {
         JSONValue.object([("Job", jobValue(job))]).rendered(pretty: pretty)
     }
 
+    /// The job object alone (what Nomad's `GET /v1/job/:id` answers), followed by fields the
+    /// cluster tracks about the job (`Version`, `Status`, `SubmitTime`…).
+    public static func jobObject(_ job: JobSpec, appending extra: [(String, NomadJSONScalar)], pretty: Bool = false) -> String {
+        guard case .object(var members) = jobValue(job) else { return "{}" }
+        for (name, scalar) in extra {
+            switch scalar {
+            case .integer(let value): members.append((name, .integer(value)))
+            case .string(let value): members.append((name, .string(value)))
+            case .bool(let value): members.append((name, .bool(value)))
+            }
+        }
+        return JSONValue.object(members).rendered(pretty: pretty)
+    }
+
     static func jobValue(_ job: JobSpec) -> JSONValue {
         .object([
             ("ID", .string(job.id)),
@@ -371,4 +385,11 @@ public enum NomadJSON {
         case .map(let entries): dynamicMap(entries, depth: depth)
         }
     }
+}
+
+/// A plain value appended to a job object by `NomadJSON.jobObject`.
+public enum NomadJSONScalar: Sendable, Hashable {
+    case integer(Int64)
+    case string(String)
+    case bool(Bool)
 }
