@@ -1,0 +1,81 @@
+import API
+import ClusterModel
+import HTTP
+import StateStore
+
+extension ManagerAPI {
+    func listAllocations(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let state = try await snapshot(for: request, tables: [.allocations])
+        let prefix = request.queryValue("prefix") ?? ""
+        let stubs = state.allAllocations()
+            .filter { prefix.isEmpty || $0.id.uuid.hasPrefix(prefix) }
+            .sorted { ($0.createIndex, $0.id) > ($1.createIndex, $1.id) }
+            .map(AllocationListStub.init)
+        return try Self.indexed(stubs, index: state.index(of: .allocations))
+    }
+
+    /// Accepts a full ID or any unique prefix, as the CLI's short IDs are prefixes.
+    func readAllocation(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let state = await manager.snapshot()
+        let id = try Self.pathID(request)
+        do {
+            return try Self.indexed(try state.allocation(idPrefix: id), index: state.index(of: .allocations))
+        } catch {
+            throw Self.lookupFailure(error)
+        }
+    }
+
+    func listEvaluations(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let state = try await snapshot(for: request, tables: [.evaluations])
+        let prefix = request.queryValue("prefix") ?? ""
+        var evaluations: [Evaluation] = []
+        for status in EvaluationStatus.allCases { evaluations += state.evaluations(status: status) }
+        let matching = evaluations.filter { prefix.isEmpty || $0.id.uuid.hasPrefix(prefix) }
+            .sorted { ($0.createIndex, $0.id) > ($1.createIndex, $1.id) }
+        return try Self.indexed(matching, index: state.index(of: .evaluations))
+    }
+
+    func readEvaluation(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let state = await manager.snapshot()
+        do {
+            return try Self.indexed(try state.evaluation(idPrefix: try Self.pathID(request)), index: state.index(of: .evaluations))
+        } catch let error as LookupError {
+            throw Self.lookupFailure(error)
+        }
+    }
+
+    func listNodes(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let state = try await snapshot(for: request, tables: [.nodes])
+        let prefix = request.queryValue("prefix") ?? ""
+        let stubs = state.allNodes().filter { prefix.isEmpty || $0.id.uuid.hasPrefix(prefix) }
+            .sorted { $0.name < $1.name }.map(NodeListStub.init)
+        return try Self.indexed(stubs, index: state.index(of: .nodes))
+    }
+
+    func readNode(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let state = await manager.snapshot()
+        do {
+            return try Self.indexed(try state.node(idPrefix: try Self.pathID(request)), index: state.index(of: .nodes))
+        } catch let error as LookupError {
+            throw Self.lookupFailure(error)
+        }
+    }
+
+    func agentSelf(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let state = await manager.snapshot()
+        var stats = agentInfo
+        stats["jobs"] = String(state.jobs().count)
+        stats["nodes"] = String(state.allNodes().count)
+        stats["allocations"] = String(state.allAllocations().count)
+        stats["last_index"] = String(state.latestIndex)
+        return .json(try APIJSON.encode(["Config": agentInfo, "Stats": stats]))
+    }
+
+    static func lookupFailure(_ error: any Error) -> APIRequestError {
+        guard let lookup = error as? LookupError else { return APIRequestError(.internalServerError, "\(error)") }
+        switch lookup {
+        case .notFound: return APIRequestError(.notFound, lookup.description)
+        case .ambiguous: return APIRequestError(.badRequest, lookup.description + "; type more of the ID")
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import API
+import ClusterModel
+import HTTP
+import Jobspec
+import StateStore
+
+/// The manager's HTTP API under `/v1/`, with Nomad's paths and field names where Nomad has the
+/// same concept, so Nomad users (and, later, Nomad's clients) find their way.
+public struct ManagerAPI: Sendable {
+    let manager: ManagerServer
+    let agentInfo: [String: String]
+
+    /// `agentInfo` is shown by `GET /v1/agent/self` (mode, version, addresses).
+    public init(manager: ManagerServer, agentInfo: [String: String]) {
+        self.manager = manager
+        self.agentInfo = agentInfo
+    }
+
+    /// Adds the manager's routes to `router`.
+    public func register(in router: inout HTTPRouter) {
+        let api = self
+        router.get("/v1/jobs") { await api.answer { try await api.listJobs($0) }($0) }
+        router.post("/v1/jobs") { await api.answer { try await api.registerJob($0) }($0) }
+        router.put("/v1/jobs") { await api.answer { try await api.registerJob($0) }($0) }
+        router.post("/v1/jobs/parse") { await api.answer { try await api.parseJob($0) }($0) }
+        router.get("/v1/job/:id") { await api.answer { try await api.readJob($0) }($0) }
+        router.post("/v1/job/:id") { await api.answer { try await api.registerJob($0) }($0) }
+        router.put("/v1/job/:id") { await api.answer { try await api.registerJob($0) }($0) }
+        router.delete("/v1/job/:id") { await api.answer { try await api.stopJob($0) }($0) }
+        router.get("/v1/job/:id/allocations") { await api.answer { try await api.jobAllocations($0) }($0) }
+        router.get("/v1/job/:id/evaluations") { await api.answer { try await api.jobEvaluations($0) }($0) }
+        router.get("/v1/job/:id/summary") { await api.answer { try await api.jobSummary($0) }($0) }
+        router.get("/v1/job/:id/versions") { await api.answer { try await api.jobVersions($0) }($0) }
+        router.get("/v1/allocations") { await api.answer { try await api.listAllocations($0) }($0) }
+        router.get("/v1/allocation/:id") { await api.answer { try await api.readAllocation($0) }($0) }
+        router.get("/v1/evaluations") { await api.answer { try await api.listEvaluations($0) }($0) }
+        router.get("/v1/evaluation/:id") { await api.answer { try await api.readEvaluation($0) }($0) }
+        router.get("/v1/nodes") { await api.answer { try await api.listNodes($0) }($0) }
+        router.get("/v1/node/:id") { await api.answer { try await api.readNode($0) }($0) }
+        router.get("/v1/agent/self") { await api.answer { try await api.agentSelf($0) }($0) }
+    }
+
+    /// Runs a handler and turns its errors into the API's JSON error answers.
+    func answer(_ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) -> @Sendable (HTTPRequest) async -> HTTPResponse {
+        { request in
+            do {
+                return try await handler(request)
+            } catch let error as APIRequestError {
+                return Self.errorResponse(error.status, error.message, diagnostics: error.diagnostics)
+            } catch let error as ManagerError {
+                switch error {
+                case .invalid(let message, let diagnostics):
+                    return Self.errorResponse(.badRequest, message, diagnostics: diagnostics.isEmpty ? nil : diagnostics)
+                case .notFound(let message): return Self.errorResponse(.notFound, message)
+                case .ambiguous(let message): return Self.errorResponse(.badRequest, message)
+                case .unavailable(let message): return Self.errorResponse(.serviceUnavailable, message)
+                }
+            } catch {
+                return Self.errorResponse(.internalServerError, "\(error)")
+            }
+        }
+    }
+
+    static func errorResponse(_ status: HTTPStatus, _ message: String, diagnostics: [String]? = nil) -> HTTPResponse {
+        .json(APIErrorBody(code: status.code, message: message, diagnostics: diagnostics).encoded(), status: status)
+    }
+
+    /// A JSON answer with the index the data reflects, for the next blocking query.
+    static func indexed(_ value: some Encodable, index: UInt64) throws -> HTTPResponse {
+        .json(try APIJSON.encode(value), headers: ["X-Roost-Index": String(index), "X-Nomad-Index": String(index)])
+    }
+
+    /// The snapshot a list endpoint answers from: at once, or after a change of `tables` when the
+    /// request is a blocking query.
+    func snapshot(for request: HTTPRequest, tables: Set<StateTable>) async throws -> StateStore {
+        if let query = try BlockingQuery(request) {
+            return await manager.snapshot(afterChangeOf: tables, since: query.index, wait: query.wait)
+        }
+        return await manager.snapshot()
+    }
+
+    static func namespace(of request: HTTPRequest) -> String {
+        request.queryValue("namespace").flatMap { $0.isEmpty ? nil : $0 } ?? JobSpec.defaultNamespace
+    }
+
+    static func pathID(_ request: HTTPRequest) throws -> String {
+        guard let id = request.pathParameters["id"], !id.isEmpty else {
+            throw APIRequestError(.badRequest, "the path needs an ID")
+        }
+        return id
+    }
+}
