@@ -1,0 +1,57 @@
+import Platform
+import Synchronization
+
+/// An HTTP/1.1 server: one event-loop thread owns every socket, handlers run as Swift tasks
+/// off that thread, and their responses are written back in request order.
+///
+/// ```swift
+/// let server = HTTPServer(settings: HTTPServerSettings(port: 4646), handler: router.handler)
+/// try server.start()
+/// print("listening on \(server.address)")
+/// ...
+/// await server.shutdown()
+/// ```
+public final class HTTPServer: Sendable {
+    public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
+
+    public let settings: HTTPServerSettings
+    private let handler: Handler
+    private let core = Mutex<HTTPServerCore?>(nil)
+
+    public init(settings: HTTPServerSettings = HTTPServerSettings(), handler: @escaping Handler) {
+        self.settings = settings
+        self.handler = handler
+    }
+
+    /// Binds and starts serving; returns once the port is bound, so a client may connect at once.
+    public func start() throws(SocketError) {
+        if settings.raiseOpenFileLimit {
+            SocketLimits.raiseOpenFileLimit()
+        }
+        let started = try HTTPServerCore.start(settings: settings, handler: handler)
+        core.withLock { $0 = started }
+    }
+
+    /// The bound port (the kernel's choice when `settings.port` is 0); 0 before `start()`.
+    public var port: Int {
+        core.withLock { $0?.port ?? 0 }
+    }
+
+    /// `http://host:port` of the bound listener.
+    public var address: String {
+        "http://\(settings.host.contains(":") ? "[\(settings.host)]" : settings.host):\(port)"
+    }
+
+    /// Connections currently open (for tests and metrics).
+    public var connectionCount: Int {
+        core.withLock { $0?.connectionCount ?? 0 }
+    }
+
+    /// Stops accepting, closes idle connections, lets in-flight requests finish (answered with
+    /// `Connection: close`) for up to `settings.shutdownGracePeriod`, then closes the rest and
+    /// stops the event loop. Returns when all of that is done. Calling it twice is harmless.
+    public func shutdown() async {
+        guard let current = core.withLock({ $0 }) else { return }
+        await current.shutdown(gracePeriod: settings.shutdownGracePeriod)
+    }
+}
