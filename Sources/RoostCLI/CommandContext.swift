@@ -5,6 +5,8 @@ import Jobspec
 struct CommandContext {
     let console: any Console
     let environment: [String: String]
+    /// Runs `roost agent`; supplied by the executable, which links the manager and worker.
+    var agentLauncher: AgentLauncher? = nil
     /// The command's words, e.g. `["roost", "job", "validate"]`.
     let path: [String]
 
@@ -26,6 +28,6 @@ struct CommandContext {
     }
 
     func descending(into name: String) -> CommandContext {
-        CommandContext(console: console, environment: environment, path: path + [name])
+        CommandContext(console: console, environment: environment, agentLauncher: agentLauncher, path: path + [name])
     }
 }

@@ -9,15 +9,16 @@ public enum CommandLineTool {
     /// (to read what was printed and to feed standard input) and environment.
     public static func run(
         arguments: [String], console: any Console = StandardConsole(),
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, agentLauncher: AgentLauncher? = nil
     ) async -> Int32 {
-        let context = CommandContext(console: console, environment: environment, path: [RoostCommand.name])
+        let context = CommandContext(
+            console: console, environment: environment, agentLauncher: agentLauncher, path: [RoostCommand.name])
         return await dispatch(RoostCommand.self, arguments: arguments[...], context: context).rawValue
     }
 
     /// The process entry point used by the `roost` executable.
-    public static func main() async -> Never {
-        exit(await run(arguments: Array(CommandLine.arguments.dropFirst())))
+    public static func main(agentLauncher: AgentLauncher? = nil) async -> Never {
+        exit(await run(arguments: Array(CommandLine.arguments.dropFirst()), agentLauncher: agentLauncher))
     }
 
     static func dispatch(_ command: any Command.Type, arguments: ArraySlice<String>, context: CommandContext) async -> ExitCode {

@@ -3,5 +3,7 @@
 enum ExitCode: Int32, Sendable {
     case success = 0
     case failure = 1
+    /// `job run`: the job was registered but some of it could not be placed (as Nomad's 2).
+    case placementFailed = 2
     case usage = 64
 }

@@ -1,6 +1,6 @@
 /// The one place the version lives; `roost version` and `roost --version` print it.
-enum RoostVersion {
-    static let current = "0.1.0-dev"
+public enum RoostVersion {
+    public static let current = "0.1.0-dev"
 
     /// The compiler that built this binary, for bug reports.
     static let swiftCompiler: String = {

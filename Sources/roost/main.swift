@@ -1,3 +1,3 @@
 import RoostCLI
 
-await CommandLineTool.main()
+await CommandLineTool.main(agentLauncher: { options, console in await DevAgent.run(options, console: console) })

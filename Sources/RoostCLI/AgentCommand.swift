@@ -1,0 +1,78 @@
+/// What `roost agent` was asked to run. The executable turns it into a manager and a worker.
+public struct AgentOptions: Sendable, Hashable {
+    public var dev: Bool
+    /// The address the HTTP API listens on.
+    public var bindAddress: String
+    public var httpPort: Int
+    /// Where state, allocation directories and logs live; dev mode makes a temporary one.
+    public var dataDirectory: String?
+    public var nodeName: String?
+    public var datacenter: String
+
+    public static let defaultHTTPPort = 4646
+
+    public init(
+        dev: Bool = false, bindAddress: String = "127.0.0.1", httpPort: Int = AgentOptions.defaultHTTPPort,
+        dataDirectory: String? = nil, nodeName: String? = nil, datacenter: String = "dc1"
+    ) {
+        self.dev = dev
+        self.bindAddress = bindAddress
+        self.httpPort = httpPort
+        self.dataDirectory = dataDirectory
+        self.nodeName = nodeName
+        self.datacenter = datacenter
+    }
+}
+
+/// Runs an agent until it is told to stop; returns the process exit status.
+public typealias AgentLauncher = @Sendable (AgentOptions, any Console) async -> Int32
+
+/// `roost agent -dev`: a manager and a worker in one process, for trying Roost on one machine.
+enum AgentCommand: Command {
+    static let name = "agent"
+    static let abstract = "Run a Roost agent (today: -dev, a manager and a worker in one process)."
+    static let usage = "-dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME]"
+    static let discussion = """
+        -dev starts a single-machine cluster: the HTTP API on 127.0.0.1:4646, a manager that
+        schedules, and a worker that runs tasks (under cgroups when run as root). Its state lives
+        in a temporary directory and is gone when it stops; it has no ACLs. Ctrl-C stops every
+        task it started, removes their cgroups, and exits.
+
+        Other commands find the agent through ROOST_ADDR (default http://127.0.0.1:4646) or
+        --address.
+        """
+    static let options: [OptionDescription] = [
+        OptionDescription("dev", displayPrefix: "-", help: "Run a manager and a worker in one process with throwaway state."),
+        OptionDescription("bind", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-", help: "Address for the HTTP API (default 127.0.0.1)."),
+        OptionDescription("http-port", kind: .value(placeholder: "PORT"), displayPrefix: "-", help: "Port for the HTTP API (default 4646; 0 picks a free one)."),
+        OptionDescription("data-dir", kind: .value(placeholder: "DIR"), displayPrefix: "-", help: "Keep allocation directories and logs here instead of a temporary directory."),
+        OptionDescription("node", kind: .value(placeholder: "NAME"), displayPrefix: "-", help: "The node's name (default: the host name)."),
+        OptionDescription("dc", kind: .value(placeholder: "NAME"), displayPrefix: "-", help: "The node's datacenter (default dc1)."),
+    ]
+
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
+        guard arguments.positionals.isEmpty else {
+            throw .usage("\"\(context.commandPath)\" takes no arguments, got \"\(arguments.positionals[0])\"")
+        }
+        guard arguments.flag("dev") == true else {
+            throw .usage(
+                "only dev mode exists in this version of Roost", hint: "run \"roost agent -dev\" for a single-machine cluster")
+        }
+        var options = AgentOptions(dev: true)
+        if let bind = arguments.values(of: "bind").last { options.bindAddress = bind }
+        if let portText = arguments.values(of: "http-port").last {
+            guard let port = Int(portText), (0...65535).contains(port) else {
+                throw .usage("-http-port must be a port number from 0 to 65535, got \"\(portText)\"")
+            }
+            options.httpPort = port
+        }
+        options.dataDirectory = arguments.values(of: "data-dir").last
+        options.nodeName = arguments.values(of: "node").last
+        if let datacenter = arguments.values(of: "dc").last { options.datacenter = datacenter }
+        guard let launcher = context.agentLauncher else {
+            throw .failure("this build of roost cannot run an agent (it was built without the manager and worker)")
+        }
+        let status = await launcher(options, context.console)
+        return ExitCode(rawValue: status) ?? .failure
+    }
+}
