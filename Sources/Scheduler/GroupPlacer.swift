@@ -10,6 +10,12 @@ struct GroupPlacer {
     var baseMetrics = AllocationMetrics()
     /// Set once a placement of the group found no node.
     var hasFailed = false
+    /// Live allocations of the group per node position (anti-affinity, `distinct_hosts`).
+    var groupCounts: [Int] = []
+    /// The demand when it is the same on every node (no task reserves whole cores).
+    let fixedDemand: ResourceDemand?
+    /// Whether any rule depends on where the job already runs.
+    var hasPlacementRules: Bool { distinctHostsForJob || distinctHostsForGroup || !distinctProperties.isEmpty }
 
     let staticPorts: [NetworkSpec.Port]
     let dynamicPorts: [NetworkSpec.Port]
@@ -39,6 +45,17 @@ struct GroupPlacer {
             properties.append((constraint.leftTarget, limit, jobWide, [:]))
         }
         distinctProperties = properties
+        if group.tasks.allSatisfy({ $0.resources.cores <= 0 }) {
+            var cpu = 0
+            var memory = 0
+            for task in group.tasks {
+                cpu = cpu.saturatingAdd(max(0, task.resources.cpuMHz))
+                memory = memory.saturatingAdd(max(0, task.resources.memoryMiB))
+            }
+            fixedDemand = ResourceDemand(cpuMHz: cpu, memoryMiB: memory, ports: staticPorts.map(\.value))
+        } else {
+            fixedDemand = nil
+        }
     }
 
     /// CPU (whole cores converted at the node's MHz per core), memory, and static ports.
@@ -113,7 +130,7 @@ struct GroupPlacer {
 
     /// Why the node cannot take another allocation of the group given where the job already
     /// runs, or nil.
-    func placementRejection(on position: Int, node: Node, jobCount: Int, groupCount: Int) -> String? {
+    func placementRejection(node: Node, jobCount: Int, groupCount: Int) -> String? {
         if distinctHostsForJob && jobCount > 0 { return "constraint distinct_hosts" }
         if distinctHostsForGroup && groupCount > 0 { return "constraint distinct_hosts" }
         for property in distinctProperties {

@@ -31,6 +31,7 @@ extension SchedulingRun {
         for name in order {
             guard let groupRequests = byGroup[name], let group = groupRequests.first?.group else { continue }
             var placer = GroupPlacer(group: group, job: record.spec, ports: settings.dynamicPortRange)
+            placer.groupCounts = groupCountOnNode[name] ?? Array(repeating: 0, count: nodes.count)
             let (feasible, metrics) = feasibleNodes(for: group, of: record.spec)
             placer.feasible = feasible
             placer.baseMetrics = metrics
@@ -76,28 +77,28 @@ extension SchedulingRun {
         var best: (position: Int, score: Double)?
         var ties = 0
         if !placer.distinctProperties.isEmpty { placer.refreshPropertyCounts(liveAllocations.values, nodes: nodes, positions: positions) }
+        let fixedDemand = placer.fixedDemand
+        let checksPlacementRules = placer.hasPlacementRules
         for position in positionsToTry {
-            let node = nodes[position]
-            if let reason = placer.placementRejection(
-                on: position, node: node, jobCount: jobCountOnNode[position] ?? 0,
-                groupCount: groupCountOnNode[group.name]?[position] ?? 0)
+            if checksPlacementRules,
+                let reason = placer.placementRejection(
+                    node: nodes[position], jobCount: jobCountOnNode[position], groupCount: placer.groupCounts[position])
             {
                 metrics.nodesFiltered += 1
                 metrics.constraintFiltered[reason, default: 0] += 1
                 continue
             }
-            let usage = usage(at: position)
-            let demand = placer.demand(on: node)
-            if let dimension = usage.exhaustedDimension(adding: demand, capacity: node.resources)
-                ?? placer.dynamicPortShortage(usage)
+            let demand = fixedDemand ?? placer.demand(on: nodes[position])
+            if let dimension = usages[position].exhaustedDimension(adding: demand, capacity: capacities[position])
+                ?? placer.dynamicPortShortage(usages[position])
             {
                 metrics.nodesExhausted += 1
                 metrics.dimensionExhausted[dimension, default: 0] += 1
                 continue
             }
             let score = Self.score(
-                usage: usage, demand: demand, capacity: node.resources,
-                collisions: groupCountOnNode[group.name]?[position] ?? 0, count: group.count)
+                usage: usages[position], demand: demand, capacity: capacities[position],
+                collisions: placer.groupCounts[position], count: group.count)
             if let current = best, score < current.score - 1e-9 { continue }
             if let current = best, abs(score - current.score) <= 1e-9 {
                 // Reservoir choice among equal scores, so ties spread without bias.
@@ -127,18 +128,16 @@ extension SchedulingRun {
         }
         metrics.chosenScore = chosen.score
         let node = nodes[chosen.position]
-        var usage = usage(at: chosen.position)
-        let ports = placer.assignPorts(avoiding: usage, random: &random)
+        let ports = placer.assignPorts(avoiding: usages[chosen.position], random: &random)
         var allocation = Allocation(
             id: .random(using: &random), evaluationID: evaluation.id, nodeID: node.id, nodeName: node.name,
             job: record.spec, jobVersion: record.version, groupName: group.name, index: request.index,
             taskResources: placer.taskResources(on: node), ports: ports, previousAllocation: request.previous?.id,
             rescheduleTracker: request.tracker, metrics: metrics, createTime: now, modifyTime: now)
         allocation.clientStatus = .pending
-        usage.add(ResourceDemand(allocation))
-        usages[chosen.position] = usage
-        jobCountOnNode[chosen.position, default: 0] += 1
-        groupCountOnNode[group.name, default: [:]][chosen.position, default: 0] += 1
+        usages[chosen.position].add(ResourceDemand(allocation))
+        jobCountOnNode[chosen.position] += 1
+        placer.groupCounts[chosen.position] += 1
         liveAllocations[allocation.id] = allocation
         plan.placements[node.id, default: []].append(allocation)
         placementsMade += 1

@@ -14,11 +14,13 @@ struct SchedulingRun<State: SchedulerState> {
     /// Every node, by ID, and where each sits in that order.
     var nodes: [Node] = []
     var positions: [NodeID: Int] = [:]
-    /// Usage per node position, loaded on first use.
-    var usages: [NodeUsage?] = []
+    /// Usage per node position, loaded for the candidate nodes (the only ones placed on).
+    var usages: [NodeUsage] = []
+    var usageLoaded: [Bool] = []
+    var capacities: [NodeResources] = []
     /// Live allocations of this job per node position, and per group (plan included).
-    var jobCountOnNode: [Int: Int] = [:]
-    var groupCountOnNode: [String: [Int: Int]] = [:]
+    var jobCountOnNode: [Int] = []
+    var groupCountOnNode: [String: [Int]] = [:]
     /// The job's live allocations as the plan leaves them (for `distinct_property`).
     var liveAllocations: [AllocationID: Allocation] = [:]
     var checker = FeasibilityChecker()
@@ -90,29 +92,30 @@ struct SchedulingRun<State: SchedulerState> {
 
     private mutating func loadNodes(for job: JobSpec, allocations: [Allocation]) {
         nodes = state.allNodes().sorted { $0.id < $1.id }
-        usages = Array(repeating: nil, count: nodes.count)
+        usages = Array(repeating: NodeUsage(), count: nodes.count)
+        usageLoaded = Array(repeating: false, count: nodes.count)
+        jobCountOnNode = Array(repeating: 0, count: nodes.count)
+        capacities = nodes.map(\.resources)
         for (position, node) in nodes.enumerated() {
             positions[node.id] = position
             guard node.isSchedulable, job.nodePool == "all" || node.nodePool == job.nodePool,
                 job.datacenters.contains(where: { datacenter(node.datacenter, matches: $0) })
             else { continue }
             candidates.append(position)
+            usages[position] = state.usage(onNode: node.id)
+            usageLoaded[position] = true
         }
         for allocation in allocations where !allocation.isTerminal { count(allocation, by: 1) }
-    }
-
-    mutating func usage(at position: Int) -> NodeUsage {
-        if let usage = usages[position] { return usage }
-        let usage = state.usage(onNode: nodes[position].id)
-        usages[position] = usage
-        return usage
     }
 
     private mutating func count(_ allocation: Allocation, by delta: Int) {
         if delta > 0 { liveAllocations[allocation.id] = allocation } else { liveAllocations[allocation.id] = nil }
         guard let position = positions[allocation.nodeID] else { return }
-        jobCountOnNode[position, default: 0] += delta
-        groupCountOnNode[allocation.groupName, default: [:]][position, default: 0] += delta
+        jobCountOnNode[position] += delta
+        if groupCountOnNode[allocation.groupName] == nil {
+            groupCountOnNode[allocation.groupName] = Array(repeating: 0, count: nodes.count)
+        }
+        groupCountOnNode[allocation.groupName]?[position] += delta
     }
 
     // MARK: Plan edits
@@ -127,10 +130,8 @@ struct SchedulingRun<State: SchedulerState> {
         stopped.modifyTime = now
         plan.stops[allocation.nodeID, default: []].append(stopped)
         guard !allocation.isTerminal else { return }
-        if let position = positions[allocation.nodeID] {
-            var usage = usage(at: position)
-            usage.remove(allocation)
-            usages[position] = usage
+        if let position = positions[allocation.nodeID], usageLoaded[position] {
+            usages[position].remove(allocation)
         }
         count(allocation, by: -1)
     }
