@@ -52,6 +52,7 @@ public struct NodeUsage: Sendable, Hashable, Codable {
     public func exhaustedDimension(adding demand: ResourceDemand, capacity: NodeResources) -> String? {
         if cpuMHz.saturatingAdd(demand.cpuMHz) > capacity.cpuMHz { return "cpu" }
         if memoryMiB.saturatingAdd(demand.memoryMiB) > capacity.memoryMiB { return "memory" }
+        guard !demand.ports.isEmpty else { return nil }
         var seen = Set<Int>()
         for port in demand.ports where isPortInUse(port) || !seen.insert(port).inserted { return "ports" }
         return nil

@@ -1,0 +1,160 @@
+import ClusterModel
+
+extension SchedulingRun {
+    /// The candidate nodes that pass the group's static checks, with the metrics every
+    /// placement of the group starts from (nodes evaluated and filtered, and why).
+    mutating func feasibleNodes(for group: GroupSpec, of job: JobSpec) -> (positions: [Int], metrics: AllocationMetrics) {
+        var metrics = AllocationMetrics()
+        var feasible: [Int] = []
+        for position in candidates {
+            let node = nodes[position]
+            metrics.nodesEvaluated += 1
+            metrics.nodesAvailable[node.datacenter, default: 0] += 1
+            if let reason = checker.rejection(of: node, job: job, group: group) {
+                metrics.nodesFiltered += 1
+                metrics.constraintFiltered[reason, default: 0] += 1
+            } else {
+                feasible.append(position)
+            }
+        }
+        return (feasible, metrics)
+    }
+
+    /// Places the requests group by group, in order, on the best-ranked node that fits.
+    mutating func place(_ requests: [PlacementRequest], of record: JobRecord, random: inout some RandomNumberGenerator) {
+        var order: [String] = []
+        var byGroup: [String: [PlacementRequest]] = [:]
+        for request in requests {
+            if byGroup[request.group.name] == nil { order.append(request.group.name) }
+            byGroup[request.group.name, default: []].append(request)
+        }
+        for name in order {
+            guard let groupRequests = byGroup[name], let group = groupRequests.first?.group else { continue }
+            var placer = GroupPlacer(group: group, job: record.spec, ports: settings.dynamicPortRange)
+            placer.groupCounts = groupCountOnNode[name] ?? Array(repeating: 0, count: nodes.count)
+            let (feasible, metrics) = feasibleNodes(for: group, of: record.spec)
+            placer.feasible = feasible
+            placer.baseMetrics = metrics
+            for request in groupRequests {
+                guard placementsMade < settings.maximumPlacementsPerEvaluation else {
+                    deferred += 1
+                    unplaced[name, default: 0] += 1
+                    continue
+                }
+                place(request, of: record, with: &placer, random: &random)
+            }
+        }
+        // A system group with no feasible node places nothing, but users still want to see why.
+        if record.spec.type == .system || record.spec.type == .sysbatch {
+            for group in record.spec.groups where byGroup[group.name] == nil && failures[group.name] == nil {
+                let (feasible, metrics) = feasibleNodes(for: group, of: record.spec)
+                if feasible.isEmpty && metrics.nodesFiltered > 0 { failures[group.name] = metrics }
+            }
+        }
+    }
+
+    private mutating func place(
+        _ request: PlacementRequest, of record: JobRecord, with placer: inout GroupPlacer,
+        random: inout some RandomNumberGenerator
+    ) {
+        let group = request.group
+        // Placements of a group only consume capacity, so once one found no node the rest
+        // cannot either: count them instead of ranking every node again.
+        if request.node == nil, var failure = failures[group.name], placer.hasFailed {
+            failure.coalescedFailures += 1
+            failures[group.name] = failure
+            unplaced[group.name, default: 0] += 1
+            return
+        }
+        var metrics = placer.baseMetrics
+        let positionsToTry: [Int]
+        if let pinned = request.node {
+            positionsToTry = placer.feasible.contains(pinned) ? [pinned] : []
+            metrics = AllocationMetrics(nodesEvaluated: 1, nodesAvailable: [nodes[pinned].datacenter: 1])
+        } else {
+            positionsToTry = placer.feasible
+        }
+        var best: (position: Int, score: Double)?
+        var ties = 0
+        if !placer.distinctProperties.isEmpty { placer.refreshPropertyCounts(liveAllocations.values, nodes: nodes, positions: positions) }
+        let fixedDemand = placer.fixedDemand
+        let checksPlacementRules = placer.hasPlacementRules
+        for position in positionsToTry {
+            if checksPlacementRules,
+                let reason = placer.placementRejection(
+                    node: nodes[position], jobCount: jobCountOnNode[position], groupCount: placer.groupCounts[position])
+            {
+                metrics.nodesFiltered += 1
+                metrics.constraintFiltered[reason, default: 0] += 1
+                continue
+            }
+            let demand = fixedDemand ?? placer.demand(on: nodes[position])
+            if let dimension = usages[position].exhaustedDimension(adding: demand, capacity: capacities[position])
+                ?? placer.dynamicPortShortage(usages[position])
+            {
+                metrics.nodesExhausted += 1
+                metrics.dimensionExhausted[dimension, default: 0] += 1
+                continue
+            }
+            let score = Self.score(
+                usage: usages[position], demand: demand, capacity: capacities[position],
+                collisions: placer.groupCounts[position], count: group.count)
+            if let current = best, score < current.score - 1e-9 { continue }
+            if let current = best, abs(score - current.score) <= 1e-9 {
+                // Reservoir choice among equal scores, so ties spread without bias.
+                ties += 1
+                if UInt64.random(in: 0..<UInt64(ties), using: &random) == 0 { best = (position, score) }
+            } else {
+                ties = 1
+                best = (position, score)
+            }
+        }
+        guard let chosen = best else {
+            unplaced[group.name, default: 0] += 1
+            if var failure = failures[group.name] {
+                failure.coalescedFailures += 1
+                failure.nodesEvaluated += request.node == nil ? 0 : 1
+                for (dimension, count) in metrics.dimensionExhausted { failure.dimensionExhausted[dimension, default: 0] += count }
+                for (reason, count) in metrics.constraintFiltered where request.node != nil {
+                    failure.constraintFiltered[reason, default: 0] += count
+                }
+                failure.nodesExhausted += request.node == nil ? 0 : metrics.nodesExhausted
+                failures[group.name] = failure
+            } else {
+                failures[group.name] = metrics
+            }
+            if request.node == nil { placer.hasFailed = true }
+            return
+        }
+        metrics.chosenScore = chosen.score
+        let node = nodes[chosen.position]
+        let ports = placer.assignPorts(avoiding: usages[chosen.position], random: &random)
+        var allocation = Allocation(
+            id: .random(using: &random), evaluationID: evaluation.id, nodeID: node.id, nodeName: node.name,
+            job: record.spec, jobVersion: record.version, groupName: group.name, index: request.index,
+            taskResources: placer.taskResources(on: node), ports: ports, previousAllocation: request.previous?.id,
+            rescheduleTracker: request.tracker, metrics: metrics, createTime: now, modifyTime: now)
+        allocation.clientStatus = .pending
+        usages[chosen.position].add(ResourceDemand(allocation))
+        jobCountOnNode[chosen.position] += 1
+        placer.groupCounts[chosen.position] += 1
+        liveAllocations[allocation.id] = allocation
+        plan.placements[node.id, default: []].append(allocation)
+        placementsMade += 1
+    }
+
+    /// Bin-packing: the fuller the node would be (CPU and memory alike), the better, so small
+    /// nodes fill up and large ones stay free for large work. A node already running this
+    /// group is penalised in proportion to how many of the group's allocations it would hold,
+    /// which spreads replicas when the fit is close. In [-1, 1].
+    static func score(usage: NodeUsage, demand: ResourceDemand, capacity: NodeResources, collisions: Int, count: Int) -> Double {
+        func fraction(_ used: Int, _ total: Int) -> Double {
+            total > 0 ? min(1, Double(used) / Double(total)) : 1
+        }
+        let fit = (fraction(usage.cpuMHz.saturatingAdd(demand.cpuMHz), capacity.cpuMHz)
+            + fraction(usage.memoryMiB.saturatingAdd(demand.memoryMiB), capacity.memoryMiB)) / 2
+        guard collisions > 0 else { return fit }
+        let penalty = min(1, Double(collisions + 1) / Double(max(1, count)))
+        return (fit - penalty) / 2
+    }
+}
