@@ -162,7 +162,9 @@ public actor ManagerServer {
         case .failure(.nodeNotFound(let id)): throw .notFound("node \(id) not found")
         case .failure(let error): throw .invalid(error.description)
         }
-        await broker.enqueue(command.carriedEvaluations)
+        // The broker gets the evaluations as stored (with the indexes the store gave them).
+        let stored = await state.snapshot
+        await broker.enqueue(command.carriedEvaluations.map { stored.evaluation(id: $0.id) ?? $0 })
         if command.mayFreeCapacity {
             let released = await broker.unblockAll()
             if !released.isEmpty {
