@@ -19,14 +19,15 @@ public struct JobRegisterRequest: Sendable, Codable {
 /// What `POST /v1/jobs` answers: the evaluation the registration created, so the CLI can
 /// follow it until the job runs.
 public struct JobRegisterResponse: Sendable, Hashable, Codable {
-    public var evalID: String
+    /// `EvalID` in the API, as Nomad names it.
+    public var evaluationID: String
     public var evalCreateIndex: UInt64
     public var jobModifyIndex: UInt64
     public var warnings: String
     public var index: UInt64
 
-    public init(evalID: String, evalCreateIndex: UInt64, jobModifyIndex: UInt64, warnings: String = "", index: UInt64) {
-        self.evalID = evalID
+    public init(evaluationID: String, evalCreateIndex: UInt64, jobModifyIndex: UInt64, warnings: String = "", index: UInt64) {
+        self.evaluationID = evaluationID
         self.evalCreateIndex = evalCreateIndex
         self.jobModifyIndex = jobModifyIndex
         self.warnings = warnings

@@ -7,4 +7,10 @@ public protocol Console: AnyObject {
     func writeError(_ text: String)
     /// Standard input, read to its end; fails rather than holding more than `limit` bytes.
     func readInput(limit: Int) throws(FileError) -> [UInt8]
+    /// Whether output may carry colour: only a terminal gets it, never a pipe or a file.
+    var supportsColor: Bool { get }
+}
+
+extension Console {
+    public var supportsColor: Bool { false }
 }

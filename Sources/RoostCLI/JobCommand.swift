@@ -1,7 +1,8 @@
-/// `roost job`: commands about one job file at a time. Submitting and watching jobs arrive
-/// with the cluster agent in a later issue.
+/// `roost job`: submit, watch and stop jobs, and check job files before they are submitted.
 enum JobCommand: Command {
     static let name = "job"
-    static let abstract = "Check job files and show them as the cluster will see them."
-    static var subcommands: [any Command.Type] { [JobValidateCommand.self, JobInspectCommand.self] }
+    static let abstract = "Run, inspect and stop jobs; check job files."
+    static var subcommands: [any Command.Type] {
+        [JobRunCommand.self, JobStatusCommand.self, JobStopCommand.self, JobValidateCommand.self, JobInspectCommand.self]
+    }
 }

@@ -8,7 +8,7 @@ enum RoostCommand: Command {
         roost validates, inspects and formats job files.
         """
     static let options = [OptionDescription("version", help: "Print the version (same as \"roost version\").")]
-    static var subcommands: [any Command.Type] { [AgentCommand.self, JobCommand.self, FmtCommand.self, VersionCommand.self, HelpCommand.self] }
+    static var subcommands: [any Command.Type] { [AgentCommand.self, JobCommand.self, AllocCommand.self, NodeCommand.self, FmtCommand.self, VersionCommand.self, HelpCommand.self] }
 
     static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         if arguments.flag("version") == true {

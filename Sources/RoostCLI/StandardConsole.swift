@@ -11,6 +11,11 @@ import Darwin
 public final class StandardConsole: Console, Sendable {
     public init() {}
 
+    /// A terminal on standard output, unless NO_COLOR is set or the terminal is dumb.
+    public var supportsColor: Bool {
+        isatty(1) == 1 && getenv("NO_COLOR") == nil && String(cString: getenv("TERM") ?? strdup("dumb")) != "dumb"
+    }
+
     public func writeOutput(_ text: String) {
         Self.emit(text, to: 1)
     }

@@ -87,17 +87,21 @@ actor AllocationRunner {
 
     // MARK: Directives
 
+    /// Publishes the core's newest report, not the one in `directives`: a task directive (a
+    /// spawn) runs the core again and publishes a newer report, which the older one in this
+    /// list would overwrite ("running" going back to "pending").
     private func perform(_ directives: [AllocationSupervisionDirective]) async {
-        var report: AllocationStatusReport?
+        var reported = false
         for directive in directives {
             switch directive {
-            case .report(let newReport):
-                report = newReport
+            case .report:
+                reported = true
             case .task(let task, let taskDirective):
                 await perform(taskDirective, for: task)
             }
         }
-        if let report {
+        if reported {
+            let report = core.lastReport
             latest.clientStatus = report.clientStatus
             latest.clientDescription = report.clientDescription
             latest.taskStates = report.taskStates

@@ -68,7 +68,7 @@ extension ManagerAPI {
         stats["nodes"] = String(state.allNodes().count)
         stats["allocations"] = String(state.allAllocations().count)
         stats["last_index"] = String(state.latestIndex)
-        return .json(try APIJSON.encode(["Config": agentInfo, "Stats": stats]))
+        return try Self.indexed(["Config": agentInfo, "Stats": stats], index: state.latestIndex)
     }
 
     static func lookupFailure(_ error: any Error) -> APIRequestError {

@@ -23,7 +23,7 @@ extension ManagerAPI {
         }
         let registration = try await manager.register(job)
         let response = JobRegisterResponse(
-            evalID: registration.evaluationID?.uuid ?? "", evalCreateIndex: registration.index,
+            evaluationID: registration.evaluationID?.uuid ?? "", evalCreateIndex: registration.index,
             jobModifyIndex: registration.jobModifyIndex, warnings: (warnings + registration.warnings).joined(separator: "\n"),
             index: registration.index)
         return try Self.indexed(response, index: registration.index)
@@ -32,20 +32,20 @@ extension ManagerAPI {
     /// `POST /v1/jobs/parse`: a job file in, Nomad's JSON job out, nothing registered.
     func parseJob(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (job, _) = try Self.job(from: request)
-        return .json(Array(NomadJSON.jobObject(job, appending: []).utf8))
+        return Self.jsonText(NomadJSON.jobObject(job, appending: []))
     }
 
     func readJob(_ request: HTTPRequest) async throws -> HTTPResponse {
         let state = await manager.snapshot()
         let record = try Self.record(request, in: state)
-        return .json(Array(Self.jobJSON(record).utf8), headers: ["X-Roost-Index": String(state.index(of: .jobs))])
+        return Self.jsonText(Self.jobJSON(record), index: state.index(of: .jobs))
     }
 
     func jobVersions(_ request: HTTPRequest) async throws -> HTTPResponse {
         let state = await manager.snapshot()
         let record = try Self.record(request, in: state)
         let versions = state.jobVersions(namespace: record.spec.namespace, id: record.spec.id).map(Self.jobJSON)
-        return .json(Array(("{\"Versions\":[" + versions.joined(separator: ",") + "]}").utf8))
+        return Self.jsonText("{\"Versions\":[" + versions.joined(separator: ",") + "]}")
     }
 
     func stopJob(_ request: HTTPRequest) async throws -> HTTPResponse {
@@ -53,7 +53,7 @@ extension ManagerAPI {
         let purge = request.queryValue("purge") == "true"
         let registration = try await manager.deregister(namespace: Self.namespace(of: request), jobID: id, purge: purge)
         let response = JobRegisterResponse(
-            evalID: registration.evaluationID?.uuid ?? "", evalCreateIndex: registration.index,
+            evaluationID: registration.evaluationID?.uuid ?? "", evalCreateIndex: registration.index,
             jobModifyIndex: registration.jobModifyIndex, index: registration.index)
         return try Self.indexed(response, index: registration.index)
     }

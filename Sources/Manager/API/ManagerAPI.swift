@@ -62,12 +62,27 @@ public struct ManagerAPI: Sendable {
     }
 
     static func errorResponse(_ status: HTTPStatus, _ message: String, diagnostics: [String]? = nil) -> HTTPResponse {
-        .json(APIErrorBody(code: status.code, message: message, diagnostics: diagnostics).encoded(), status: status)
+        HTTPResponse(
+            status: status, headers: ["Content-Type": "application/json"],
+            body: APIErrorBody(code: status.code, message: message, diagnostics: diagnostics).encoded())
     }
 
     /// A JSON answer with the index the data reflects, for the next blocking query.
     static func indexed(_ value: some Encodable, index: UInt64) throws -> HTTPResponse {
-        .json(try APIJSON.encode(value), headers: ["X-Roost-Index": String(index), "X-Nomad-Index": String(index)])
+        let bytes: [UInt8] = try APIJSON.encode(value)
+        return HTTPResponse(
+            headers: ["Content-Type": "application/json", "X-Roost-Index": String(index), "X-Nomad-Index": String(index)],
+            body: bytes)
+    }
+
+    /// JSON text made elsewhere (Nomad's job shape), sent as it is.
+    static func jsonText(_ text: String, index: UInt64? = nil) -> HTTPResponse {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if let index {
+            headers.set("X-Roost-Index", String(index))
+            headers.set("X-Nomad-Index", String(index))
+        }
+        return HTTPResponse(headers: headers, body: Array(text.utf8))
     }
 
     /// The snapshot a list endpoint answers from: at once, or after a change of `tables` when the

@@ -13,12 +13,28 @@ struct Table {
         rows.append(cells)
     }
 
+    /// Characters a terminal shows: colour escapes (`ESC [ … m`) take no room.
+    static func visibleWidth(_ cell: String) -> Int {
+        var width = 0
+        var inEscape = false
+        for character in cell {
+            if inEscape {
+                if character == "m" { inEscape = false }
+            } else if character == "\u{1B}" {
+                inEscape = true
+            } else {
+                width += 1
+            }
+        }
+        return width
+    }
+
     func rendered() -> String {
         let allRows = [headers] + rows
         var widths = Array(repeating: 0, count: headers.count)
         for row in allRows {
             for (column, cell) in row.prefix(headers.count).enumerated() {
-                widths[column] = max(widths[column], cell.count)
+                widths[column] = max(widths[column], Self.visibleWidth(cell))
             }
         }
         var lines: [String] = []
@@ -29,7 +45,7 @@ struct Table {
                 if column == headers.count - 1 {
                     line += cell
                 } else {
-                    line += cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+                    line += cell + String(repeating: " ", count: widths[column] - Self.visibleWidth(cell) + 2)
                 }
             }
             while line.last == " " { line.removeLast() }

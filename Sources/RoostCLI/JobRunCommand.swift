@@ -1,0 +1,74 @@
+import API
+import Jobspec
+
+/// `roost job run FILE`: validate locally, register with the agent, then follow the job until
+/// it runs (service) or completes (batch).
+enum JobRunCommand: Command {
+    static let name = "run"
+    static let abstract = "Submit a job file and watch it until it runs or completes."
+    static let usage = "FILE [-detach] [-var NAME=VALUE]... [-var-file FILE]... [--address URL]"
+    static let discussion = """
+        Checks the file as "roost job validate" does, sends the job to the agent, and follows
+        the evaluation and the allocations. Exits 0 when a service job's allocations are all
+        running or a batch job has completed, 1 when it failed, and 2 when some of it could not
+        be placed (the reasons are printed). With -detach, returns as soon as the job is
+        registered and prints the evaluation ID.
+        """ + "\n\n" + VariableOptions.discussion
+    static var options: [OptionDescription] {
+        [
+            OptionDescription("detach", displayPrefix: "-", help: "Return once the job is registered."),
+            AgentClient.addressOption,
+        ] + VariableOptions.options
+    }
+
+    static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
+        guard arguments.positionals.count == 1, let file = arguments.positionals.first else {
+            throw .usage("\"\(context.commandPath)\" takes exactly one FILE (or - for standard input)")
+        }
+        let variables = try VariableOptions.inputs(from: arguments, in: context)
+        let client = try AgentClient.connect(arguments, in: context)
+        let source: SourceFile
+        do {
+            source = try JobSourceReader.source(for: file, in: context)
+        } catch {
+            throw .failure(error.message)
+        }
+        let jobFile = JobFile.load(source, variables: variables)
+        context.report(jobFile.diagnostics, in: source)
+        guard let job = jobFile.job, !jobFile.hasErrors else {
+            context.writeErrorLine("\(source.name): \(JobSourceReader.summary(of: jobFile.diagnostics))")
+            return .failure
+        }
+        let response = try await client.send(.post, "/v1/jobs", body: Array(NomadJSON.encode(job, pretty: false).utf8))
+        let registration: JobRegisterResponse
+        do {
+            registration = try APIJSON.decode(JobRegisterResponse.self, from: response.body)
+        } catch {
+            throw .failure("the agent's answer could not be read: \(error)")
+        }
+        for warning in registration.warnings.split(separator: "\n") where !warning.isEmpty {
+            context.writeErrorLine("warning: \(warning)")
+        }
+        context.writeLine("==> Job \"\(job.id)\" registered")
+        guard !registration.evaluationID.isEmpty else { return .success }
+        context.writeLine("    Evaluation ID: \(registration.evaluationID)")
+        if arguments.flag("detach") == true { return .success }
+
+        let (detail, _) = try await client.get("/v1/job/\(AgentClient.escape(job.id))", as: JobDetail.self)
+        let deadline = (job.update?.progressDeadline ?? .seconds(600)) + .seconds(30)
+        let monitor = JobMonitor(client: client, context: context, jobID: job.id)
+        switch try await monitor.follow(evaluationID: registration.evaluationID, version: detail.version, deadline: deadline) {
+        case .running:
+            context.writeLine("==> Job \"\(job.id)\" is running")
+            return .success
+        case .complete:
+            context.writeLine("==> Job \"\(job.id)\" completed")
+            return .success
+        case .placementFailed:
+            context.writeErrorLine("error: job \"\(job.id)\" could not be placed completely; it will be placed when capacity appears")
+            return .placementFailed
+        case .failed(let reason):
+            throw .failure("job \"\(job.id)\": \(reason)")
+        }
+    }
+}
