@@ -2,7 +2,7 @@
 # Swift toolchain; contrib/install-deps.sh adds the few Debian packages the build needs.
 #
 #   make test         build everything, check the layering rules, run all tests
-#   make run          build roost and try it on the example jobs under jobspecs/
+#   make run          build roost, start a dev agent, run the example jobs (Ctrl-C stops all)
 #   make conformance  run roost over ../shared/conformance/nomad-jobspecs (when present)
 #   make bench        parse + decode throughput (contrib/bench/run.sh)
 #   make fuzz         fuzz the HCL parser for a bounded time (FUZZ_SECONDS=…)
@@ -13,9 +13,6 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
 SWIFT ?= swift
-# The job `make run` shows in detail.
-MAIN_JOB := jobspecs/hello-web.hcl
-
 .PHONY: deps build test layering run conformance bench fuzz clean
 
 deps:
@@ -33,16 +30,7 @@ test: build layering
 
 run: deps
 	$(SWIFT) build --product roost
-	@bin="$$($(SWIFT) build --show-bin-path)"; \
-	echo "==> roost job validate jobspecs/*"; \
-	"$$bin/roost" job validate jobspecs/*.hcl; \
-	echo; \
-	echo "==> roost job inspect $(MAIN_JOB)"; \
-	"$$bin/roost" job inspect $(MAIN_JOB); \
-	echo; \
-	echo "The example jobs are valid. Running them needs the Roost agent (roost agent -dev),"; \
-	echo "which is not there yet: it arrives in a later issue. Until then, roost validates,"; \
-	echo "inspects and formats job files: try $$bin/roost help"
+	contrib/dev-run.sh "$$($(SWIFT) build --show-bin-path)/roost"
 
 conformance: deps
 	$(SWIFT) build --product roost

@@ -11,9 +11,13 @@ is_installed() {
 # - libsodium-dev: the CSodium system library target (headers + libsodium.so);
 # - pkg-config: how SwiftPM finds libsodium's flags (`pkgConfig: "libsodium"` in Package.swift).
 #   The command is enough (Debian 12's pkgconf provides it too).
+# - python3: the example web job serves with `python3 -m http.server`, and the end-to-end
+#   tests run it as a task; curl: `make run` shows the web job answering.
 missing_packages() {
     is_installed libsodium-dev || echo libsodium-dev
     command -v pkg-config >/dev/null 2>&1 || echo pkg-config
+    command -v python3 >/dev/null 2>&1 || echo python3
+    command -v curl >/dev/null 2>&1 || echo curl
 }
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
