@@ -8,13 +8,17 @@ public struct AgentOptions: Sendable, Hashable {
     public var dataDirectory: String?
     public var nodeName: String?
     public var datacenter: String
+    /// The cgroup (in every hierarchy) under which task cgroups are made. Two agents on one
+    /// machine need different ones: an agent removes what it finds under its own at start.
+    public var cgroupParent: String
 
     public static let defaultHTTPPort = 4646
 
     public init(
         dev: Bool = false, bindAddress: String = "127.0.0.1", httpPort: Int = AgentOptions.defaultHTTPPort,
-        dataDirectory: String? = nil, nodeName: String? = nil, datacenter: String = "dc1"
+        dataDirectory: String? = nil, nodeName: String? = nil, datacenter: String = "dc1", cgroupParent: String = "roost"
     ) {
+        self.cgroupParent = cgroupParent
         self.dev = dev
         self.bindAddress = bindAddress
         self.httpPort = httpPort
@@ -48,6 +52,9 @@ enum AgentCommand: Command {
         OptionDescription("data-dir", kind: .value(placeholder: "DIR"), displayPrefix: "-", help: "Keep allocation directories and logs here instead of a temporary directory."),
         OptionDescription("node", kind: .value(placeholder: "NAME"), displayPrefix: "-", help: "The node's name (default: the host name)."),
         OptionDescription("dc", kind: .value(placeholder: "NAME"), displayPrefix: "-", help: "The node's datacenter (default dc1)."),
+        OptionDescription(
+            "cgroup-parent", kind: .value(placeholder: "NAME"), displayPrefix: "-",
+            help: "Cgroup for this agent's tasks (default roost); give each agent on a machine its own."),
     ]
 
     static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
@@ -69,6 +76,13 @@ enum AgentCommand: Command {
         options.dataDirectory = arguments.values(of: "data-dir").last
         options.nodeName = arguments.values(of: "node").last
         if let datacenter = arguments.values(of: "dc").last { options.datacenter = datacenter }
+        if let parent = arguments.values(of: "cgroup-parent").last {
+            let allowed = parent.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+            guard !parent.isEmpty, allowed, !parent.hasPrefix(".") else {
+                throw .usage("-cgroup-parent must be a plain name (letters, digits, - _ .), got \"\(parent)\"")
+            }
+            options.cgroupParent = parent
+        }
         guard let launcher = context.agentLauncher else {
             throw .failure("this build of roost cannot run an agent (it was built without the manager and worker)")
         }

@@ -33,7 +33,9 @@ enum DevAgent {
             id: .random(using: &random), name: options.nodeName, datacenter: options.datacenter, fingerprint: fingerprint)
         do {
             supervisor = try Supervisor(
-                settings: SupervisorSettings(dataDirectory: dataDirectory, node: node, usesCgroups: isRoot && fingerprint.cgroupVersion != nil))
+                settings: SupervisorSettings(
+                    dataDirectory: dataDirectory, node: node, cgroupParent: options.cgroupParent,
+                    usesCgroups: isRoot && fingerprint.cgroupVersion != nil))
         } catch {
             console.writeError("error: cannot start the worker: \(error)\n")
             return 1
