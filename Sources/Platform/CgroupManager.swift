@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Creates task cgroups under one parent (`roost` by default) in every hierarchy the layout
 /// has, so a task's limits, accounting and kill-all cover all of its processes.
 public struct CgroupManager: Sendable {
@@ -108,6 +114,31 @@ public struct CgroupManager: Sendable {
         case .v1: base = (layout.controllerMounts["memory"] ?? layout.root) + "/" + parent
         }
         return FileIO.directoryEntries(base).filter { FileIO.isDirectory(base + "/" + $0) }.sorted()
+    }
+
+    /// Removes the parent directories when no task cgroup is left under them (agent shutdown,
+    /// test teardown). Returns false when something is still there.
+    @discardableResult
+    public func removeParentIfEmpty() -> Bool {
+        var mounts: [String] = []
+        switch layout.version {
+        case .v2: mounts = [layout.unifiedMount ?? layout.root]
+        case .v1: mounts = CgroupLayout.v1Controllers.compactMap { layout.controllerMounts[$0] } + [layout.unifiedMount].compactMap { $0 }
+        }
+        var removed = true
+        for mount in mounts {
+            let path = mount + "/" + parent
+            guard FileIO.isDirectory(path) else { continue }
+            let children = FileIO.directoryEntries(path).filter { FileIO.isDirectory(path + "/" + $0) }
+            if !children.isEmpty {
+                removed = false
+                continue
+            }
+            if rmdir(path) != 0 {
+                if FileIO.isCgroupFileSystem(path) { removed = false } else { FileIO.removeTree(path) }
+            }
+        }
+        return removed
     }
 
     private func apply(_ limits: CgroupLimits, to handle: CgroupHandle) throws(FileIOError) {
