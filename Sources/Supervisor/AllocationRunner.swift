@@ -47,6 +47,8 @@ actor AllocationRunner {
         )
     }
 
+    func pid(of task: String) -> Int32? { processes[task] }
+
     var isFinished: Bool { core.isFinished && pendingCleanups == 0 }
 
     func start() async {
@@ -87,26 +89,28 @@ actor AllocationRunner {
 
     // MARK: Directives
 
+    /// Runs one batch of directives. A report in the batch is published first, with the core's
+    /// current state: directives such as `spawn` feed new events to the core (nested batches
+    /// publish their own reports), so publishing afterwards could overwrite a newer state with
+    /// an older one.
     private func perform(_ directives: [AllocationSupervisionDirective]) async {
-        var report: AllocationStatusReport?
-        for directive in directives {
-            switch directive {
-            case .report(let newReport):
-                report = newReport
-            case .task(let task, let taskDirective):
-                await perform(taskDirective, for: task)
-            }
+        if directives.contains(where: { if case .report = $0 { true } else { false } }) {
+            publish(core.lastReport)
         }
-        if let report {
-            latest.clientStatus = report.clientStatus
-            latest.clientDescription = report.clientDescription
-            latest.taskStates = report.taskStates
-            latest.time = Self.now()
-            latest.isFinished = isFinished
-            if latest.isFinished { announcedFinished = true }
-            onUpdate(latest)
+        for case .task(let task, let taskDirective) in directives {
+            await perform(taskDirective, for: task)
         }
         finishIfDone()
+    }
+
+    private func publish(_ report: AllocationStatusReport) {
+        latest.clientStatus = report.clientStatus
+        latest.clientDescription = report.clientDescription
+        latest.taskStates = report.taskStates
+        latest.time = Self.now()
+        // Only `finishIfDone` declares the allocation finished: cleanups of this batch are still to run.
+        latest.isFinished = announcedFinished
+        onUpdate(latest)
     }
 
     private func perform(_ directive: TaskSupervisionDirective, for task: String) async {

@@ -82,6 +82,11 @@ public actor Supervisor {
         await runners[id]?.latest
     }
 
+    /// The pid of a task's main process while it runs (tests, diagnostics).
+    func runnerPID(_ id: AllocationID, task: String) async -> Int32? {
+        await runners[id]?.pid(of: task)
+    }
+
     /// The allocations this worker knows.
     public func allocationIDs() -> [AllocationID] { runners.keys.sorted() }
 
