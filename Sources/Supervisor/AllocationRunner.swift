@@ -25,6 +25,7 @@ actor AllocationRunner {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private(set) var latest: AllocationUpdate
     private var announcedFinished = false
+    private var openPumps = 0
 
     /// Blocking OS work; concurrent so one slow cgroup does not hold up the others.
     private static let blockingQueue = DispatchQueue(label: "roost.supervisor.blocking", attributes: .concurrent)
@@ -48,6 +49,13 @@ actor AllocationRunner {
     }
 
     func pid(of task: String) -> Int32? { processes[task] }
+
+    /// Whether every byte the tasks wrote is in the log files and nothing more will come.
+    var logsComplete: Bool { announcedFinished && openPumps == 0 }
+
+    private func pumpEnded() {
+        openPumps -= 1
+    }
 
     var isFinished: Bool { core.isFinished && pendingCleanups == 0 }
 
@@ -228,7 +236,11 @@ actor AllocationRunner {
                         directory: directory.logsDirectory, baseName: "\(CgroupNames.component(task)).\(stream.rawValue)",
                         maxFiles: maxFiles, maxFileBytes: maxBytes
                     )
-                TaskOutputPump(fd: fd, writer: writer).start()
+                openPumps += 1
+                TaskOutputPump(fd: fd, writer: writer) { [weak self] in
+                    // Delivers one notice; ends as soon as the runner took it.
+                    Task { await self?.pumpEnded() }
+                }.start()
             }
             processes[task] = process.pid
             await perform(core.spawned(task: task, pid: process.pid, now: Self.timestamp()))

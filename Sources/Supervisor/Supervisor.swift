@@ -106,6 +106,7 @@ public actor Supervisor {
         let all = Array(runners.values)
         for runner in all { await runner.stop() }
         for runner in all { await runner.waitUntilFinished() }
+        cgroups?.removeParentIfEmpty()
         continuation.finish()
     }
 
@@ -120,6 +121,17 @@ public actor Supervisor {
             directory: runner.directory.logsDirectory, baseName: "\(CgroupNames.component(task)).\(stream.rawValue)",
             maxFileBytes: maxBytes
         )
+    }
+
+    /// A task's output from `offset` on, as it is written (`alloc logs -f`), across rotation.
+    /// Ends when the consumer stops iterating or, with `untilFinished`, once the allocation
+    /// finished and all its output was delivered.
+    public func followLogs(
+        allocation id: AllocationID, task: String, stream: LogStream, from offset: Int64, untilFinished: Bool = false
+    ) throws(SupervisorError) -> AsyncStream<(bytes: [UInt8], next: Int64)> {
+        let reader = try logReader(allocation: id, task: task, stream: stream)
+        guard untilFinished, let runner = runners[id] else { return reader.follow(from: offset) }
+        return reader.follow(from: offset) { await runner.logsComplete }
     }
 
     /// The allocation directory of an allocation this worker runs.

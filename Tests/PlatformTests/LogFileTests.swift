@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import Platform
@@ -51,4 +52,53 @@ import Testing
         #expect(next == 120)
         #expect(reader.read(from: Int64.max).bytes.isEmpty)
     }
+}
+
+@Suite struct LogFileFollowTests {
+    @Test func followingDeliversEverythingWrittenAcrossRotationThenEnds() async throws {
+        let scratch = ScratchDirectory()
+        let writer = try LogFileWriter(directory: scratch.path, baseName: "f", maxFiles: 3, maxFileBytes: 8)
+        let reader = LogFileReader(directory: scratch.path, baseName: "f", maxFileBytes: 8)
+        let done = Flag()
+        let stream = reader.follow(from: 0, pollInterval: .milliseconds(5)) { done.value }
+        let consumer = Task {
+            var text = ""
+            for await chunk in stream { text += String(decoding: chunk.bytes, as: UTF8.self) }
+            return text
+        }
+        var expected = ""
+        for line in 0..<6 {
+            let text = "line \(line)\n"  // 7 bytes: the files rotate under the reader
+            writer.write(Array(text.utf8))
+            expected += text
+            // Let the reader catch up before older files are rotated away (3 files × 8 bytes kept).
+            let target = Int64(expected.utf8.count)
+            let deadline = ContinuousClock.now + .seconds(10)
+            while reader.endOffset() < target && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            try await Task.sleep(for: .milliseconds(15))
+        }
+        done.set()
+        let text = await consumer.value
+        #expect(text == expected)
+    }
+
+    @Test func aConsumerThatStopsEndsThePolling() async throws {
+        let scratch = ScratchDirectory()
+        let writer = try LogFileWriter(directory: scratch.path, baseName: "g", maxFiles: 2, maxFileBytes: 100)
+        writer.write(Array("hello\n".utf8))
+        let reader = LogFileReader(directory: scratch.path, baseName: "g", maxFileBytes: 100)
+        var iterator = reader.follow(from: 0, pollInterval: .milliseconds(5)).makeAsyncIterator()
+        let first = await iterator.next()
+        #expect(first.map { String(decoding: $0.bytes, as: UTF8.self) } == "hello\n")
+        #expect(first?.next == 6)
+    }
+}
+
+/// A boolean shared between the test and the follower's completion check.
+final class Flag: Sendable {
+    private let storage = Mutex(false)
+    var value: Bool { storage.withLock { $0 } }
+    func set() { storage.withLock { $0 = true } }
 }

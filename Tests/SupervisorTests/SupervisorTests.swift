@@ -213,3 +213,53 @@ import Testing
         await harness.supervisor.runnerPID(allocation.id, task: task)
     }
 }
+
+@Suite struct SupervisorLogFollowTests {
+    @Test func followingATasksOutputDeliversItAsItIsWrittenAndEndsWhenTheAllocationFinishes() async throws {
+        let harness = try SupervisorHarness()
+        let task = SupervisorHarness.task("ticker", "/bin/sh", ["-c", "for i in 1 2 3; do echo tick $i; sleep 0.1; done"])
+        let allocation = SupervisorHarness.allocation(tasks: [task])
+        await harness.supervisor.run(allocation)
+        let stream = try await harness.supervisor.followLogs(allocation: allocation.id, task: "ticker", stream: .stdout, from: 0, untilFinished: true)
+        var text = ""
+        for await chunk in stream { text += String(decoding: chunk.bytes, as: UTF8.self) }
+        #expect(text == "tick 1\ntick 2\ntick 3\n")
+        await harness.finish()
+    }
+
+    @Test func logsOfAnUnknownAllocationOrTaskAreAClearError() async throws {
+        let harness = try SupervisorHarness()
+        await #expect(throws: SupervisorError.self) {
+            try await harness.supervisor.logReader(allocation: AllocationID(uuid: "nope"), task: "x", stream: .stdout)
+        }
+        let allocation = SupervisorHarness.allocation(tasks: [SupervisorHarness.task("a", "/bin/true")])
+        await harness.supervisor.run(allocation)
+        do {
+            _ = try await harness.supervisor.logReader(allocation: allocation.id, task: "b", stream: .stderr)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .unknownTask)
+        }
+        await harness.finish()
+    }
+
+    @Test func anOrphanATaskLeavesBehindIsKilledAndReapedWhenTheTaskEnds() async throws {
+        guard SupervisorHarness.isRoot else {
+            print("skipped: needs root")
+            return
+        }
+        let harness = try SupervisorHarness()
+        // The shell exits at once, leaving its background sleep re-parented to the agent.
+        let task = SupervisorHarness.task("daemon", "/bin/sh", ["-c", "sleep 300 & echo $!"])
+        let allocation = SupervisorHarness.allocation(tasks: [task])
+        await harness.supervisor.run(allocation)
+        await harness.waitFor(allocation.id, "the task completes") { $0.clientStatus == .complete && $0.isFinished }
+        var orphan: Int32 = 0
+        #expect(await harness.eventually("the orphan's pid is logged") {
+            orphan = Int32(FileIO.readText(harness.supervisor.directory(of: allocation.id).logsDirectory + "/daemon.stdout.0")?.filter(\.isNumber) ?? "") ?? 0
+            return orphan > 0
+        })
+        #expect(await harness.eventually("the orphan is killed and reaped, not a zombie") { !FileIO.exists("/proc/\(orphan)") })
+        await harness.finish()
+    }
+}
