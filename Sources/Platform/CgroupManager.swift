@@ -24,7 +24,17 @@ public struct CgroupManager: Sendable {
     /// Creates (or takes over, after a crash) the cgroup `name` with `limits`. On v1 the task
     /// joins the memory, cpu, pids and freezer hierarchies and, on a hybrid host, the
     /// controller-less unified one for its atomic `cgroup.kill`.
+    /// A failure removes whatever part of the cgroup was already created.
     public func create(name: String, limits: CgroupLimits) throws(FileIOError) -> CgroupHandle {
+        do {
+            return try createDirectories(name: name, limits: limits)
+        } catch {
+            try? existing(name: name)?.remove()
+            throw error
+        }
+    }
+
+    private func createDirectories(name: String, limits: CgroupLimits) throws(FileIOError) -> CgroupHandle {
         let name = Self.safeComponent(name)
         switch layout.version {
         case .v2:

@@ -27,6 +27,9 @@ actor AllocationRunner {
     private var announcedFinished = false
     private var openPumps = 0
 
+    /// The longest timer the shell runs (a year); longer delays fire then, and the core decides.
+    static let maximumTimerDelay: Duration = .seconds(365 * 24 * 3600)
+
     /// Blocking OS work; concurrent so one slow cgroup does not hold up the others.
     private static let blockingQueue = DispatchQueue(label: "roost.supervisor.blocking", attributes: .concurrent)
 
@@ -39,7 +42,9 @@ actor AllocationRunner {
         self.cgroups = cgroups
         self.onUpdate = onUpdate
         self.directory = AllocationDirectory(dataDirectory: settings.dataDirectory, allocationID: allocation.id)
-        let core = AllocationSupervisionInstance(allocation: allocation) ?? AllocationSupervisionInstance(tasks: [])
+        let core =
+            AllocationSupervisionInstance(allocation: allocation, maximumKillTimeout: settings.maximumKillTimeout)
+            ?? AllocationSupervisionInstance(tasks: [])
         self.core = core
         self.latest = AllocationUpdate(
             allocationID: allocation.id, clientStatus: core.lastReport.clientStatus,
@@ -52,6 +57,16 @@ actor AllocationRunner {
 
     /// Whether every byte the tasks wrote is in the log files and nothing more will come.
     var logsComplete: Bool { announcedFinished && openPumps == 0 }
+
+    /// Remembers every process now in the tasks' cgroups, so that those that are orphaned and
+    /// exit while their task still runs are reaped instead of lingering as zombies.
+    func adoptTaskProcesses() async {
+        let handles = Array(taskCgroups.values)
+        guard !handles.isEmpty else { return }
+        await Self.blocking {
+            for handle in handles { ProcessReaper.shared.adopt(handle.processIDs()) }
+        }
+    }
 
     private func pumpEnded() {
         openPumps -= 1
@@ -142,14 +157,18 @@ actor AllocationRunner {
         case .cleanUp:
             await cleanUp(task)
         case .scheduleTimer(let timer, let delay):
+            // A job's restart delay is user input: cap it so the sleep cannot overflow.
+            let bounded = min(delay, Self.maximumTimerDelay)
             let handle = Task { [weak self] in
-                // Lives until the delay is over or the allocation finishes (then cancelled).
-                try? await Task.sleep(for: delay)
+                // Lives until the delay is over, a newer timer of the task replaces it, or the
+                // allocation finishes (then cancelled).
+                try? await Task.sleep(for: bounded)
                 if Task.isCancelled { return }
                 await self?.timerFired(task: task, timer: timer)
             }
-            timers[task, default: []].append(handle)
-            timers[task]?.removeAll { $0.isCancelled }
+            // Only the newest timer of a task can still be current in the core; older ones are stale.
+            timers[task]?.forEach { $0.cancel() }
+            timers[task] = [handle]
         case .report:
             break
         }

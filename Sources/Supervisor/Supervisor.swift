@@ -18,6 +18,10 @@ public actor Supervisor {
     private let continuation: AsyncStream<AllocationUpdate>.Continuation
     private let cgroups: CgroupManager?
     private var runners: [AllocationID: AllocationRunner] = [:]
+    private var housekeeping: Task<Void, Never>?
+
+    /// How often running tasks' processes are looked at for orphans to reap.
+    static let housekeepingInterval: Duration = .seconds(1)
 
     /// The most allocations one worker keeps (running or finished but not forgotten).
     public static let maximumAllocations = 10_000
@@ -59,6 +63,16 @@ public actor Supervisor {
             return
         }
         guard allocation.desiredStatus == .run, runners.count < Self.maximumAllocations else { return }
+        if housekeeping == nil {
+            housekeeping = Task { [weak self] in
+                // Lives until shutdown() cancels it (or the supervisor is gone).
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.housekeepingInterval)
+                    guard let self else { return }
+                    await self.adoptTaskProcesses()
+                }
+            }
+        }
         let continuation = continuation
         let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups) { update in
             continuation.yield(update)
@@ -101,8 +115,16 @@ public actor Supervisor {
         return true
     }
 
+    private func adoptTaskProcesses() async {
+        for runner in runners.values where !(await runner.isFinished) {
+            await runner.adoptTaskProcesses()
+        }
+    }
+
     /// Stops every allocation and waits until all their processes and cgroups are gone.
     public func shutdown() async {
+        housekeeping?.cancel()
+        housekeeping = nil
         let all = Array(runners.values)
         for runner in all { await runner.stop() }
         for runner in all { await runner.waitUntilFinished() }

@@ -133,4 +133,17 @@ import Testing
         #expect(huge.memoryBytes ?? 0 > 0)
         #expect(huge.cpuShares == 262_144)
     }
+
+    @Test func aCgroupThatCannotBeFullyCreatedLeavesNothingBehind() throws {
+        let tree = v1Tree(hybrid: true)
+        let manager = try #require(CgroupManager(root: tree.path))
+        // A directory where the limit file should be makes the limit write fail.
+        try FileManager.default.createDirectory(
+            atPath: tree.path + "/memory/roost/t/memory.limit_in_bytes", withIntermediateDirectories: true
+        )
+        #expect(throws: FileIOError.self) {
+            try manager.create(name: "t", limits: CgroupLimits(memoryMiB: 64, memoryMaxMiB: 0, cpuMHz: 100, pidsMax: 8))
+        }
+        #expect(manager.existing(name: "t") == nil)
+    }
 }

@@ -225,4 +225,11 @@ import Testing
         #expect(task.spawnFailed(message: "x", now: clock.now).isEmpty)
         #expect(task.state.events.isEmpty)
     }
+
+    @Test func theWorkerCapsAJobsKillTimeout() {
+        let group = GroupSpec(name: "g", restart: Self.batchPolicy, reschedule: nil)
+        let task = TaskSpec(name: "t", driver: "raw_exec", killTimeout: .seconds(86_400))
+        #expect(TaskSupervisionSettings(task: task, group: group, jobType: .service).killTimeout == .seconds(30))
+        #expect(TaskSupervisionSettings(task: task, group: group, jobType: .service, maximumKillTimeout: .seconds(2)).killTimeout == .seconds(2))
+    }
 }

@@ -262,4 +262,24 @@ import Testing
         #expect(await harness.eventually("the orphan is killed and reaped, not a zombie") { !FileIO.exists("/proc/\(orphan)") })
         await harness.finish()
     }
+
+    @Test func anOrphanThatExitsWhileItsTaskStillRunsIsReapedNotLeftAZombie() async throws {
+        guard SupervisorHarness.isRoot else {
+            print("skipped: needs root")
+            return
+        }
+        let harness = try SupervisorHarness()
+        // The inner shell exits at once; its `sleep 2` is re-parented to the agent and exits later.
+        let task = SupervisorHarness.task("parent", "/bin/sh", ["-c", "sh -c 'sleep 2 & echo $!'; exec sleep 300"])
+        let allocation = SupervisorHarness.allocation(type: .service, tasks: [task])
+        await harness.supervisor.run(allocation)
+        var orphan: Int32 = 0
+        #expect(await harness.eventually("the orphan's pid is logged") {
+            orphan = Int32(FileIO.readText(harness.supervisor.directory(of: allocation.id).logsDirectory + "/parent.stdout.0")?.filter(\.isNumber) ?? "") ?? 0
+            return orphan > 0
+        })
+        #expect(await harness.eventually("the orphan exits and is reaped") { !FileIO.exists("/proc/\(orphan)") })
+        #expect(await harness.supervisor.status(of: allocation.id)?.clientStatus == .running)
+        await harness.finish()
+    }
 }
