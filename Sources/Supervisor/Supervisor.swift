@@ -55,8 +55,9 @@ public actor Supervisor {
         ProcessReaper.becomeSubreaper()
     }
 
-    /// Starts `allocation` unless it is already known; stops it when its desired status is not
-    /// `run`. Call it again with newer versions of the allocation as they arrive.
+    /// Starts `allocation` unless it is already known (returns before its tasks are spawned;
+    /// watch `updates`); stops it when its desired status is not `run`. Call it again with
+    /// newer versions of the allocation as they arrive.
     public func run(_ allocation: Allocation) async {
         if let runner = runners[allocation.id] {
             if allocation.desiredStatus != .run { await runner.stop() }
@@ -78,7 +79,9 @@ public actor Supervisor {
             continuation.yield(update)
         }
         runners[allocation.id] = runner
-        await runner.start()
+        // Lives until the allocation's first tasks are spawned; run() returns at once so that
+        // many allocations start in parallel. A stop that overtakes it is handled by the core.
+        Task { await runner.start() }
     }
 
     /// Stops the allocation's tasks: kill signal, kill timeout, SIGKILL, cgroups emptied and removed.

@@ -283,3 +283,41 @@ import Testing
         await harness.finish()
     }
 }
+
+@Suite struct SupervisorScaleTests {
+    @Test func aHundredAllocationsAllRunAndAllStopWithNothingLeftBehind() async throws {
+        let harness = try SupervisorHarness()
+        let allocations = (0..<100).map { _ in
+            SupervisorHarness.allocation(type: .service, tasks: [SupervisorHarness.task("sleep", "/bin/sleep", ["300"], killTimeout: .seconds(1))])
+        }
+        let started = ContinuousClock.now
+        for allocation in allocations { await harness.supervisor.run(allocation) }
+        for allocation in allocations {
+            await harness.waitFor(allocation.id, seconds: 60, "allocation \(allocation.id.short) runs") { $0.clientStatus == .running }
+        }
+        print("100 allocations running after \(ContinuousClock.now - started)")
+        var pids: [Int32] = []
+        for allocation in allocations {
+            if let pid = await harness.supervisor.runnerPID(allocation.id, task: "sleep") { pids.append(pid) }
+        }
+        #expect(pids.count == 100)
+        await harness.finish()
+        for pid in pids { #expect(!ProcessSignals.isAlive(pid)) }
+        for allocation in allocations {
+            #expect(await harness.supervisor.status(of: allocation.id)?.isFinished == true)
+        }
+    }
+
+    @Test func aStopThatOvertakesTheStartEndsTheAllocationWithoutRunningIt() async throws {
+        let harness = try SupervisorHarness()
+        let allocation = SupervisorHarness.allocation(type: .service, tasks: [SupervisorHarness.task("late", "/bin/sleep", ["300"])])
+        await harness.supervisor.run(allocation)
+        await harness.supervisor.stop(allocation.id)
+        await harness.supervisor.waitUntilFinished(allocation.id)
+        let final = await harness.supervisor.status(of: allocation.id)
+        #expect(final?.isFinished == true)
+        #expect(final?.taskStates["late"]?.state == .dead)
+        #expect(await harness.supervisor.runnerPID(allocation.id, task: "late") == nil)
+        await harness.finish()
+    }
+}
