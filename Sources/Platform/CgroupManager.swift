@@ -126,6 +126,20 @@ public struct CgroupManager: Sendable {
         return FileIO.directoryEntries(base).filter { FileIO.isDirectory(base + "/" + $0) }.sorted()
     }
 
+    /// Creates the parent in every hierarchy, so that a worker without the rights to manage
+    /// cgroups finds out when it starts rather than at its first task.
+    public func prepareParent() throws(FileIOError) {
+        switch layout.version {
+        case .v2:
+            try FileIO.makeDirectories((layout.unifiedMount ?? layout.root) + "/" + parent)
+        case .v1:
+            for controller in CgroupLayout.v1Controllers {
+                guard let mount = layout.controllerMounts[controller] else { continue }
+                try FileIO.makeDirectories(mount + "/" + parent)
+            }
+        }
+    }
+
     /// Removes the parent directories when no task cgroup is left under them (agent shutdown,
     /// test teardown). Returns false when something is still there.
     @discardableResult

@@ -40,6 +40,11 @@ public actor Supervisor {
             guard let manager = CgroupManager(root: settings.cgroupRoot, parent: settings.cgroupParent) else {
                 throw SupervisorError(.cgroups, "no usable cgroup hierarchy under \(settings.cgroupRoot)")
             }
+            do {
+                try manager.prepareParent()
+            } catch {
+                throw SupervisorError(.cgroups, "cannot manage cgroups (\(error)); run the agent as root or without cgroups")
+            }
             cgroups = manager
             cgroupVersion = manager.layout.version
             for name in manager.taskCgroupNames() {

@@ -321,3 +321,50 @@ import Testing
         await harness.finish()
     }
 }
+
+/// The Supervisor's cgroup handling on fake trees, so the v2 path is exercised on this v1 host.
+@Suite struct SupervisorFakeCgroupTests {
+    func node() -> Node { Node(id: NodeID(uuid: "n"), name: "n", resources: NodeResources(cpuMHz: 1000, cores: 1, memoryMiB: 1024)) }
+
+    @Test func onAV2HostATaskGetsMemoryMaxAndItsCgroupIsRemovedAfterwards() async throws {
+        let tree = FileManager.default.temporaryDirectory.path + "/roost-fake-v2-\(UUID().uuidString.prefix(8))"
+        let data = tree + "-data"
+        defer {
+            try? FileManager.default.removeItem(atPath: tree)
+            try? FileManager.default.removeItem(atPath: data)
+        }
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: true)
+        try "cpu memory pids\n".write(toFile: tree + "/cgroup.controllers", atomically: false, encoding: .utf8)
+        let supervisor = try Supervisor(settings: SupervisorSettings(dataDirectory: data, node: node(), cgroupRoot: tree))
+        #expect(supervisor.cgroupVersion == .v2)
+        let task = SupervisorHarness.task("v2", "/bin/sh", ["-c", "cat \"$0\"; sleep 0.2", "/dev/null"], memoryMiB: 48)
+        let allocation = SupervisorHarness.allocation(tasks: [task])
+        await supervisor.run(allocation)
+        let cgroup = tree + "/roost/" + CgroupNames.task(allocation: allocation.id.uuid, task: "v2")
+        var limit: String?
+        let deadline = Date().addingTimeInterval(20)
+        while limit == nil && Date() < deadline {
+            limit = FileIO.readText(cgroup + "/memory.max")
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(limit == String(48 << 20))
+        await supervisor.waitUntilFinished(allocation.id)
+        #expect(await supervisor.status(of: allocation.id)?.clientStatus == .complete)
+        #expect(!FileIO.exists(cgroup))
+        await supervisor.shutdown()
+        #expect(!FileIO.exists(tree + "/roost"))
+    }
+
+    @Test func aWorkerThatCannotCreateItsCgroupParentFailsAtStartWithAClearError() throws {
+        let tree = FileManager.default.temporaryDirectory.path + "/roost-fake-v1-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        try FileManager.default.createDirectory(atPath: tree + "/memory", withIntermediateDirectories: true)
+        try "not a directory".write(toFile: tree + "/memory/roost", atomically: false, encoding: .utf8)
+        do {
+            _ = try Supervisor(settings: SupervisorSettings(dataDirectory: tree + "/data", node: node(), cgroupRoot: tree))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .cgroups)
+        }
+    }
+}
