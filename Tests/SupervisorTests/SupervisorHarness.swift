@@ -25,6 +25,19 @@ struct SupervisorHarness {
         )
     }
 
+    /// Runs `body` with a fresh harness and always finishes it, also when the body fails early
+    /// (a failed `#require`), so no task process or cgroup outlives a test.
+    static func run(_ body: (SupervisorHarness) async throws -> Void) async throws {
+        let harness = try SupervisorHarness()
+        do {
+            try await body(harness)
+        } catch {
+            await harness.finish()
+            throw error
+        }
+        await harness.finish()
+    }
+
     /// Stops everything, then checks nothing of the tests survived, and removes the data.
     func finish() async {
         await supervisor.shutdown()
@@ -60,10 +73,11 @@ struct SupervisorHarness {
         )
     }
 
-    /// Polls the allocation's status until `condition` holds or `seconds` pass; returns the last status.
+    /// Polls the allocation's status until `condition` holds or `seconds` pass; returns the last
+    /// status. The bound is generous: the whole test suite shares two cores.
     @discardableResult
     func waitFor(
-        _ id: AllocationID, seconds: Double = 20, _ what: String, _ condition: (AllocationUpdate) -> Bool
+        _ id: AllocationID, seconds: Double = 60, _ what: String, _ condition: (AllocationUpdate) -> Bool
     ) async -> AllocationUpdate? {
         let deadline = Date().addingTimeInterval(seconds)
         var last: AllocationUpdate?
@@ -77,7 +91,7 @@ struct SupervisorHarness {
     }
 
     /// Polls a file-based condition with a deadline.
-    func eventually(seconds: Double = 20, _ what: String, _ condition: () -> Bool) async -> Bool {
+    func eventually(seconds: Double = 60, _ what: String, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if condition() { return true }
