@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Creates task cgroups under one parent (`roost` by default) in every hierarchy the layout
 /// has, so a task's limits, accounting and kill-all cover all of its processes.
 public struct CgroupManager: Sendable {
@@ -18,7 +24,17 @@ public struct CgroupManager: Sendable {
     /// Creates (or takes over, after a crash) the cgroup `name` with `limits`. On v1 the task
     /// joins the memory, cpu, pids and freezer hierarchies and, on a hybrid host, the
     /// controller-less unified one for its atomic `cgroup.kill`.
+    /// A failure removes whatever part of the cgroup was already created.
     public func create(name: String, limits: CgroupLimits) throws(FileIOError) -> CgroupHandle {
+        do {
+            return try createDirectories(name: name, limits: limits)
+        } catch {
+            try? existing(name: name)?.remove()
+            throw error
+        }
+    }
+
+    private func createDirectories(name: String, limits: CgroupLimits) throws(FileIOError) -> CgroupHandle {
         let name = Self.safeComponent(name)
         switch layout.version {
         case .v2:
@@ -108,6 +124,45 @@ public struct CgroupManager: Sendable {
         case .v1: base = (layout.controllerMounts["memory"] ?? layout.root) + "/" + parent
         }
         return FileIO.directoryEntries(base).filter { FileIO.isDirectory(base + "/" + $0) }.sorted()
+    }
+
+    /// Creates the parent in every hierarchy, so that a worker without the rights to manage
+    /// cgroups finds out when it starts rather than at its first task.
+    public func prepareParent() throws(FileIOError) {
+        switch layout.version {
+        case .v2:
+            try FileIO.makeDirectories((layout.unifiedMount ?? layout.root) + "/" + parent)
+        case .v1:
+            for controller in CgroupLayout.v1Controllers {
+                guard let mount = layout.controllerMounts[controller] else { continue }
+                try FileIO.makeDirectories(mount + "/" + parent)
+            }
+        }
+    }
+
+    /// Removes the parent directories when no task cgroup is left under them (agent shutdown,
+    /// test teardown). Returns false when something is still there.
+    @discardableResult
+    public func removeParentIfEmpty() -> Bool {
+        var mounts: [String] = []
+        switch layout.version {
+        case .v2: mounts = [layout.unifiedMount ?? layout.root]
+        case .v1: mounts = CgroupLayout.v1Controllers.compactMap { layout.controllerMounts[$0] } + [layout.unifiedMount].compactMap { $0 }
+        }
+        var removed = true
+        for mount in mounts {
+            let path = mount + "/" + parent
+            guard FileIO.isDirectory(path) else { continue }
+            let children = FileIO.directoryEntries(path).filter { FileIO.isDirectory(path + "/" + $0) }
+            if !children.isEmpty {
+                removed = false
+                continue
+            }
+            if rmdir(path) != 0 {
+                if FileIO.isCgroupFileSystem(path) { removed = false } else { FileIO.removeTree(path) }
+            }
+        }
+        return removed
     }
 
     private func apply(_ limits: CgroupLimits, to handle: CgroupHandle) throws(FileIOError) {

@@ -71,6 +71,8 @@ public enum FileIO {
                 throw FileIOError(path: prefix, operation: "mkdir", errno: errno)
             }
         }
+        // Something else (a file) already there is not a directory.
+        if !isDirectory(path) { throw FileIOError(path: path, operation: "mkdir", errno: ENOTDIR) }
     }
 
     /// Names in a directory, without `.` and `..`; empty when it cannot be read.

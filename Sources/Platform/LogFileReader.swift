@@ -63,5 +63,41 @@ public struct LogFileReader: Sendable {
         return (result, offset)
     }
 
+    /// New output from `offset` on, as it is written, across rotation: each element is a chunk
+    /// and the offset after it. Polls every `pollInterval`; ends when the consumer stops
+    /// iterating, or once `isComplete` returns true and everything written was delivered.
+    public func follow(
+        from offset: Int64, pollInterval: Duration = .milliseconds(200),
+        isComplete: @escaping @Sendable () async -> Bool = { false }
+    ) -> AsyncStream<(bytes: [UInt8], next: Int64)> {
+        let reader = self
+        return AsyncStream(bufferingPolicy: .bufferingOldest(8)) { continuation in
+            // Lives until the consumer goes away (onTermination cancels it) or the log is complete.
+            let poller = Task {
+                var position = offset
+                while !Task.isCancelled {
+                    // Checked before reading, so output written before completion is still delivered.
+                    let complete = await isComplete()
+                    var delivered = false
+                    while !Task.isCancelled {
+                        let (bytes, next) = reader.read(from: position)
+                        position = next
+                        if bytes.isEmpty { break }
+                        delivered = true
+                        // Waits for room instead of dropping output when the consumer is slow.
+                        while case .dropped = continuation.yield((bytes, next)) {
+                            if Task.isCancelled { break }
+                            try? await Task.sleep(for: .milliseconds(20))
+                        }
+                    }
+                    if complete && !delivered { break }
+                    try? await Task.sleep(for: pollInterval)
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in poller.cancel() }
+        }
+    }
+
     private func path(_ index: Int) -> String { directory + "/" + baseName + "." + String(index) }
 }

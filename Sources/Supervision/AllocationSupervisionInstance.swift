@@ -26,9 +26,13 @@ public struct AllocationSupervisionInstance: Sendable {
     }
 
     /// The cores for every task of `allocation`'s group; nil when the group is not in its job.
-    public init?(allocation: Allocation) {
+    public init?(allocation: Allocation, maximumKillTimeout: Duration = TaskSupervisionSettings.defaultMaximumKillTimeout) {
         guard let group = allocation.group else { return nil }
-        self.init(tasks: group.tasks.map { TaskSupervisionSettings(task: $0, group: group, jobType: allocation.job.type) })
+        self.init(
+            tasks: group.tasks.map {
+                TaskSupervisionSettings(task: $0, group: group, jobType: allocation.job.type, maximumKillTimeout: maximumKillTimeout)
+            }
+        )
     }
 
     /// Whether every task ended for good: nothing of this allocation will run again.

@@ -26,13 +26,17 @@ public struct TaskSupervisionSettings: Sendable, Hashable {
     }
 
     /// Settings for `task` as it appears in `group` of a job of type `jobType`: the task's own
-    /// restart policy wins over the group's.
-    public init(task: TaskSpec, group: GroupSpec, jobType: JobType) {
+    /// restart policy wins over the group's. The worker caps `kill_timeout` at
+    /// `maximumKillTimeout`, so a job cannot make a stop (or an agent shutdown) wait for days.
+    public init(task: TaskSpec, group: GroupSpec, jobType: JobType, maximumKillTimeout: Duration = Self.defaultMaximumKillTimeout) {
         self.init(
             taskName: task.name, jobType: jobType, restartPolicy: task.restart ?? group.restart,
-            killSignal: task.killSignal, killTimeout: task.killTimeout, isLeader: task.leader
+            killSignal: task.killSignal, killTimeout: min(task.killTimeout, maximumKillTimeout), isLeader: task.leader
         )
     }
+
+    /// Nomad clients cap kill timeouts at 30 s by default (`max_kill_timeout`).
+    public static let defaultMaximumKillTimeout: Duration = .seconds(30)
 
     /// The signal every stop starts with when the job does not name one.
     public static let defaultKillSignal = "SIGTERM"

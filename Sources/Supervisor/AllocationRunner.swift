@@ -25,6 +25,10 @@ actor AllocationRunner {
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private(set) var latest: AllocationUpdate
     private var announcedFinished = false
+    private var openPumps = 0
+
+    /// The longest timer the shell runs (a year); longer delays fire then, and the core decides.
+    static let maximumTimerDelay: Duration = .seconds(365 * 24 * 3600)
 
     /// Blocking OS work; concurrent so one slow cgroup does not hold up the others.
     private static let blockingQueue = DispatchQueue(label: "roost.supervisor.blocking", attributes: .concurrent)
@@ -38,13 +42,34 @@ actor AllocationRunner {
         self.cgroups = cgroups
         self.onUpdate = onUpdate
         self.directory = AllocationDirectory(dataDirectory: settings.dataDirectory, allocationID: allocation.id)
-        let core = AllocationSupervisionInstance(allocation: allocation) ?? AllocationSupervisionInstance(tasks: [])
+        let core =
+            AllocationSupervisionInstance(allocation: allocation, maximumKillTimeout: settings.maximumKillTimeout)
+            ?? AllocationSupervisionInstance(tasks: [])
         self.core = core
         self.latest = AllocationUpdate(
             allocationID: allocation.id, clientStatus: core.lastReport.clientStatus,
             clientDescription: core.lastReport.clientDescription, taskStates: core.lastReport.taskStates,
             time: Self.now(), isFinished: false
         )
+    }
+
+    func pid(of task: String) -> Int32? { processes[task] }
+
+    /// Whether every byte the tasks wrote is in the log files and nothing more will come.
+    var logsComplete: Bool { announcedFinished && openPumps == 0 }
+
+    /// Remembers every process now in the tasks' cgroups, so that those that are orphaned and
+    /// exit while their task still runs are reaped instead of lingering as zombies.
+    func adoptTaskProcesses() async {
+        let handles = Array(taskCgroups.values)
+        guard !handles.isEmpty else { return }
+        await Self.blocking {
+            for handle in handles { ProcessReaper.shared.adopt(handle.processIDs()) }
+        }
+    }
+
+    private func pumpEnded() {
+        openPumps -= 1
     }
 
     var isFinished: Bool { core.isFinished && pendingCleanups == 0 }
@@ -87,30 +112,28 @@ actor AllocationRunner {
 
     // MARK: Directives
 
-    /// Publishes the core's newest report, not the one in `directives`: a task directive (a
-    /// spawn) runs the core again and publishes a newer report, which the older one in this
-    /// list would overwrite ("running" going back to "pending").
+    /// Runs one batch of directives. A report in the batch is published first, with the core's
+    /// current state: directives such as `spawn` feed new events to the core (nested batches
+    /// publish their own reports), so publishing afterwards could overwrite a newer state with
+    /// an older one.
     private func perform(_ directives: [AllocationSupervisionDirective]) async {
-        var reported = false
-        for directive in directives {
-            switch directive {
-            case .report:
-                reported = true
-            case .task(let task, let taskDirective):
-                await perform(taskDirective, for: task)
-            }
+        if directives.contains(where: { if case .report = $0 { true } else { false } }) {
+            publish(core.lastReport)
         }
-        if reported {
-            let report = core.lastReport
-            latest.clientStatus = report.clientStatus
-            latest.clientDescription = report.clientDescription
-            latest.taskStates = report.taskStates
-            latest.time = Self.now()
-            latest.isFinished = isFinished
-            if latest.isFinished { announcedFinished = true }
-            onUpdate(latest)
+        for case .task(let task, let taskDirective) in directives {
+            await perform(taskDirective, for: task)
         }
         finishIfDone()
+    }
+
+    private func publish(_ report: AllocationStatusReport) {
+        latest.clientStatus = report.clientStatus
+        latest.clientDescription = report.clientDescription
+        latest.taskStates = report.taskStates
+        latest.time = Self.now()
+        // Only `finishIfDone` declares the allocation finished: cleanups of this batch are still to run.
+        latest.isFinished = announcedFinished
+        onUpdate(latest)
     }
 
     private func perform(_ directive: TaskSupervisionDirective, for task: String) async {
@@ -134,14 +157,18 @@ actor AllocationRunner {
         case .cleanUp:
             await cleanUp(task)
         case .scheduleTimer(let timer, let delay):
+            // A job's restart delay is user input: cap it so the sleep cannot overflow.
+            let bounded = min(delay, Self.maximumTimerDelay)
             let handle = Task { [weak self] in
-                // Lives until the delay is over or the allocation finishes (then cancelled).
-                try? await Task.sleep(for: delay)
+                // Lives until the delay is over, a newer timer of the task replaces it, or the
+                // allocation finishes (then cancelled).
+                try? await Task.sleep(for: bounded)
                 if Task.isCancelled { return }
                 await self?.timerFired(task: task, timer: timer)
             }
-            timers[task, default: []].append(handle)
-            timers[task]?.removeAll { $0.isCancelled }
+            // Only the newest timer of a task can still be current in the core; older ones are stale.
+            timers[task]?.forEach { $0.cancel() }
+            timers[task] = [handle]
         case .report:
             break
         }
@@ -228,7 +255,11 @@ actor AllocationRunner {
                         directory: directory.logsDirectory, baseName: "\(CgroupNames.component(task)).\(stream.rawValue)",
                         maxFiles: maxFiles, maxFileBytes: maxBytes
                     )
-                TaskOutputPump(fd: fd, writer: writer).start()
+                openPumps += 1
+                TaskOutputPump(fd: fd, writer: writer) { [weak self] in
+                    // Delivers one notice; ends as soon as the runner took it.
+                    Task { await self?.pumpEnded() }
+                }.start()
             }
             processes[task] = process.pid
             await perform(core.spawned(task: task, pid: process.pid, now: Self.timestamp()))

@@ -18,6 +18,10 @@ public actor Supervisor {
     private let continuation: AsyncStream<AllocationUpdate>.Continuation
     private let cgroups: CgroupManager?
     private var runners: [AllocationID: AllocationRunner] = [:]
+    private var housekeeping: Task<Void, Never>?
+
+    /// How often running tasks' processes are looked at for orphans to reap.
+    static let housekeepingInterval: Duration = .seconds(1)
 
     /// The most allocations one worker keeps (running or finished but not forgotten).
     public static let maximumAllocations = 10_000
@@ -36,6 +40,11 @@ public actor Supervisor {
             guard let manager = CgroupManager(root: settings.cgroupRoot, parent: settings.cgroupParent) else {
                 throw SupervisorError(.cgroups, "no usable cgroup hierarchy under \(settings.cgroupRoot)")
             }
+            do {
+                try manager.prepareParent()
+            } catch {
+                throw SupervisorError(.cgroups, "cannot manage cgroups (\(error)); run the agent as root or without cgroups")
+            }
             cgroups = manager
             cgroupVersion = manager.layout.version
             for name in manager.taskCgroupNames() {
@@ -51,20 +60,33 @@ public actor Supervisor {
         ProcessReaper.becomeSubreaper()
     }
 
-    /// Starts `allocation` unless it is already known; stops it when its desired status is not
-    /// `run`. Call it again with newer versions of the allocation as they arrive.
+    /// Starts `allocation` unless it is already known (returns before its tasks are spawned;
+    /// watch `updates`); stops it when its desired status is not `run`. Call it again with
+    /// newer versions of the allocation as they arrive.
     public func run(_ allocation: Allocation) async {
         if let runner = runners[allocation.id] {
             if allocation.desiredStatus != .run { await runner.stop() }
             return
         }
         guard allocation.desiredStatus == .run, runners.count < Self.maximumAllocations else { return }
+        if housekeeping == nil {
+            housekeeping = Task { [weak self] in
+                // Lives until shutdown() cancels it (or the supervisor is gone).
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.housekeepingInterval)
+                    guard let self else { return }
+                    await self.adoptTaskProcesses()
+                }
+            }
+        }
         let continuation = continuation
         let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups) { update in
             continuation.yield(update)
         }
         runners[allocation.id] = runner
-        await runner.start()
+        // Lives until the allocation's first tasks are spawned; run() returns at once so that
+        // many allocations start in parallel. A stop that overtakes it is handled by the core.
+        Task { await runner.start() }
     }
 
     /// Stops the allocation's tasks: kill signal, kill timeout, SIGKILL, cgroups emptied and removed.
@@ -82,6 +104,11 @@ public actor Supervisor {
         await runners[id]?.latest
     }
 
+    /// The pid of a task's main process while it runs (tests, diagnostics).
+    func runnerPID(_ id: AllocationID, task: String) async -> Int32? {
+        await runners[id]?.pid(of: task)
+    }
+
     /// The allocations this worker knows.
     public func allocationIDs() -> [AllocationID] { runners.keys.sorted() }
 
@@ -96,11 +123,20 @@ public actor Supervisor {
         return true
     }
 
+    private func adoptTaskProcesses() async {
+        for runner in runners.values where !(await runner.isFinished) {
+            await runner.adoptTaskProcesses()
+        }
+    }
+
     /// Stops every allocation and waits until all their processes and cgroups are gone.
     public func shutdown() async {
+        housekeeping?.cancel()
+        housekeeping = nil
         let all = Array(runners.values)
         for runner in all { await runner.stop() }
         for runner in all { await runner.waitUntilFinished() }
+        cgroups?.removeParentIfEmpty()
         continuation.finish()
     }
 
@@ -115,6 +151,17 @@ public actor Supervisor {
             directory: runner.directory.logsDirectory, baseName: "\(CgroupNames.component(task)).\(stream.rawValue)",
             maxFileBytes: maxBytes
         )
+    }
+
+    /// A task's output from `offset` on, as it is written (`alloc logs -f`), across rotation.
+    /// Ends when the consumer stops iterating or, with `untilFinished`, once the allocation
+    /// finished and all its output was delivered.
+    public func followLogs(
+        allocation id: AllocationID, task: String, stream: LogStream, from offset: Int64, untilFinished: Bool = false
+    ) throws(SupervisorError) -> AsyncStream<(bytes: [UInt8], next: Int64)> {
+        let reader = try logReader(allocation: id, task: task, stream: stream)
+        guard untilFinished, let runner = runners[id] else { return reader.follow(from: offset) }
+        return reader.follow(from: offset) { await runner.logsComplete }
     }
 
     /// The allocation directory of an allocation this worker runs.

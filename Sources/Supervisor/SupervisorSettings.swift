@@ -17,6 +17,8 @@ public struct SupervisorSettings: Sendable {
     /// This worker's node: its attributes and meta answer `${attr.*}`, `${meta.*}`, `${node.*}`.
     public var node: Node
     public var region: String
+    /// Upper bound on a task's `kill_timeout` (Nomad's `max_kill_timeout`).
+    public var maximumKillTimeout: Duration
     /// Upper bound on the `logs { max_files }` of a task, whatever the job says.
     public var maximumLogFiles: Int
     /// Upper bound on `logs { max_file_size }`, in MiB.
@@ -25,8 +27,10 @@ public struct SupervisorSettings: Sendable {
     public init(
         dataDirectory: String, node: Node, region: String = JobSpec.defaultRegion,
         cgroupRoot: String = "/sys/fs/cgroup", cgroupParent: String = "roost", usesCgroups: Bool = true,
-        pidsLimit: Int = 16_384, maximumLogFiles: Int = 100, maximumLogFileSizeMiB: Int = 1024
+        pidsLimit: Int = 16_384, maximumKillTimeout: Duration = .seconds(30), maximumLogFiles: Int = 100,
+        maximumLogFileSizeMiB: Int = 1024
     ) {
+        self.maximumKillTimeout = maximumKillTimeout
         self.dataDirectory = dataDirectory
         self.node = node
         self.region = region

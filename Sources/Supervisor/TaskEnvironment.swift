@@ -61,7 +61,8 @@ public enum TaskEnvironment {
             environment["ROOST_" + key] = value
         }
         var interpolator = RuntimeInterpolator(environment: environment, node: node, region: region, meta: meta)
-        for key in task.env.keys.sorted() {
+        // A name with `=` or NUL cannot be represented in an environment block; such entries are skipped.
+        for key in task.env.keys.sorted() where !key.isEmpty && !key.contains("=") && !key.utf8.contains(0) {
             environment[key] = interpolator.interpolate(task.env[key] ?? "")
         }
         interpolator.environment = environment

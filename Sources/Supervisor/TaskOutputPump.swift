@@ -13,13 +13,16 @@ final class TaskOutputPump: @unchecked Sendable {
     private let writer: LogFileWriter?
     private let fd: Int32
     private var source: (any DispatchSourceRead)?
+    private let onEnd: @Sendable () -> Void
 
     /// One queue for all pumps: writes are short, and one queue keeps the thread count flat.
     static let sharedQueue = DispatchQueue(label: "roost.task-output")
 
-    init(fd: Int32, writer: LogFileWriter?) {
+    /// `onEnd` runs once, after the last byte was written to the files.
+    init(fd: Int32, writer: LogFileWriter?, onEnd: @escaping @Sendable () -> Void) {
         self.fd = fd
         self.writer = writer
+        self.onEnd = onEnd
         self.queue = Self.sharedQueue
     }
 
@@ -32,6 +35,7 @@ final class TaskOutputPump: @unchecked Sendable {
             source.setCancelHandler { [self] in
                 close(fd)
                 writer?.closeFile()
+                onEnd()
             }
             self.source = source
             source.resume()
