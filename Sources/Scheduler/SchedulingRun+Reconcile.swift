@@ -86,9 +86,24 @@ extension SchedulingRun {
             filled.insert(request.index)
             requests.append(request)
         }
-        for index in 0..<count where !filled.contains(index) {
-            requests.append(PlacementRequest(index: index))
+        // Bounded by the per-evaluation budget, so a huge count cannot make a huge plan (or a
+        // huge loop); what is left is queued for a follow-up evaluation.
+        let budget = max(0, settings.maximumPlacementsPerEvaluation - requestedPlacements - requests.count)
+        var index = 0
+        var added = 0
+        while index < count && added < budget {
+            if !filled.contains(index) {
+                requests.append(PlacementRequest(index: index))
+                added += 1
+            }
+            index += 1
         }
+        if index < count {
+            let missing = count - index - filled.reduce(0) { $0 + ($1 >= index && $1 < count ? 1 : 0) }
+            unplaced[group.name, default: 0] += missing
+            deferred += missing
+        }
+        requestedPlacements += requests.count
         scheduleDelayed(delayed, of: record, random: &random)
         return requests
     }

@@ -29,6 +29,8 @@ struct SchedulingRun<State: SchedulerState> {
     /// Nodes the job may use at all: schedulable, in its node pool and datacenters.
     var candidates: [Int] = []
     var placementsMade = 0
+    /// Placements the reconcilers asked for so far (bounded like `placementsMade`).
+    var requestedPlacements = 0
 
     /// What was asked per group and what could not be placed.
     var unplaced: [String: Int] = [:]
