@@ -30,6 +30,7 @@ extension SchedulingRun {
             placer.groupCounts = groupCountOnNode[group.name] ?? Array(repeating: 0, count: nodes.count)
             let (feasible, metrics) = feasibleNodes(for: group, of: record.spec)
             placer.feasible = feasible
+            placer.feasibleSet = Set(feasible)
             placer.baseMetrics = metrics
             for request in groupRequests {
                 guard placementsMade < settings.maximumPlacementsPerEvaluation else {
@@ -65,7 +66,7 @@ extension SchedulingRun {
         var metrics = placer.baseMetrics
         let positionsToTry: [Int]
         if let pinned = request.node {
-            positionsToTry = placer.feasible.contains(pinned) ? [pinned] : []
+            positionsToTry = placer.feasibleSet.contains(pinned) ? [pinned] : []
             metrics = AllocationMetrics(nodesEvaluated: 1, nodesAvailable: [nodes[pinned].datacenter: 1])
         } else {
             positionsToTry = placer.feasible
@@ -155,9 +156,9 @@ extension SchedulingRun {
 
     /// Bin-packing: the fuller the node would be (CPU and memory alike), the better, so small
     /// nodes fill up and large ones stay free for large work. A node already running this
-    /// group is penalised in proportion to how many of the group's allocations it would hold,
-    /// which spreads replicas when the fit is close. In [-1, 1].
-    /// `cpuMHz` and `memoryMiB` are what the node would hold with the placement.
+    /// group is penalised in proportion to how many of the group's allocations it would hold
+    /// (the two scores are averaged), which spreads replicas when the fit is close. In
+    /// [-0.5, 1]; `cpuMHz` and `memoryMiB` are what the node would hold with the placement.
     static func score(cpuMHz: Int, memoryMiB: Int, capacity: NodeResources, collisions: Int, count: Int) -> Double {
         func fraction(_ used: Int, _ total: Int) -> Double {
             total > 0 ? min(1, Double(used) / Double(total)) : 1
