@@ -24,6 +24,12 @@ extension StateStore {
             }
         }
         for nodeID in rejected.keys { accepted.placements[nodeID] = nil }
+        if !rejected.isEmpty {
+            // Committing the accepted part leaves the evaluation pending, so the broker runs
+            // it again on the newer state instead of taking a half-applied plan as done.
+            accepted.evaluation.status = .pending
+            accepted.evaluation.statusDescription = "plan partly rejected: scheduled again on newer state"
+        }
         return PlanVerdict(accepted: accepted, rejectedNodes: rejected)
     }
 

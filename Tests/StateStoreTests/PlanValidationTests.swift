@@ -22,6 +22,8 @@ import Testing
         let verdictB = harness.store.validate(planB)
         #expect(verdictB.rejectedNodes == [node.id: "memory exhausted"])
         #expect(verdictB.accepted.placements.isEmpty)
+        #expect(verdictB.accepted.evaluation.status == .pending)
+        #expect(verdictA.accepted.evaluation.status == .complete)
     }
 
     @Test func placementsOnANodeThatWentDownAreRejectedButStopsAreKept() throws {
