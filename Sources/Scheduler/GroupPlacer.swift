@@ -7,6 +7,7 @@ struct GroupPlacer {
     let job: JobSpec
     let portRange: ClosedRange<Int>
     var feasible: [Int] = []
+    var feasibleSet = Set<Int>()
     var baseMetrics = AllocationMetrics()
     /// Set once a placement of the group found no node.
     var hasFailed = false
@@ -91,7 +92,7 @@ struct GroupPlacer {
         guard !dynamicPorts.isEmpty else { return nil }
         // Counting every used port against the range is conservative only for static ports
         // outside it, and keeps this check O(1).
-        return usage.ports.count + dynamicPorts.count > portRange.count ? "ports" : nil
+        return usage.ports.count + staticPorts.count + dynamicPorts.count > portRange.count ? "ports" : nil
     }
 
     /// Static ports as asked; dynamic ports drawn at random from the range (a few tries, then

@@ -21,24 +21,21 @@ extension SchedulingRun {
     }
 
     /// Places the requests group by group, in order, on the best-ranked node that fits.
-    mutating func place(_ requests: [PlacementRequest], of record: JobRecord, random: inout some RandomNumberGenerator) {
-        var order: [String] = []
-        var byGroup: [String: [PlacementRequest]] = [:]
-        for request in requests {
-            if byGroup[request.group.name] == nil { order.append(request.group.name) }
-            byGroup[request.group.name, default: []].append(request)
-        }
-        for name in order {
-            guard let groupRequests = byGroup[name], let group = groupRequests.first?.group else { continue }
+    mutating func place(
+        _ requests: [(group: GroupSpec, requests: [PlacementRequest])], of record: JobRecord,
+        random: inout some RandomNumberGenerator
+    ) {
+        for (group, groupRequests) in requests where !groupRequests.isEmpty {
             var placer = GroupPlacer(group: group, job: record.spec, ports: settings.dynamicPortRange)
-            placer.groupCounts = groupCountOnNode[name] ?? Array(repeating: 0, count: nodes.count)
+            placer.groupCounts = groupCountOnNode[group.name] ?? Array(repeating: 0, count: nodes.count)
             let (feasible, metrics) = feasibleNodes(for: group, of: record.spec)
             placer.feasible = feasible
+            placer.feasibleSet = Set(feasible)
             placer.baseMetrics = metrics
             for request in groupRequests {
                 guard placementsMade < settings.maximumPlacementsPerEvaluation else {
                     deferred += 1
-                    unplaced[name, default: 0] += 1
+                    unplaced[group.name, default: 0] += 1
                     continue
                 }
                 place(request, of: record, with: &placer, random: &random)
@@ -46,7 +43,7 @@ extension SchedulingRun {
         }
         // A system group with no feasible node places nothing, but users still want to see why.
         if record.spec.type == .system || record.spec.type == .sysbatch {
-            for group in record.spec.groups where byGroup[group.name] == nil && failures[group.name] == nil {
+            for (group, groupRequests) in requests where groupRequests.isEmpty && failures[group.name] == nil {
                 let (feasible, metrics) = feasibleNodes(for: group, of: record.spec)
                 if feasible.isEmpty && metrics.nodesFiltered > 0 { failures[group.name] = metrics }
             }
@@ -57,10 +54,10 @@ extension SchedulingRun {
         _ request: PlacementRequest, of record: JobRecord, with placer: inout GroupPlacer,
         random: inout some RandomNumberGenerator
     ) {
-        let group = request.group
+        let group = placer.group
         // Placements of a group only consume capacity, so once one found no node the rest
         // cannot either: count them instead of ranking every node again.
-        if request.node == nil, var failure = failures[group.name], placer.hasFailed {
+        if placer.hasFailed, request.node == nil, var failure = failures[group.name] {
             failure.coalescedFailures += 1
             failures[group.name] = failure
             unplaced[group.name, default: 0] += 1
@@ -69,7 +66,7 @@ extension SchedulingRun {
         var metrics = placer.baseMetrics
         let positionsToTry: [Int]
         if let pinned = request.node {
-            positionsToTry = placer.feasible.contains(pinned) ? [pinned] : []
+            positionsToTry = placer.feasibleSet.contains(pinned) ? [pinned] : []
             metrics = AllocationMetrics(nodesEvaluated: 1, nodesAvailable: [nodes[pinned].datacenter: 1])
         } else {
             positionsToTry = placer.feasible
@@ -79,6 +76,10 @@ extension SchedulingRun {
         if !placer.distinctProperties.isEmpty { placer.refreshPropertyCounts(liveAllocations.values, nodes: nodes, positions: positions) }
         let fixedDemand = placer.fixedDemand
         let checksPlacementRules = placer.hasPlacementRules
+        let needsDynamicPorts = !placer.dynamicPorts.isEmpty
+        var exhaustedCPU = 0
+        var exhaustedMemory = 0
+        var exhaustedPorts = 0
         for position in positionsToTry {
             if checksPlacementRules,
                 let reason = placer.placementRejection(
@@ -90,14 +91,20 @@ extension SchedulingRun {
             }
             let demand = fixedDemand ?? placer.demand(on: nodes[position])
             if let dimension = usages[position].exhaustedDimension(adding: demand, capacity: capacities[position])
-                ?? placer.dynamicPortShortage(usages[position])
+                ?? (needsDynamicPorts ? placer.dynamicPortShortage(usages[position]) : nil)
             {
-                metrics.nodesExhausted += 1
-                metrics.dimensionExhausted[dimension, default: 0] += 1
+                // Counted locally: on a full cluster every placement meets many full nodes,
+                // and a dictionary update per node would dominate the scan.
+                switch dimension {
+                case "cpu": exhaustedCPU += 1
+                case "memory": exhaustedMemory += 1
+                default: exhaustedPorts += 1
+                }
                 continue
             }
             let score = Self.score(
-                usage: usages[position], demand: demand, capacity: capacities[position],
+                cpuMHz: usages[position].cpuMHz.saturatingAdd(demand.cpuMHz),
+                memoryMiB: usages[position].memoryMiB.saturatingAdd(demand.memoryMiB), capacity: capacities[position],
                 collisions: placer.groupCounts[position], count: group.count)
             if let current = best, score < current.score - 1e-9 { continue }
             if let current = best, abs(score - current.score) <= 1e-9 {
@@ -108,6 +115,10 @@ extension SchedulingRun {
                 ties = 1
                 best = (position, score)
             }
+        }
+        for (dimension, count) in [("cpu", exhaustedCPU), ("memory", exhaustedMemory), ("ports", exhaustedPorts)] where count > 0 {
+            metrics.nodesExhausted += count
+            metrics.dimensionExhausted[dimension, default: 0] += count
         }
         guard let chosen = best else {
             unplaced[group.name, default: 0] += 1
@@ -132,27 +143,27 @@ extension SchedulingRun {
         var allocation = Allocation(
             id: .random(using: &random), evaluationID: evaluation.id, nodeID: node.id, nodeName: node.name,
             job: record.spec, jobVersion: record.version, groupName: group.name, index: request.index,
-            taskResources: placer.taskResources(on: node), ports: ports, previousAllocation: request.previous?.id,
+            taskResources: placer.taskResources(on: node), ports: ports, previousAllocation: request.previous,
             rescheduleTracker: request.tracker, metrics: metrics, createTime: now, modifyTime: now)
         allocation.clientStatus = .pending
         usages[chosen.position].add(ResourceDemand(allocation))
         jobCountOnNode[chosen.position] += 1
         placer.groupCounts[chosen.position] += 1
-        liveAllocations[allocation.id] = allocation
+        if tracksLiveAllocations { liveAllocations[allocation.id] = allocation }
         plan.placements[node.id, default: []].append(allocation)
         placementsMade += 1
     }
 
     /// Bin-packing: the fuller the node would be (CPU and memory alike), the better, so small
     /// nodes fill up and large ones stay free for large work. A node already running this
-    /// group is penalised in proportion to how many of the group's allocations it would hold,
-    /// which spreads replicas when the fit is close. In [-1, 1].
-    static func score(usage: NodeUsage, demand: ResourceDemand, capacity: NodeResources, collisions: Int, count: Int) -> Double {
+    /// group is penalised in proportion to how many of the group's allocations it would hold
+    /// (the two scores are averaged), which spreads replicas when the fit is close. In
+    /// [-0.5, 1]; `cpuMHz` and `memoryMiB` are what the node would hold with the placement.
+    static func score(cpuMHz: Int, memoryMiB: Int, capacity: NodeResources, collisions: Int, count: Int) -> Double {
         func fraction(_ used: Int, _ total: Int) -> Double {
             total > 0 ? min(1, Double(used) / Double(total)) : 1
         }
-        let fit = (fraction(usage.cpuMHz.saturatingAdd(demand.cpuMHz), capacity.cpuMHz)
-            + fraction(usage.memoryMiB.saturatingAdd(demand.memoryMiB), capacity.memoryMiB)) / 2
+        let fit = (fraction(cpuMHz, capacity.cpuMHz) + fraction(memoryMiB, capacity.memoryMiB)) / 2
         guard collisions > 0 else { return fit }
         let penalty = min(1, Double(collisions + 1) / Double(max(1, count)))
         return (fit - penalty) / 2

@@ -27,20 +27,20 @@ extension SchedulingRun {
             case .pending, .running:
                 if isOnLostNode(allocation) {
                     stop(allocation, because: "alloc is lost since its node is down", lost: true)
-                    replacements.append(PlacementRequest(group: group, index: allocation.index, previous: allocation))
+                    replacements.append(PlacementRequest(index: allocation.index, previous: allocation.id))
                 } else {
                     live.append(allocation)
                 }
             case .lost:
                 stop(allocation, because: "alloc is lost since its node is down")
-                replacements.append(PlacementRequest(group: group, index: allocation.index, previous: allocation))
+                replacements.append(PlacementRequest(index: allocation.index, previous: allocation.id))
             case .complete:
                 // Old versions' finished work does not hold a slot of the new version.
                 guard isCurrent(allocation) else { continue }
                 if isBatch {
                     filled.insert(allocation.index)
                 } else {
-                    replacements.append(PlacementRequest(group: group, index: allocation.index, previous: allocation))
+                    replacements.append(PlacementRequest(index: allocation.index, previous: allocation.id))
                 }
             case .failed:
                 guard isCurrent(allocation), allocation.index < count else { continue }
@@ -54,7 +54,7 @@ extension SchedulingRun {
                         tracker.events.removeFirst(tracker.events.count - settings.maximumRescheduleEvents)
                     }
                     replacements.append(
-                        PlacementRequest(group: group, index: allocation.index, previous: allocation, tracker: tracker))
+                        PlacementRequest(index: allocation.index, previous: allocation.id, tracker: tracker))
                 case .later(let due):
                     filled.insert(allocation.index)
                     if allocation.followupEvaluationID == nil { delayed.append((allocation, due)) }
@@ -78,7 +78,7 @@ extension SchedulingRun {
                 update(updated)
             } else {
                 stop(allocation, because: "alloc is being updated due to job update")
-                requests.append(PlacementRequest(group: group, index: allocation.index, previous: allocation))
+                requests.append(PlacementRequest(index: allocation.index, previous: allocation.id))
             }
         }
         for request in replacements.sorted(by: { $0.index < $1.index })
@@ -86,9 +86,24 @@ extension SchedulingRun {
             filled.insert(request.index)
             requests.append(request)
         }
-        for index in 0..<count where !filled.contains(index) {
-            requests.append(PlacementRequest(group: group, index: index))
+        // Bounded by the per-evaluation budget, so a huge count cannot make a huge plan (or a
+        // huge loop); what is left is queued for a follow-up evaluation.
+        let budget = max(0, settings.maximumPlacementsPerEvaluation - requestedPlacements - requests.count)
+        var index = 0
+        var added = 0
+        while index < count && added < budget {
+            if !filled.contains(index) {
+                requests.append(PlacementRequest(index: index))
+                added += 1
+            }
+            index += 1
         }
+        if index < count {
+            let missing = count - index - filled.reduce(0) { $0 + ($1 >= index && $1 < count ? 1 : 0) }
+            unplaced[group.name, default: 0] += missing
+            deferred += missing
+        }
+        requestedPlacements += requests.count
         scheduleDelayed(delayed, of: record, random: &random)
         return requests
     }

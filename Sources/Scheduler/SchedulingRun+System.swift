@@ -49,7 +49,7 @@ extension SchedulingRun {
                     update(updated)
                 } else {
                     stop(allocation, because: "alloc is being updated due to job update")
-                    requests.append(PlacementRequest(group: group, index: 0, previous: allocation, node: position))
+                    requests.append(PlacementRequest(index: 0, previous: allocation.id, node: position))
                 }
             }
             guard !kept else { continue }
@@ -59,13 +59,13 @@ extension SchedulingRun {
             if let finished = current.last(where: { $0.clientStatus == .complete }), record.spec.type == .system,
                 feasible.contains(position), !current.contains(where: { $0.clientStatus == .failed })
             {
-                requests.append(PlacementRequest(group: group, index: 0, previous: finished, node: position))
+                requests.append(PlacementRequest(index: 0, previous: finished.id, node: position))
             } else if current.isEmpty, feasible.contains(position) {
-                requests.append(PlacementRequest(group: group, index: 0, node: position))
+                requests.append(PlacementRequest(index: 0, node: position))
             }
         }
         for position in candidates where feasible.contains(position) && !handled.contains(position) {
-            requests.append(PlacementRequest(group: group, index: 0, node: position))
+            requests.append(PlacementRequest(index: 0, node: position))
         }
         return requests
     }

@@ -21,12 +21,16 @@ struct SchedulingRun<State: SchedulerState> {
     /// Live allocations of this job per node position, and per group (plan included).
     var jobCountOnNode: [Int] = []
     var groupCountOnNode: [String: [Int]] = [:]
-    /// The job's live allocations as the plan leaves them (for `distinct_property`).
+    /// The job's live allocations as the plan leaves them, kept only when a
+    /// `distinct_property` rule needs them (keeping them costs a hash insert per placement).
     var liveAllocations: [AllocationID: Allocation] = [:]
+    var tracksLiveAllocations = false
     var checker = FeasibilityChecker()
     /// Nodes the job may use at all: schedulable, in its node pool and datacenters.
     var candidates: [Int] = []
     var placementsMade = 0
+    /// Placements the reconcilers asked for so far (bounded like `placementsMade`).
+    var requestedPlacements = 0
 
     /// What was asked per group and what could not be placed.
     var unplaced: [String: Int] = [:]
@@ -61,6 +65,8 @@ struct SchedulingRun<State: SchedulerState> {
             return
         }
         plan.priority = record.spec.priority
+        let rules = record.spec.constraints + record.spec.groups.flatMap { $0.constraints + $0.tasks.flatMap(\.constraints) }
+        tracksLiveAllocations = rules.contains { $0.operand == "distinct_property" }
         loadNodes(for: record.spec, allocations: allocations)
         let known = Set(record.spec.groups.map(\.name))
         for allocation in allocations
@@ -73,15 +79,16 @@ struct SchedulingRun<State: SchedulerState> {
         for allocation in allocations where known.contains(allocation.groupName) {
             byGroup[allocation.groupName, default: []].append(allocation)
         }
-        var requests: [PlacementRequest] = []
-        switch record.spec.type {
-        case .service, .batch:
-            for group in record.spec.groups {
-                requests += reconcile(group, of: record, allocations: byGroup[group.name] ?? [], random: &random)
-            }
-        case .system, .sysbatch:
-            for group in record.spec.groups {
-                requests += reconcileSystem(group, of: record, allocations: byGroup[group.name] ?? [])
+        // Every group's stops go into the plan before any placement, so placements can use
+        // what the stops free.
+        var requests: [(group: GroupSpec, requests: [PlacementRequest])] = []
+        for group in record.spec.groups {
+            let allocations = byGroup[group.name] ?? []
+            switch record.spec.type {
+            case .service, .batch:
+                requests.append((group, reconcile(group, of: record, allocations: allocations, random: &random)))
+            case .system, .sysbatch:
+                requests.append((group, reconcileSystem(group, of: record, allocations: allocations)))
             }
         }
         place(requests, of: record, random: &random)
@@ -109,7 +116,7 @@ struct SchedulingRun<State: SchedulerState> {
     }
 
     private mutating func count(_ allocation: Allocation, by delta: Int) {
-        if delta > 0 { liveAllocations[allocation.id] = allocation } else { liveAllocations[allocation.id] = nil }
+        if tracksLiveAllocations { liveAllocations[allocation.id] = delta > 0 ? allocation : nil }
         guard let position = positions[allocation.nodeID] else { return }
         jobCountOnNode[position] += delta
         if groupCountOnNode[allocation.groupName] == nil {
@@ -180,11 +187,11 @@ struct SchedulingRun<State: SchedulerState> {
     }
 }
 
-/// One allocation to place: a fresh slot, or the replacement of `previous`.
+/// One allocation of a group to place: a fresh slot, or the replacement of `previous`.
+/// Kept small: a large job makes tens of thousands of these.
 struct PlacementRequest {
-    var group: GroupSpec
     var index: Int
-    var previous: Allocation?
+    var previous: AllocationID?
     var tracker = RescheduleTracker()
     /// System jobs place on one given node.
     var node: Int?

@@ -4,10 +4,12 @@ import ClusterModel
 /// the current state, and the nodes whose placements were refused (with why).
 public struct PlanVerdict: Sendable, Hashable {
     /// The plan with the refused nodes' placements removed; commit it with
-    /// `StateCommand.applyPlan`. Stops are always accepted.
+    /// `StateCommand.applyPlan`. Stops are always accepted. When some node was refused, its
+    /// evaluation's status is `pending` again, so committing it puts the evaluation back in
+    /// the broker's queue to be scheduled on the newer state (bound the retries per
+    /// evaluation in the broker, as Nomad does).
     public var accepted: Plan
-    /// Node → reason. When not empty, the evaluation should be scheduled again on a newer
-    /// state (Nomad retries a bounded number of times) rather than marked complete.
+    /// Node → reason.
     public var rejectedNodes: [NodeID: String]
 
     public init(accepted: Plan, rejectedNodes: [NodeID: String] = [:]) {

@@ -159,6 +159,11 @@ extension StateStore {
 
     private mutating func upsertNode(_ node: Node, time: Timestamp, _ change: inout Change) {
         var node = node
+        if let existing = nodesByID[node.id] {
+            // What operators decided about a node survives its worker registering again.
+            node.eligibility = existing.eligibility
+            node.drain = existing.drain
+        }
         node.createIndex = nodesByID[node.id]?.createIndex ?? change.index
         node.modifyIndex = change.index
         if node.statusUpdatedAt == .zero { node.statusUpdatedAt = time }
@@ -238,6 +243,9 @@ extension StateStore {
                     new.job = placement.job
                     new.jobVersion = placement.jobVersion
                     if placement.followupEvaluationID != nil { new.followupEvaluationID = placement.followupEvaluationID }
+                } else if placement.createIndex != 0 {
+                    // An update of an allocation collected since the plan was made.
+                    continue
                 } else {
                     new = placement
                     new.createIndex = change.index

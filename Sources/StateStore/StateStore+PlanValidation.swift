@@ -10,8 +10,10 @@ extension StateStore {
     public func validate(_ plan: Plan) -> PlanVerdict {
         var accepted = plan
         var rejected: [NodeID: String] = [:]
-        for (nodeID, placements) in plan.placements {
-            if let reason = rejection(of: placements, on: nodeID, stopping: plan.stops[nodeID] ?? []) {
+        var filled = filledSlots(of: plan)
+        for nodeID in plan.placements.keys.sorted() {
+            let placements = plan.placements[nodeID] ?? []
+            if let reason = rejection(of: placements, on: nodeID, stopping: plan.stops[nodeID] ?? [], filled: &filled) {
                 rejected[nodeID] = reason
             }
         }
@@ -22,10 +24,40 @@ extension StateStore {
             }
         }
         for nodeID in rejected.keys { accepted.placements[nodeID] = nil }
+        if !rejected.isEmpty {
+            // Committing the accepted part leaves the evaluation pending, so the broker runs
+            // it again on the newer state instead of taking a half-applied plan as done.
+            accepted.evaluation.status = .pending
+            accepted.evaluation.statusDescription = "plan partly rejected: scheduled again on newer state"
+        }
         return PlanVerdict(accepted: accepted, rejectedNodes: rejected)
     }
 
-    private func rejection(of placements: [Allocation], on nodeID: NodeID, stopping stops: [Allocation]) -> String? {
+    /// The slots (`job.group[index]`, per node for system jobs) that live allocations the plan
+    /// does not stop already fill. Two evaluations of one job scheduled on the same snapshot
+    /// would otherwise both fill a missing slot; the eval broker should not let that happen,
+    /// and this makes sure it cannot.
+    private func filledSlots(of plan: Plan) -> Set<String> {
+        var stopping = Set<AllocationID>()
+        for stops in plan.stops.values { stopping.formUnion(stops.map(\.id)) }
+        var filled = Set<String>()
+        for id in allocationsByJob[JobKey(namespace: plan.namespace, id: plan.jobID)] ?? [] {
+            guard let allocation = allocationsByID[id], !allocation.isTerminal, !stopping.contains(id) else { continue }
+            filled.insert(Self.slot(of: allocation))
+        }
+        return filled
+    }
+
+    static func slot(of allocation: Allocation) -> String {
+        switch allocation.job.type {
+        case .system, .sysbatch: "\(allocation.name)@\(allocation.nodeID)"
+        case .service, .batch: allocation.name
+        }
+    }
+
+    private func rejection(
+        of placements: [Allocation], on nodeID: NodeID, stopping stops: [Allocation], filled: inout Set<String>
+    ) -> String? {
         let fresh = placements.filter { allocationsByID[$0.id] == nil }
         guard !fresh.isEmpty else { return nil }
         guard let node = nodesByID[nodeID] else { return "node no longer exists" }
@@ -43,12 +75,16 @@ extension StateStore {
             {
                 return "allocation \(previousID.short) was already replaced by \(next.short)"
             }
+            if filled.contains(Self.slot(of: allocation)) {
+                return "\(allocation.name) is already running"
+            }
             let demand = ResourceDemand(allocation)
             if let dimension = usage.exhaustedDimension(adding: demand, capacity: node.resources) {
                 return "\(dimension) exhausted"
             }
             usage.add(demand)
         }
+        for allocation in fresh { filled.insert(Self.slot(of: allocation)) }
         return nil
     }
 }

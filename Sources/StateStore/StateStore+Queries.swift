@@ -42,6 +42,18 @@ extension StateStore: SchedulerState {
         return summary
     }
 
+    /// Why groups of the job are still waiting for placement, from the newest evaluation the
+    /// scheduler finished: what `roost job status` shows under "Placement Failure"
+    /// (`metrics.summary()`). Empty once everything is placed.
+    public func placementFailures(namespace: String = JobSpec.defaultNamespace, jobID: String) -> [String: AllocationMetrics] {
+        let key = JobKey(namespace: namespace, id: jobID)
+        let queued = queuedByKey[key] ?? [:]
+        let newest = (evaluationsByJob[key] ?? []).compactMap { evaluationsByID[$0] }
+            .filter { $0.status == .complete || $0.status == .blocked }
+            .max { ($0.modifyIndex, $0.id) < ($1.modifyIndex, $1.id) }
+        return (newest?.failedGroupAllocations ?? [:]).filter { (queued[$0.key] ?? 0) > 0 }
+    }
+
     // MARK: Allocations
 
     /// Oldest first (by create index, then ID), terminal ones included.

@@ -197,3 +197,19 @@ import Testing
         print("placement: 100 on 1 node in \(smallTime), 10,000 on 100 nodes in \(bigTime)")
     }
 }
+
+@Suite struct SchedulerLimitTests {
+    @Test func aHugeCountIsPlacedInBoundedSlicesWithAFollowUpEvaluation() {
+        var state = FakeState()
+        state.nodes = [Fixture.node("a", cpuMHz: 1_000_000, memoryMiB: 1_000_000)]
+        let job = Fixture.job("huge", count: 1_000_000_000, cpuMHz: 1, memoryMiB: 1)
+        state.register(job)
+        var generator = SeededGenerator(seed: 4)
+        let scheduler = Scheduler(settings: SchedulerSettings(maximumPlacementsPerEvaluation: 50))
+        let plan = scheduler.process(Fixture.evaluation(for: job), state: state, now: Fixture.start, random: &generator)
+        #expect(plan.placed.count == 50)
+        #expect(plan.evaluation.queuedAllocations["app"] == 1_000_000_000 - 50)
+        #expect(plan.followupEvaluations.map(\.status) == [.pending])
+        #expect(plan.evaluation.blockedEvaluation == nil)
+    }
+}

@@ -22,6 +22,8 @@ import Testing
         let verdictB = harness.store.validate(planB)
         #expect(verdictB.rejectedNodes == [node.id: "memory exhausted"])
         #expect(verdictB.accepted.placements.isEmpty)
+        #expect(verdictB.accepted.evaluation.status == .pending)
+        #expect(verdictA.accepted.evaluation.status == .complete)
     }
 
     @Test func placementsOnANodeThatWentDownAreRejectedButStopsAreKept() throws {
@@ -91,5 +93,17 @@ import Testing
         #expect(harness.store.evaluations(status: .blocked).count == 1)
         #expect(firstBlocked.flatMap { harness.store.evaluation(id: $0)?.status } == .canceled)
         #expect(harness.store.jobSummary(id: "web")["app"]?.queued == 1)
+        #expect(harness.store.placementFailures(jobID: "web")["app"]?.summary() == "0/1 nodes: 1 memory exhausted")
+        let bigger = harness.addNode("b")
+        let retry = harness.store.evaluations(status: .blocked).map { evaluation -> Evaluation in
+            var pending = evaluation
+            pending.status = .pending
+            return pending
+        }
+        harness.apply(.upsertEvaluations(retry, time: harness.now))
+        harness.process(retry[0].id)
+        #expect(harness.store.allocations(jobID: "web").map(\.nodeID) == [bigger.id])
+        #expect(harness.store.placementFailures(jobID: "web").isEmpty)
+        #expect(harness.store.evaluation(id: retry[0].id)?.status == .complete)
     }
 }

@@ -87,3 +87,24 @@ import Testing
         #expect(restored.index(of: .allocations) == harness.store.index(of: .allocations))
     }
 }
+
+@Suite struct StateCommandCodingTests {
+    @Test func commandsSurviveAJSONRoundTripSoALogCanCarryThem() throws {
+        var harness = Harness()
+        let job = Fixture.job("web")
+        let evaluation = harness.evaluation(for: job)
+        let node = Node(id: .random(using: &harness.random), name: "a", resources: NodeResources(cpuMHz: 1, cores: 1, memoryMiB: 1))
+        let commands: [StateCommand] = [
+            .registerJob(job, evaluation: evaluation, submitTime: harness.now),
+            .deregisterJob(namespace: "default", jobID: "web", purge: true, evaluation: nil, time: harness.now),
+            .upsertNode(node, evaluations: [evaluation], time: harness.now),
+            .updateNodeEligibility(node.id, eligibility: .ineligible, drain: true, evaluations: [], time: harness.now),
+            .updateAllocations(
+                [ClientAllocationUpdate(id: AllocationID(uuid: "x"), clientStatus: .failed, taskStates: ["main": TaskState()])],
+                evaluations: [evaluation], time: harness.now),
+            .garbageCollect(evaluations: [evaluation.id], allocations: [AllocationID(uuid: "x")]),
+        ]
+        let data = try JSONEncoder().encode(commands)
+        #expect(try JSONDecoder().decode([StateCommand].self, from: data) == commands)
+    }
+}
