@@ -71,6 +71,8 @@ let package = Package(
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel"]),
+        // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
+        .testTarget(name: "EndToEndTests"),
     ],
     swiftLanguageModes: [.v6]
 )

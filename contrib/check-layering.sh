@@ -42,7 +42,9 @@ allowed_imports() {
         Supervisor) echo "Supervision ClusterModel Platform $os_modules" ;;
         # Layer 3: anything in layers 0-2, and the OS edge (the CLI may use Foundation).
         Manager | Worker | RoostCLI) echo "$layer0 $layer1 $layer2 $os_modules" ;;
-        roost) echo "Manager Worker RoostCLI" ;;
+        # The executable is the composition root: it wires the manager, the worker and the HTTP
+        # server together for `roost agent`.
+        roost) echo "Manager Worker RoostCLI $layer0 $layer1 $layer2 $os_modules" ;;
         Simulation) echo "$layer0" ;;
         *) return 1 ;;
     esac

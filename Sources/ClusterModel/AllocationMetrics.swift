@@ -5,7 +5,7 @@ public struct AllocationMetrics: Sendable, Hashable, Codable {
     public var nodesFiltered: Int
     /// Ready nodes per datacenter that the job could use.
     public var nodesAvailable: [String: Int]
-    /// Filter reason → how many nodes it removed; e.g. `${attr.kernel.name} = windows`,
+    /// Filter reason → how many nodes it removed, as users read it: `constraint ${attr.kernel.name} = windows`,
     /// `missing driver "oci"`.
     public var constraintFiltered: [String: Int]
     public var nodesExhausted: Int
