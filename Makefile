@@ -4,7 +4,7 @@
 #   make test         build everything, check the layering rules, run all tests
 #   make run          build roost, start a dev agent, run the example jobs (Ctrl-C stops all)
 #   make conformance  run roost over ../shared/conformance/nomad-jobspecs (when present)
-#   make bench        parse + decode throughput (contrib/bench/run.sh)
+#   make bench        jobspec throughput vs python-hcl2, and dev-agent latency/RSS/API reads
 #   make fuzz         fuzz the HCL parser for a bounded time (FUZZ_SECONDS=…)
 #   make clean        remove build products
 
@@ -37,8 +37,10 @@ conformance: deps
 	contrib/conformance.sh "$$($(SWIFT) build --show-bin-path)/roost"
 
 bench: deps
-	@test -f contrib/bench/run.sh || { echo "make bench: contrib/bench/run.sh is not written yet" >&2; exit 1; }
-	bash contrib/bench/run.sh
+	@status=0; \
+	bash contrib/bench/run.sh || status=1; \
+	bash contrib/bench/agent-bench.sh || status=1; \
+	exit $$status
 
 # FUZZ_SECONDS given on the make command line reaches the script through the environment.
 fuzz: deps

@@ -7,11 +7,12 @@ extension ManagerAPI {
     func listAllocations(_ request: HTTPRequest) async throws -> HTTPResponse {
         let state = try await snapshot(for: request, tables: [.allocations])
         let prefix = request.queryValue("prefix") ?? ""
-        let stubs = state.allAllocations()
-            .filter { prefix.isEmpty || $0.id.uuid.hasPrefix(prefix) }
-            .sorted { ($0.createIndex, $0.id) > ($1.createIndex, $1.id) }
-            .map(AllocationListStub.init)
-        return try Self.indexed(stubs, index: state.index(of: .allocations))
+        return try cachedIndexed("allocations|\(prefix)", index: state.index(of: .allocations)) {
+            state.allAllocations()
+                .filter { prefix.isEmpty || $0.id.uuid.hasPrefix(prefix) }
+                .sorted { ($0.createIndex, $0.id) > ($1.createIndex, $1.id) }
+                .map(AllocationListStub.init)
+        }
     }
 
     /// Accepts a full ID or any unique prefix, as the CLI's short IDs are prefixes.

@@ -8,10 +8,13 @@ extension ManagerAPI {
     func listJobs(_ request: HTTPRequest) async throws -> HTTPResponse {
         let state = try await snapshot(for: request, tables: [.jobs, .allocations, .evaluations])
         let prefix = request.queryValue("prefix") ?? ""
-        let stubs = state.jobs(namespace: Self.namespace(of: request))
-            .filter { prefix.isEmpty || $0.spec.id.hasPrefix(prefix) }
-            .map { JobListStub($0, summary: state.jobSummary(namespace: $0.spec.namespace, id: $0.spec.id)) }
-        return try Self.indexed(stubs, index: max(state.index(of: .jobs), state.index(of: .allocations), state.index(of: .evaluations)))
+        let namespace = Self.namespace(of: request)
+        let index = max(state.index(of: .jobs), state.index(of: .allocations), state.index(of: .evaluations))
+        return try cachedIndexed("jobs|\(namespace)|\(prefix)", index: index) {
+            state.jobs(namespace: namespace)
+                .filter { prefix.isEmpty || $0.spec.id.hasPrefix(prefix) }
+                .map { JobListStub($0, summary: state.jobSummary(namespace: $0.spec.namespace, id: $0.spec.id)) }
+        }
     }
 
     /// `POST /v1/jobs` with either `{"Job": {…}}` (Nomad's JSON job) or `{"JobHCL": "…"}`

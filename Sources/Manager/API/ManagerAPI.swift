@@ -9,6 +9,7 @@ import StateStore
 public struct ManagerAPI: Sendable {
     let manager: ManagerServer
     let agentInfo: [String: String]
+    let cache = EncodedResponseCache()
 
     /// `agentInfo` is shown by `GET /v1/agent/self` (mode, version, addresses).
     public init(manager: ManagerServer, agentInfo: [String: String]) {
@@ -70,6 +71,15 @@ public struct ManagerAPI: Sendable {
     /// A JSON answer with the index the data reflects, for the next blocking query.
     static func indexed(_ value: some Encodable, index: UInt64) throws -> HTTPResponse {
         let bytes: [UInt8] = try APIJSON.encode(value)
+        return HTTPResponse(
+            headers: ["Content-Type": "application/json", "X-Roost-Index": String(index), "X-Nomad-Index": String(index)],
+            body: bytes)
+    }
+
+    /// Like `indexed`, but reuses the encoding of an identical earlier request at the same
+    /// index. `key` must capture everything the answer depends on besides the index.
+    func cachedIndexed(_ key: String, index: UInt64, _ value: () throws -> some Encodable) throws -> HTTPResponse {
+        let bytes = try cache.bytes(for: key, index: index) { try APIJSON.encode(try value()) }
         return HTTPResponse(
             headers: ["Content-Type": "application/json", "X-Roost-Index": String(index), "X-Nomad-Index": String(index)],
             body: bytes)
