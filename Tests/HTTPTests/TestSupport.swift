@@ -43,7 +43,7 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -
 }
 
 /// A raw client socket for sending hand-made bytes and reading what comes back.
-final class RawConnection {
+final class RawConnection: Sendable {
     let socket: Socket
 
     init(port: Int) throws {
@@ -61,7 +61,21 @@ final class RawConnection {
     }
 
     /// Reads until `predicate` holds for everything read so far, the peer closes, or `timeout`.
-    func read(timeout: Duration = .seconds(10), until predicate: (String) -> Bool = { _ in false }) -> (text: String, closed: Bool) {
+    /// The blocking wait runs on a thread of its own, not on the (small) Swift concurrency pool
+    /// that the server's handlers need.
+    func read(
+        timeout: Duration = .seconds(10), until predicate: @escaping @Sendable (String) -> Bool = { _ in false }
+    ) async -> (text: String, closed: Bool) {
+        let socket = self.socket
+        return await withCheckedContinuation { continuation in
+            // A thread of its own: Dispatch's global queues have about one thread per core on Linux.
+            Thread {
+                continuation.resume(returning: RawConnection.readBlocking(socket, timeout: timeout, until: predicate))
+            }.start()
+        }
+    }
+
+    private static func readBlocking(_ socket: Socket, timeout: Duration, until predicate: (String) -> Bool) -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = ContinuousClock.now.advanced(by: timeout)
@@ -77,8 +91,8 @@ final class RawConnection {
     }
 
     /// Reads until the peer closes the connection (or `timeout`).
-    func readToEnd(timeout: Duration = .seconds(10)) -> (text: String, closed: Bool) {
-        read(timeout: timeout)
+    func readToEnd(timeout: Duration = .seconds(10)) async -> (text: String, closed: Bool) {
+        await read(timeout: timeout)
     }
 }
 
