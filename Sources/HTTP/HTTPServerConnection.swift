@@ -16,7 +16,7 @@ final class HTTPServerConnection: @unchecked Sendable {
     private static let outputHighWater = 256 * 1024
 
     let socket: Socket
-    private unowned let core: HTTPServerCore
+    private let core: HTTPServerCore
     private var parser: HTTPRequestParser
     private var pending: [Pending] = []
     private var inFlight = false
@@ -43,7 +43,7 @@ final class HTTPServerConnection: @unchecked Sendable {
 
     func install() throws(SocketError) {
         interest = [.readable, .readHangup]
-        try core.loop.register(socket.descriptor, interest: interest) { [unowned self] events in handle(events) }
+        try core.loop.register(socket.descriptor, interest: interest) { [self] events in handle(events) }
     }
 
     private var hasOutput: Bool { outputOffset < output.count }
@@ -178,8 +178,10 @@ final class HTTPServerConnection: @unchecked Sendable {
             }
             guard headSent else { return }
             if !omitBody {
+                // Cancellation (client gone, or shutdown) ends the iteration; the terminator
+                // below is then written if the connection is still there.
                 for await chunk in stream {
-                    if Task.isCancelled { return }
+                    if Task.isCancelled { break }
                     if chunk.isEmpty { continue }
                     let sent = await submit { _ in
                         guard chunked else { return chunk }
@@ -190,7 +192,6 @@ final class HTTPServerConnection: @unchecked Sendable {
                     }
                     guard sent else { return }
                 }
-                if Task.isCancelled { return }
                 if chunked {
                     guard await submit({ _ in HTTPResponse.lastChunk }) else { return }
                 }
@@ -361,9 +362,11 @@ final class HTTPServerConnection: @unchecked Sendable {
         }
     }
 
-    /// Shutdown: an idle connection closes now; a busy one after its current response.
+    /// Shutdown: an idle connection closes now; a busy one after its current response. A
+    /// stream (`logs -f`) never ends by itself, so it is ended now, cleanly.
     func drain() {
         pending.removeAll()
+        if streaming { task?.cancel() }
         if !inFlight {
             closing = true
             afterOutputChange()

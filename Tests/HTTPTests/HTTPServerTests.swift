@@ -257,3 +257,23 @@ import Testing
         }
     }
 }
+
+@Suite("HTTP server shutdown") struct HTTPServerShutdownTests {
+    @Test func shutdownEndsAnOpenStreamCleanlyWithoutWaitingForTheGracePeriod() async throws {
+        let handler: HTTPServer.Handler = { _ in
+            let (stream, continuation) = AsyncStream<[UInt8]>.makeStream()
+            continuation.yield(Array("tail\n".utf8))
+            return HTTPResponse(stream: stream)
+        }
+        let server = HTTPServer(settings: testSettings(shutdownGracePeriod: .seconds(600)), handler: handler)
+        try server.start()
+        let client = try HTTPClient(address: server.address)
+        let response = try await client.stream(.get, "/follow")
+        var iterator = response.body.makeAsyncIterator()
+        #expect(try await iterator.next().map { String(decoding: $0, as: UTF8.self) } == "tail\n")
+        // With a 600 s grace period, returning at all shows the stream did not hold shutdown up.
+        await server.shutdown()
+        // The stream ends normally (a last chunk, no error).
+        #expect(try await iterator.next() == nil)
+    }
+}
