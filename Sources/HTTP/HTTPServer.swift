@@ -4,6 +4,10 @@ import Synchronization
 /// An HTTP/1.1 server: one event-loop thread owns every socket, handlers run as Swift tasks
 /// off that thread, and their responses are written back in request order.
 ///
+/// A handler's task is cancelled when its client disconnects (or, for a streamed response,
+/// when the server shuts down), so a blocking query can stop waiting early by checking
+/// `Task.isCancelled`. The server keeps itself alive until `shutdown()`: always call it.
+///
 /// ```swift
 /// let server = HTTPServer(settings: HTTPServerSettings(port: 4646), handler: router.handler)
 /// try server.start()

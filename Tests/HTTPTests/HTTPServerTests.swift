@@ -193,6 +193,29 @@ import Testing
         }
     }
 
+    @Test func aClientThatNeverReadsAStreamIsDisconnectedAfterTheWriteTimeout() async throws {
+        let stopped = Flag()
+        let handler: HTTPServer.Handler = { _ in
+            let (stream, continuation) = AsyncStream<[UInt8]>.makeStream(bufferingPolicy: .bufferingNewest(4))
+            continuation.onTermination = { _ in stopped.set() }
+            // Lifetime: until the server stops iterating the stream.
+            Task {
+                let piece = [UInt8](repeating: 0x61, count: 64 * 1024)
+                while !stopped.isSet {
+                    continuation.yield(piece)
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
+            }
+            return HTTPResponse(stream: stream)
+        }
+        try await withServer(testSettings(writeTimeout: .milliseconds(300)), handler: handler) { server in
+            let connection = try RawConnection(port: server.port)
+            try connection.send("GET /flood HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(await eventually { stopped.isSet })
+            #expect(await eventually { server.connectionCount == 0 })
+        }
+    }
+
     @Test func gracefulShutdownFinishesAnInFlightRequest() async throws {
         let started = Atomic<Bool>(false)
         let handler: HTTPServer.Handler = { _ in

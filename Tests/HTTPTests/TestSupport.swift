@@ -2,16 +2,18 @@ import Foundation
 import Glibc
 import HTTP
 import Platform
+import Synchronization
 
 /// Short timeouts so tests about deadlines finish quickly.
 func testSettings(
     maxConnections: Int = 4096, headerReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
-    shutdownGracePeriod: Duration = .seconds(5), maxBodyBytes: Int = 10 * 1024 * 1024
+    writeTimeout: Duration = .seconds(60), shutdownGracePeriod: Duration = .seconds(5),
+    maxBodyBytes: Int = 10 * 1024 * 1024
 ) -> HTTPServerSettings {
     HTTPServerSettings(
         host: "127.0.0.1", port: 0, limits: HTTPParserLimits(maxBodyBytes: maxBodyBytes),
         maxConnections: maxConnections, headerReadTimeout: headerReadTimeout, idleTimeout: idleTimeout,
-        shutdownGracePeriod: shutdownGracePeriod)
+        writeTimeout: writeTimeout, shutdownGracePeriod: shutdownGracePeriod)
 }
 
 /// Starts a server, runs `body`, and always shuts the server down.
@@ -98,4 +100,11 @@ final class RawConnection: Sendable {
 
 func occurrences(of needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
+}
+
+/// A thread-safe boolean that escaping closures and tasks can share.
+final class Flag: Sendable {
+    private let storage = Atomic<Bool>(false)
+    func set() { storage.store(true, ordering: .releasing) }
+    var isSet: Bool { storage.load(ordering: .acquiring) }
 }
