@@ -101,7 +101,7 @@ import Testing
                 try? slow.send("X-Drip: 1\r\n")
                 #expect(try await client.send(.get, "/fast").status == .ok)
             }
-            let (text, closed) = await slow.read(timeout: .seconds(10)) { $0.contains("\"code\":408") }
+            let (text, closed) = await slow.read(timeout: .seconds(60)) { $0.contains("\"code\":408") }
             #expect(text.hasPrefix("HTTP/1.1 408 "))
             #expect(await slow.readToEnd().closed || closed)
         }
@@ -142,7 +142,7 @@ import Testing
         try await withServer(testSettings(idleTimeout: .milliseconds(200)), handler: Self.echo) { server in
             let connection = try RawConnection(port: server.port)
             try connection.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            let (_, closed) = await connection.readToEnd(timeout: .seconds(10))
+            let (_, closed) = await connection.readToEnd(timeout: .seconds(60))
             #expect(closed)
             #expect(await eventually { server.connectionCount == 0 })
         }

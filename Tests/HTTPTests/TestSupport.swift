@@ -7,7 +7,7 @@ import Synchronization
 /// Short timeouts so tests about deadlines finish quickly.
 func testSettings(
     maxConnections: Int = 4096, headerReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
-    writeTimeout: Duration = .seconds(60), shutdownGracePeriod: Duration = .seconds(5),
+    writeTimeout: Duration = .seconds(60), shutdownGracePeriod: Duration = .seconds(60),
     maxBodyBytes: Int = 10 * 1024 * 1024
 ) -> HTTPServerSettings {
     HTTPServerSettings(
@@ -35,7 +35,9 @@ func withServer<R>(
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Deadlines in these tests are generous (60 s) because the whole suite shares two cores and
+/// one small concurrency pool with CPU-heavy suites; when things work they end in milliseconds.
+func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
@@ -66,7 +68,7 @@ final class RawConnection: Sendable {
     /// The blocking wait runs on a thread of its own, not on the (small) Swift concurrency pool
     /// that the server's handlers need.
     func read(
-        timeout: Duration = .seconds(10), until predicate: @escaping @Sendable (String) -> Bool = { _ in false }
+        timeout: Duration = .seconds(60), until predicate: @escaping @Sendable (String) -> Bool = { _ in false }
     ) async -> (text: String, closed: Bool) {
         let socket = self.socket
         return await withCheckedContinuation { continuation in
@@ -93,7 +95,7 @@ final class RawConnection: Sendable {
     }
 
     /// Reads until the peer closes the connection (or `timeout`).
-    func readToEnd(timeout: Duration = .seconds(10)) async -> (text: String, closed: Bool) {
+    func readToEnd(timeout: Duration = .seconds(60)) async -> (text: String, closed: Bool) {
         await read(timeout: timeout)
     }
 }
