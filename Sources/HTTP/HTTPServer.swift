@@ -27,8 +27,10 @@ public final class HTTPServer: Sendable {
         self.handler = handler
     }
 
-    /// Binds and starts serving; returns once the port is bound, so a client may connect at once.
+    /// Binds and starts serving; returns once the port is bound, so a client may connect at
+    /// once. A second call does nothing.
     public func start() throws(SocketError) {
+        if core.withLock({ $0 != nil }) { return }
         if settings.raiseOpenFileLimit {
             SocketLimits.raiseOpenFileLimit()
         }
