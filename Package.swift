@@ -55,6 +55,7 @@ let package = Package(
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
+        .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTP"], path: "Fuzz/HTTPParserFuzzer"),
         // Built only by `make bench`: parse + decode throughput of large job files.
         .executableTarget(name: "JobspecBench", dependencies: ["Jobspec"], path: "contrib/bench/JobspecBench"),
 

@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 import Platform
 import Synchronization
 
@@ -83,12 +83,22 @@ public final class HTTPClient: Sendable {
 
     // MARK: Blocking work
 
+    /// Runs blocking socket work on a thread of its own. Not on Dispatch's global queues: on
+    /// Linux they have about one thread per core and cannot tell that a thread is blocked, so
+    /// a long `logs -f` read (or a few slow requests) would starve every other caller.
     private static func runBlocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            DispatchQueue.global().async {
+            startThread {
                 continuation.resume(with: Result { try work() })
             }
         }
+    }
+
+    private static func startThread(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.name = "roost-http-client"
+        thread.stackSize = 512 * 1024
+        thread.start()
     }
 
     private func sendBlocking(
@@ -170,7 +180,7 @@ public final class HTTPClient: Sendable {
             let parserState = parser
             // Lifetime: until the body ends, the connection fails, or the consumer stops
             // iterating (onTermination shuts the socket down, which wakes the read).
-            DispatchQueue.global().async { [self] in
+            Self.startThread { [self] in
                 var parser = parserState
                 do {
                     try read(from: socket, parser: &parser, idleDeadline: false) { event throws(HTTPClientError) in
@@ -226,6 +236,9 @@ public final class HTTPClient: Sendable {
                 continue
             case .endOfFile:
                 if socket.isClosed { return }
+                guard parser.hasStarted else {
+                    throw HTTPClientError(.connectionClosed, "\(serverName) closed the connection without answering")
+                }
                 switch parser.finishAtEndOfFile() {
                 case .end:
                     _ = try onEvent(.end)

@@ -4,6 +4,10 @@ import Synchronization
 /// An HTTP/1.1 server: one event-loop thread owns every socket, handlers run as Swift tasks
 /// off that thread, and their responses are written back in request order.
 ///
+/// A handler's task is cancelled when its client disconnects (or, for a streamed response,
+/// when the server shuts down), so a blocking query can stop waiting early by checking
+/// `Task.isCancelled`. The server keeps itself alive until `shutdown()`: always call it.
+///
 /// ```swift
 /// let server = HTTPServer(settings: HTTPServerSettings(port: 4646), handler: router.handler)
 /// try server.start()
@@ -23,8 +27,10 @@ public final class HTTPServer: Sendable {
         self.handler = handler
     }
 
-    /// Binds and starts serving; returns once the port is bound, so a client may connect at once.
+    /// Binds and starts serving; returns once the port is bound, so a client may connect at
+    /// once. A second call does nothing.
     public func start() throws(SocketError) {
+        if core.withLock({ $0 != nil }) { return }
         if settings.raiseOpenFileLimit {
             SocketLimits.raiseOpenFileLimit()
         }

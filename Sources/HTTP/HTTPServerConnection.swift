@@ -16,9 +16,12 @@ final class HTTPServerConnection: @unchecked Sendable {
     private static let outputHighWater = 256 * 1024
 
     let socket: Socket
-    private unowned let core: HTTPServerCore
+    private let core: HTTPServerCore
     private var parser: HTTPRequestParser
     private var pending: [Pending] = []
+    /// Body bytes held by `pending`: reading pauses beyond one maximum body, so pipelining
+    /// cannot make one connection hold many bodies' worth of memory.
+    private var pendingBodyBytes = 0
     private var inFlight = false
     private var task: Task<Void, Never>?
     private var streaming = false
@@ -43,10 +46,14 @@ final class HTTPServerConnection: @unchecked Sendable {
 
     func install() throws(SocketError) {
         interest = [.readable, .readHangup]
-        try core.loop.register(socket.descriptor, interest: interest) { [unowned self] events in handle(events) }
+        try core.loop.register(socket.descriptor, interest: interest) { [self] events in handle(events) }
     }
 
     private var hasOutput: Bool { outputOffset < output.count }
+
+    private var wantsMoreRequests: Bool {
+        pending.count < core.settings.maxPipelinedRequests && pendingBodyBytes <= core.settings.limits.maxBodyBytes
+    }
 
     // MARK: Events
 
@@ -108,10 +115,11 @@ final class HTTPServerConnection: @unchecked Sendable {
     }
 
     private func processInput() {
-        parsing: while pending.count < core.settings.maxPipelinedRequests && !parser.hasFailed {
+        parsing: while wantsMoreRequests && !parser.hasFailed {
             switch parser.next() {
             case .request(let request):
                 pending.append(.request(request))
+                pendingBodyBytes += request.body.count
                 headDeadline = parser.isInsideRequest ? ContinuousClock.now.advanced(by: core.settings.headerReadTimeout) : nil
             case .continueExpected:
                 if !inFlight && pending.isEmpty {
@@ -133,6 +141,7 @@ final class HTTPServerConnection: @unchecked Sendable {
         case .failure(let error):
             respondAndClose(.error(error.status, error.message))
         case .request(let request):
+            pendingBodyBytes -= request.body.count
             inFlight = true
             lastActivity = ContinuousClock.now
             // Lifetime: until the response is fully handed to this connection, or until the
@@ -178,8 +187,10 @@ final class HTTPServerConnection: @unchecked Sendable {
             }
             guard headSent else { return }
             if !omitBody {
+                // Cancellation (client gone, or shutdown) ends the iteration; the terminator
+                // below is then written if the connection is still there.
                 for await chunk in stream {
-                    if Task.isCancelled { return }
+                    if Task.isCancelled { break }
                     if chunk.isEmpty { continue }
                     let sent = await submit { _ in
                         guard chunked else { return chunk }
@@ -190,7 +201,6 @@ final class HTTPServerConnection: @unchecked Sendable {
                     }
                     guard sent else { return }
                 }
-                if Task.isCancelled { return }
                 if chunked {
                     guard await submit({ _ in HTTPResponse.lastChunk }) else { return }
                 }
@@ -231,6 +241,7 @@ final class HTTPServerConnection: @unchecked Sendable {
         if !keepAliveAfterCurrent || core.draining {
             closing = true
             pending.removeAll()
+            pendingBodyBytes = 0
             afterOutputChange()
             return
         }
@@ -252,6 +263,7 @@ final class HTTPServerConnection: @unchecked Sendable {
         bytes.append(contentsOf: body)
         closing = true
         pending.removeAll()
+        pendingBodyBytes = 0
         write(bytes)
         afterOutputChange()
     }
@@ -328,7 +340,7 @@ final class HTTPServerConnection: @unchecked Sendable {
     private func updateInterest() {
         guard !closed else { return }
         var wanted: EventLoop.Events = []
-        if !readClosed && !closing && !parser.hasFailed && pending.count < core.settings.maxPipelinedRequests {
+        if !readClosed && !closing && !parser.hasFailed && wantsMoreRequests {
             wanted.insert(.readable)
         }
         if !readClosed && !sawReadHangup { wanted.insert(.readHangup) }
@@ -361,9 +373,12 @@ final class HTTPServerConnection: @unchecked Sendable {
         }
     }
 
-    /// Shutdown: an idle connection closes now; a busy one after its current response.
+    /// Shutdown: an idle connection closes now; a busy one after its current response. A
+    /// stream (`logs -f`) never ends by itself, so it is ended now, cleanly.
     func drain() {
         pending.removeAll()
+        pendingBodyBytes = 0
+        if streaming { task?.cancel() }
         if !inFlight {
             closing = true
             afterOutputChange()

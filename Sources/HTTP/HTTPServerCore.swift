@@ -62,14 +62,14 @@ final class HTTPServerCore: @unchecked Sendable {
 
     private func install() {
         do {
-            try loop.register(listener.descriptor, interest: .readable) { [unowned self] _ in acceptConnections() }
+            try loop.register(listener.descriptor, interest: .readable) { [self] _ in acceptConnections() }
         } catch {
             // Registering a fresh listener only fails when the kernel is out of memory; the
             // server then simply never accepts, and `shutdown()` still works.
         }
         let shortest = min(settings.headerReadTimeout, settings.idleTimeout, settings.writeTimeout)
         let interval = max(Duration.milliseconds(5), min(Duration.milliseconds(250), shortest / 4))
-        loop.setTick(interval: interval) { [unowned self] in tick() }
+        loop.setTick(interval: interval) { [self] in tick() }
     }
 
     private func acceptConnections() {

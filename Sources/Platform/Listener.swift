@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// A nonblocking TCP listening socket.
 public final class Listener: Sendable {
@@ -6,6 +7,7 @@ public final class Listener: Sendable {
     /// The port actually bound: the kernel's choice when 0 was asked for.
     public let port: Int
     public let host: String
+    private let closed = Mutex(false)
 
     /// Binds `host:port` (port 0 picks an ephemeral port) with `SO_REUSEADDR`, so a restarted
     /// agent can bind again while old connections sit in TIME_WAIT.
@@ -60,8 +62,14 @@ public final class Listener: Sendable {
         }
     }
 
+    /// Closes the listening socket; later calls do nothing.
     public func close() {
-        Glibc.close(descriptor)
+        closed.withLock { isClosed in
+            if !isClosed {
+                isClosed = true
+                Glibc.close(descriptor)
+            }
+        }
     }
 
     private static func boundPort(_ fd: Int32) -> Int? {

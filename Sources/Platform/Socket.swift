@@ -114,14 +114,16 @@ public final class Socket: Sendable {
         while true {
             var timeoutMilliseconds: Int32 = -1
             if let deadline {
-                let remaining = (deadline - ContinuousClock.now).milliseconds
-                if remaining <= 0 { return false }
-                timeoutMilliseconds = Int32(clamping: remaining)
+                // A deadline already passed still polls once, without waiting.
+                timeoutMilliseconds = Int32(clamping: max(0, (deadline - ContinuousClock.now).milliseconds))
             }
             var entry = pollfd(fd: descriptor, events: events, revents: 0)
             let result = poll(&entry, 1, timeoutMilliseconds)
             if result > 0 { return true }
-            if result == 0 { return false }
+            if result == 0 {
+                if let deadline, ContinuousClock.now < deadline { continue }
+                return false
+            }
             if errno != EINTR { return true }  // let the following read or write report it
         }
     }

@@ -2,16 +2,18 @@ import Foundation
 import Glibc
 import HTTP
 import Platform
+import Synchronization
 
 /// Short timeouts so tests about deadlines finish quickly.
 func testSettings(
     maxConnections: Int = 4096, headerReadTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60),
-    shutdownGracePeriod: Duration = .seconds(5), maxBodyBytes: Int = 10 * 1024 * 1024
+    writeTimeout: Duration = .seconds(60), shutdownGracePeriod: Duration = .seconds(60),
+    maxBodyBytes: Int = 10 * 1024 * 1024
 ) -> HTTPServerSettings {
     HTTPServerSettings(
         host: "127.0.0.1", port: 0, limits: HTTPParserLimits(maxBodyBytes: maxBodyBytes),
         maxConnections: maxConnections, headerReadTimeout: headerReadTimeout, idleTimeout: idleTimeout,
-        shutdownGracePeriod: shutdownGracePeriod)
+        writeTimeout: writeTimeout, shutdownGracePeriod: shutdownGracePeriod)
 }
 
 /// Starts a server, runs `body`, and always shuts the server down.
@@ -33,7 +35,9 @@ func withServer<R>(
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// Deadlines in these tests are generous (60 s) because the whole suite shares two cores and
+/// one small concurrency pool with CPU-heavy suites; when things work they end in milliseconds.
+func eventually(timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
@@ -43,7 +47,7 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -
 }
 
 /// A raw client socket for sending hand-made bytes and reading what comes back.
-final class RawConnection {
+final class RawConnection: Sendable {
     let socket: Socket
 
     init(port: Int) throws {
@@ -61,7 +65,21 @@ final class RawConnection {
     }
 
     /// Reads until `predicate` holds for everything read so far, the peer closes, or `timeout`.
-    func read(timeout: Duration = .seconds(10), until predicate: (String) -> Bool = { _ in false }) -> (text: String, closed: Bool) {
+    /// The blocking wait runs on a thread of its own, not on the (small) Swift concurrency pool
+    /// that the server's handlers need.
+    func read(
+        timeout: Duration = .seconds(60), until predicate: @escaping @Sendable (String) -> Bool = { _ in false }
+    ) async -> (text: String, closed: Bool) {
+        let socket = self.socket
+        return await withCheckedContinuation { continuation in
+            // A thread of its own: Dispatch's global queues have about one thread per core on Linux.
+            Thread {
+                continuation.resume(returning: RawConnection.readBlocking(socket, timeout: timeout, until: predicate))
+            }.start()
+        }
+    }
+
+    private static func readBlocking(_ socket: Socket, timeout: Duration, until predicate: (String) -> Bool) -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = ContinuousClock.now.advanced(by: timeout)
@@ -77,11 +95,18 @@ final class RawConnection {
     }
 
     /// Reads until the peer closes the connection (or `timeout`).
-    func readToEnd(timeout: Duration = .seconds(10)) -> (text: String, closed: Bool) {
-        read(timeout: timeout)
+    func readToEnd(timeout: Duration = .seconds(60)) async -> (text: String, closed: Bool) {
+        await read(timeout: timeout)
     }
 }
 
 func occurrences(of needle: String, in text: String) -> Int {
     text.components(separatedBy: needle).count - 1
+}
+
+/// A thread-safe boolean that escaping closures and tasks can share.
+final class Flag: Sendable {
+    private let storage = Atomic<Bool>(false)
+    func set() { storage.store(true, ordering: .releasing) }
+    var isSet: Bool { storage.load(ordering: .acquiring) }
 }
