@@ -80,6 +80,10 @@ enum DevAgent {
         console.writeOutput("==> Caught signal \(signal == SIGINT ? "interrupt" : "terminate"): stopping every task, then exiting\n")
         // A second Ctrl-C is not needed and would be ignored: shutdown is bounded by kill timeouts.
         await worker.shutDown()
+        // The tasks' cgroups are gone; the agent's own parent goes too, so nothing is left.
+        if supervisor.cgroupVersion != nil, let cgroups = CgroupManager(parent: options.cgroupParent) {
+            _ = cgroups.removeParentIfEmpty()
+        }
         await manager.shutDown()
         await server.shutdown()
         signals.cancel()

@@ -262,4 +262,43 @@ struct JobLifecycleEndToEndTests {
         let status = try agent.roost("alloc", "status", try #require(allocation["ID"] as? String))
         #expect(status.output.contains("executable not found"), "\(status.output)")
     }
+
+    @Test func aGroupThatCannotBePlacedExitsTwoAndStatusSaysWhy() throws {
+        let agent = try DevAgentProcess()
+        defer { agent.stop() }
+        let job = """
+            job "huge" {
+              group "g" {
+                task "t" {
+                  driver = "raw_exec"
+                  config {
+                    command = "/bin/sleep"
+                    args    = ["600"]
+                  }
+                  resources {
+                    memory = 100000000
+                  }
+                }
+              }
+              group "windows" {
+                constraint {
+                  attribute = "${attr.kernel.name}"
+                  value     = "windows"
+                }
+                task "t" {
+                  driver = "raw_exec"
+                  config {
+                    command = "/bin/sleep"
+                  }
+                }
+              }
+            }
+            """
+        let run = try agent.roost("job", "run", try agent.jobFile("huge.hcl", job))
+        #expect(run.status == 2, "\(run.output)\(run.errors)")
+        #expect(run.output.contains("Placement failure for group \"g\": 0/1 nodes: 1 memory exhausted"), "\(run.output)")
+        let status = try agent.roost("job", "status", "huge")
+        #expect(status.output.contains("Placement Failure"), "\(status.output)")
+        #expect(status.output.contains("Task Group \"windows\": 0/1 nodes: 1 constraint ${attr.kernel.name} = windows"), "\(status.output)")
+    }
 }
