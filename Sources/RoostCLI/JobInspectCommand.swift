@@ -20,18 +20,7 @@ enum JobInspectCommand: Command {
             throw .usage("\"\(context.commandPath)\" takes exactly one FILE (or - for standard input)")
         }
         let variables = try VariableOptions.inputs(from: arguments, in: context)
-        let source: SourceFile
-        do {
-            source = try JobSourceReader.source(for: file, in: context)
-        } catch {
-            throw .failure(error.message)
-        }
-        let jobFile = JobFile.load(source, variables: variables)
-        context.report(jobFile.diagnostics, in: source)
-        guard let job = jobFile.job, !jobFile.hasErrors else {
-            context.writeErrorLine("\(source.name): \(JobSourceReader.summary(of: jobFile.diagnostics))")
-            return .failure
-        }
+        guard let job = try JobSourceReader.loadJob(file, variables: variables, in: context) else { return .failure }
         context.writeLine(NomadJSON.encode(job, pretty: arguments.flag("json") != true))
         return .success
     }

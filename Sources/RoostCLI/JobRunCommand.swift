@@ -27,18 +27,7 @@ enum JobRunCommand: Command {
         }
         let variables = try VariableOptions.inputs(from: arguments, in: context)
         let client = try AgentClient.connect(arguments, in: context)
-        let source: SourceFile
-        do {
-            source = try JobSourceReader.source(for: file, in: context)
-        } catch {
-            throw .failure(error.message)
-        }
-        let jobFile = JobFile.load(source, variables: variables)
-        context.report(jobFile.diagnostics, in: source)
-        guard let job = jobFile.job, !jobFile.hasErrors else {
-            context.writeErrorLine("\(source.name): \(JobSourceReader.summary(of: jobFile.diagnostics))")
-            return .failure
-        }
+        guard let job = try JobSourceReader.loadJob(file, variables: variables, in: context) else { return .failure }
         let response = try await client.send(.post, "/v1/jobs", body: Array(NomadJSON.encode(job, pretty: false).utf8))
         let registration: JobRegisterResponse
         do {

@@ -1,3 +1,4 @@
+import ClusterModel
 import Jobspec
 
 /// Turns a FILE argument into a `SourceFile`: a path on disk, or `-` for standard input.
@@ -44,5 +45,26 @@ enum JobSourceReader {
 
     static func counted(_ count: Int, _ noun: String) -> String {
         "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
+    /// The job of one FILE argument, after reporting its diagnostics; nil (after a summary line)
+    /// when the file cannot be read or has errors. `job inspect` and `job run` share it, so both
+    /// report a bad file exactly as `job validate` does.
+    static func loadJob(
+        _ file: String, variables: [String: VariableInput], in context: CommandContext
+    ) throws(CommandError) -> JobSpec? {
+        let source: SourceFile
+        do {
+            source = try self.source(for: file, in: context)
+        } catch {
+            throw .failure(error.message)
+        }
+        let jobFile = JobFile.load(source, variables: variables)
+        context.report(jobFile.diagnostics, in: source)
+        guard let job = jobFile.job, !jobFile.hasErrors else {
+            context.writeErrorLine("\(source.name): \(summary(of: jobFile.diagnostics))")
+            return nil
+        }
+        return job
     }
 }

@@ -8,10 +8,6 @@ import Supervisor
 public struct WorkerAPI: Sendable {
     let supervisor: Supervisor
 
-    /// How often a follower looks for new output. Short enough to feel live, long enough to
-    /// cost nothing measurable per follower.
-    static let followInterval: Duration = .milliseconds(200)
-
     public init(supervisor: Supervisor) {
         self.supervisor = supervisor
     }
@@ -75,30 +71,22 @@ public struct WorkerAPI: Sendable {
             }
             return HTTPResponse(headers: headers, body: body)
         }
-        let supervisor = supervisor
-        let (output, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingOldest(16))
-        // Lives while the client follows: ended by the stream's termination (client gone or
-        // server shutting down) or when the allocation has finished and all output was sent.
-        let follower = Task {
-            var position = offset
-            while !Task.isCancelled {
-                let (bytes, next) = reader.read(from: position)
-                position = next
-                if !bytes.isEmpty {
-                    if case .terminated = continuation.yield(bytes) { return }
-                    continue
-                }
-                if await supervisor.status(of: id)?.isFinished ?? true {
-                    // One last look: output written just before the end.
-                    let (last, _) = reader.read(from: position)
-                    if !last.isEmpty { continuation.yield(last) }
-                    continuation.finish()
-                    return
-                }
-                try? await Task.sleep(for: Self.followInterval)
-            }
+        let source: AsyncStream<(bytes: [UInt8], next: Int64)>
+        do {
+            source = try await supervisor.followLogs(allocation: id, task: taskName, stream: stream, from: offset, untilFinished: true)
+        } catch {
+            return .error(.notFound, error.message)
         }
-        continuation.onTermination = { _ in follower.cancel() }
+        let (output, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingOldest(16))
+        // Lives while the client follows: ended when the client goes away (the server ends the
+        // stream, which cancels the relay) or when the allocation finished and all was sent.
+        let relay = Task {
+            for await chunk in source {
+                if case .terminated = continuation.yield(chunk.bytes) { return }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in relay.cancel() }
         return HTTPResponse(headers: headers, stream: output)
     }
 }
