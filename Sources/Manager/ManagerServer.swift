@@ -37,6 +37,13 @@ public actor ManagerServer {
                 await self?.markSilentNodesDown()
             }
         })
+        let interval = settings.garbageCollectionInterval
+        backgroundTasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await self?.collectGarbage()
+            }
+        })
     }
 
     public func shutDown() async {
@@ -178,6 +185,15 @@ public actor ManagerServer {
         Evaluation(
             id: .random(using: &random), namespace: job.namespace, priority: job.priority, jobType: job.type,
             triggeredBy: trigger, jobID: job.id, createTime: now, modifyTime: now)
+    }
+
+    /// Deletes what purged jobs left behind once it is terminal (their evaluations and
+    /// allocations), so the state does not grow without bound; workers then forget the
+    /// allocations' directories.
+    func collectGarbage() async {
+        let (evaluations, allocations) = await state.snapshot.garbage()
+        guard !evaluations.isEmpty || !allocations.isEmpty else { return }
+        _ = try? await submit(.garbageCollect(evaluations: evaluations, allocations: allocations))
     }
 
     private func markSilentNodesDown() async {

@@ -8,8 +8,14 @@ public struct ManagerSettings: Sendable {
     public var maximumPlanAttempts: Int
     /// Scheduler workers run in parallel; evaluations of one job never run in parallel.
     public var schedulerWorkers: Int
+    /// How often what purged jobs left behind is deleted from the state.
+    public var garbageCollectionInterval: Duration
 
-    public init(heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2) {
+    public init(
+        heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2,
+        garbageCollectionInterval: Duration = .seconds(60)
+    ) {
+        self.garbageCollectionInterval = garbageCollectionInterval
         self.heartbeatTTL = heartbeatTTL
         self.maximumPlanAttempts = maximumPlanAttempts
         self.schedulerWorkers = schedulerWorkers

@@ -87,9 +87,19 @@ public actor WorkerAgent {
                     if allocation.desiredStatus == .run, allocation.clientStatus.isTerminal { continue }
                     await supervisor.run(allocation)
                 }
+                await forgetCollected(keeping: Set(allocations.map(\.id)))
             } catch {
                 try? await Task.sleep(for: .seconds(1))
             }
+        }
+    }
+
+    /// Allocations the managers no longer list were garbage-collected: once nothing of them
+    /// runs, their directories (and logs) are deleted, so a long-lived worker's disk does not
+    /// fill with old allocations.
+    private func forgetCollected(keeping listed: Set<AllocationID>) async {
+        for id in seenModifyIndex.keys where !listed.contains(id) {
+            if await supervisor.forget(id) { seenModifyIndex[id] = nil }
         }
     }
 

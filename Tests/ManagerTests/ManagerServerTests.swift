@@ -136,3 +136,25 @@ import Testing
         await manager.shutDown()
     }
 }
+
+@Suite struct ManagerGarbageCollectionTests {
+    @Test func whatAPurgedJobLeftBehindIsCollectedOnceItIsTerminal() async throws {
+        let manager = ManagerServer(clock: ManagerServerTests.clock)
+        await manager.start()
+        try await manager.registerNode(ManagerServerTests.node("w1"))
+        _ = try await manager.register(ManagerServerTests.job("web", count: 2))
+        let placed = try await ManagerServerTests.state(of: manager, "placed") { $0.allocations(jobID: "web").count == 2 }
+        _ = try await manager.deregister(namespace: JobSpec.defaultNamespace, jobID: "web", purge: true)
+        await manager.collectGarbage()
+        // Still stopping on the worker: nothing may be deleted yet.
+        #expect(await manager.snapshot().allocations(jobID: "web").count == 2)
+        try await manager.updateAllocations(placed.allocations(jobID: "web").map {
+            ClientAllocationUpdate(id: $0.id, clientStatus: .complete)
+        })
+        await manager.collectGarbage()
+        let state = await manager.snapshot()
+        #expect(state.allocations(jobID: "web").isEmpty)
+        #expect(state.evaluations(jobID: "web").filter(\.status.isTerminal).isEmpty)
+        await manager.shutDown()
+    }
+}

@@ -25,6 +25,11 @@ actor RecordingManagerLink: ManagerLink {
         index += 1
     }
 
+    func unassign(_ id: AllocationID) {
+        assigned.removeAll { $0.id == id }
+        index += 1
+    }
+
     nonisolated func registerNode(_ node: Node) async throws { try await register() }
 
     private func register() throws {
@@ -140,6 +145,21 @@ actor RecordingManagerLink: ManagerLink {
         allocation.modifyIndex = 2
         await link.assign(allocation)
         try await Self.waitFor("the stop reported") { await link.latestStatus(of: allocation.id) == .complete }
+        await worker.shutDown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    @Test func aFinishedAllocationTheManagersCollectedIsForgottenWithItsDirectory() async throws {
+        let link = RecordingManagerLink()
+        let (worker, directory) = try Self.makeWorker(link: link)
+        await worker.start()
+        let allocation = Self.allocation(command: "/bin/sh", args: ["-c", "echo hi"], type: .batch)
+        await link.assign(allocation)
+        try await Self.waitFor("complete reported") { await link.latestStatus(of: allocation.id) == .complete }
+        let allocationDirectory = "\(directory)/alloc/\(allocation.id.uuid)"
+        #expect(FileManager.default.fileExists(atPath: allocationDirectory))
+        await link.unassign(allocation.id)
+        try await Self.waitFor("the directory is deleted") { !FileManager.default.fileExists(atPath: allocationDirectory) }
         await worker.shutDown()
         try? FileManager.default.removeItem(atPath: directory)
     }
