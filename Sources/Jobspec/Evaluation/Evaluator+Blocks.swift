@@ -58,7 +58,11 @@ extension Evaluator {
             if block.type == "dynamic" {
                 expandDynamic(block, into: &result.blocks, sink: &sink)
             } else {
-                let evaluated = evaluateBody(block.body, into: &sink)
+                // Moved out too: passing `block.body` would copy it, and the nested arrays,
+                // shared, would then be copied on write instead of freed.
+                var nestedBody = SyntaxBody()
+                swap(&nestedBody, &block.body)
+                let evaluated = evaluateBody(consume nestedBody, into: &sink)
                 result.blocks.append(
                     EvaluatedBlock(type: block.type, typeSpan: block.typeSpan, labels: block.labels, body: evaluated))
             }
