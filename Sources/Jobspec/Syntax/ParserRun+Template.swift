@@ -185,7 +185,7 @@ extension ParserRun {
             case .directive?: return nil
             }
         }
-        defer { templateScratch.removeSubrange(base...) }
+        defer { Self.shrink(&templateScratch, to: base) }
         if onlyText {
             var text = ""
             for index in base..<templateScratch.count {
