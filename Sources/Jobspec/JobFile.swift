@@ -24,7 +24,7 @@ public struct JobFile: Sendable {
         var job: JobSpec?
         if !sink.hasErrors {
             var evaluator = Evaluator(source: source, variables: variables, limits: limits)
-            let evaluated = evaluator.evaluateFile(syntax, into: &sink)
+            let evaluated = evaluator.evaluateFile(consume syntax, into: &sink)
             let decoded = JobDecoder(source: source).decode(evaluated, into: &sink)
             job = sink.hasErrors ? nil : decoded
         }

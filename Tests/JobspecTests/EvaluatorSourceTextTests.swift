@@ -139,4 +139,27 @@ import Testing
         #expect(result.attribute("by_name") == .map(["a": .number(1), "b": .number(2)]))
         #expect(result.attribute("odd") == .strings("a"))
     }
+
+    @Test func aSyntaxTreeTheCallerKeepsIsLeftWholeByEvaluation() {
+        let source = SourceFile(
+            name: "job.nomad.hcl",
+            text: "job \"web\" {\n  group \"g\" {\n    count = 2\n    task \"t\" { driver = \"docker\" }\n  }\n}\n")
+        var sink = DiagnosticSink(source: source)
+        var parser = Parser(source: source)
+        let syntax = parser.parseFile(into: &sink)
+        var evaluator = Evaluator(source: source)
+        let first = evaluator.evaluateFile(syntax, into: &sink)
+        // The evaluator frees the tree it is given as it goes; a caller's own copy must not notice.
+        let group = syntax.blocks.first?.body.blocks.first
+        #expect(group?.type == "group")
+        #expect(group?.body.attributes.map(\.name) == ["count"])
+        #expect(group?.body.blocks.first?.body.attributes.map(\.name) == ["driver"])
+        var again = Evaluator(source: source)
+        let second = again.evaluateFile(syntax, into: &sink)
+        for body in [first, second] {
+            let task = body.blocks.first?.body.blocks.first?.body.blocks.first
+            #expect(task?.body.attributes.first?.value == .string("docker"))
+        }
+        #expect(sink.diagnostics.isEmpty)
+    }
 }

@@ -43,3 +43,20 @@ import Testing
         #expect(quoted[caretIndex] == "y")
     }
 }
+
+@Suite struct SourceSpanTests {
+    @Test func offsetsOfAnyFileRoundTripAndMutateAsInts() {
+        var span = SourceSpan(start: 12, end: 64 << 20)
+        #expect(span.start == 12)
+        #expect(span.end == 64 << 20)
+        span.end = span.start + 7
+        #expect(span == SourceSpan(start: 12, end: 19))
+        #expect(span.union(SourceSpan(start: 3, end: 5)) == SourceSpan(start: 3, end: 19))
+    }
+
+    @Test func offsetsPastTwoGibibytesClampInsteadOfTrapping() {
+        let span = SourceSpan(start: Int.max, end: -1 - Int(Int32.max) - 5)
+        #expect(span.start == Int(Int32.max))
+        #expect(span.end == Int(Int32.min))
+    }
+}

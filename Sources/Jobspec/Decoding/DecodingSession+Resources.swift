@@ -49,7 +49,6 @@ extension DecodingSession {
                 servers: stringList("servers", in: dns) ?? [], searches: stringList("searches", in: dns) ?? [],
                 options: stringList("options", in: dns) ?? [])
         }
-        var uses: [PortLabelUse] = []
         var seen = PortLabelSet()
         for portBlock in content.blocks("port") {
             let port = open(portBlock, as: .port)
@@ -66,7 +65,6 @@ extension DecodingSession {
             let use = PortLabelUse(label: label, span: port.labelSpan)
             // Collisions inside one network are reported here; across networks by the group.
             guard registerPortLabel(use, in: &seen) else { continue }
-            uses.append(use)
             let decoded = NetworkSpec.Port(label: label, value: value, to: to, hostNetwork: hostNetwork)
             if value > 0 {
                 network.reservedPorts.append(decoded)
@@ -74,7 +72,7 @@ extension DecodingSession {
                 network.dynamicPorts.append(decoded)
             }
         }
-        return (network, uses)
+        return (network, seen.all)
     }
 
     static func isValidPortLabel(_ label: String) -> Bool {

@@ -13,8 +13,13 @@ struct PortLabelSet {
         return byLowercasedLabel[label.lowercased()]
     }
 
+    /// The labels in the order they were inserted.
+    var all: [DecodingSession.PortLabelUse] { uses }
+
     /// Only for a label that clashes with none already in the set.
     mutating func insert(_ use: DecodingSession.PortLabelUse) {
+        // Room for a typical network's ports at once, rather than growing one by one.
+        if uses.isEmpty { uses.reserveCapacity(4) }
         uses.append(use)
         if uses.count == Self.hashedFrom {
             for earlier in uses { byLowercasedLabel[earlier.label.lowercased()] = earlier }

@@ -9,9 +9,18 @@ extension Evaluator {
     /// Walks the arrays by index and reads fields in place: copying each attribute and block
     /// out of its array costs a retain and release per field, which for large files is most of
     /// the work of evaluating them.
-    mutating func evaluateBody(_ body: SyntaxBody, into sink: inout DiagnosticSink, isFile: Bool = false) -> EvaluatedBody {
+    ///
+    /// The body is consumed: each part of the syntax tree is freed as soon as it is evaluated,
+    /// so the evaluated tree is built in the memory the syntax tree gives back instead of in
+    /// fresh pages above it (for a large file, the heap otherwise grows by megabytes on every
+    /// load and the allocator returns them to the system afterwards). A caller that keeps its
+    /// own copy of the tree loses nothing but that saving.
+    mutating func evaluateBody(_ body: consuming SyntaxBody, into sink: inout DiagnosticSink, isFile: Bool = false)
+        -> EvaluatedBody
+    {
         var result = EvaluatedBody(span: body.span)
-        let attributes = body.attributes
+        var attributes: [SyntaxAttribute] = []
+        swap(&attributes, &body.attributes)
         result.attributes.reserveCapacity(attributes.count)
         for index in attributes.indices {
             do throws(EvaluationError) {
@@ -37,18 +46,25 @@ extension Evaluator {
                 report(error, into: &sink)
             }
         }
-        let blocks = body.blocks
+        attributes = []
+        var blocks: [SyntaxBlock] = []
+        swap(&blocks, &body.blocks)
         result.blocks.reserveCapacity(blocks.count)
         for index in blocks.indices {
             if isFile, Self.fileLevelBlockTypes.contains(blocks[index].type) { continue }
-            if blocks[index].type == "dynamic" {
-                expandDynamic(blocks[index], into: &result.blocks, sink: &sink)
+            // Moved out of the array, so that the block's syntax is freed once evaluated.
+            var block = SyntaxBlock(type: "", typeSpan: .none, body: SyntaxBody())
+            swap(&block, &blocks[index])
+            if block.type == "dynamic" {
+                expandDynamic(block, into: &result.blocks, sink: &sink)
             } else {
-                let evaluated = evaluateBody(blocks[index].body, into: &sink)
+                // Moved out too: passing `block.body` would copy it, and the nested arrays,
+                // shared, would then be copied on write instead of freed.
+                var nestedBody = SyntaxBody()
+                swap(&nestedBody, &block.body)
+                let evaluated = evaluateBody(consume nestedBody, into: &sink)
                 result.blocks.append(
-                    EvaluatedBlock(
-                        type: blocks[index].type, typeSpan: blocks[index].typeSpan, labels: blocks[index].labels,
-                        body: evaluated))
+                    EvaluatedBlock(type: block.type, typeSpan: block.typeSpan, labels: block.labels, body: evaluated))
             }
         }
         return result

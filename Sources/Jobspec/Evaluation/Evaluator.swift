@@ -37,7 +37,8 @@ public struct Evaluator: Sendable {
         self.limits = limits
     }
 
-    public mutating func evaluateFile(_ body: SyntaxBody, into sink: inout DiagnosticSink) -> EvaluatedBody {
+    /// Consumes the tree: it is freed piece by piece as it is evaluated (see `evaluateBody`).
+    public mutating func evaluateFile(_ body: consuming SyntaxBody, into sink: inout DiagnosticSink) -> EvaluatedBody {
         resolveVariables(in: body, into: &sink)
         resolveLocals(in: body, into: &sink)
         return evaluateBody(body, into: &sink, isFile: true)

@@ -41,7 +41,7 @@ extension ParserRun {
                 recover(toDepth: depth)
             }
         }
-        if attributeNameHashes.count > attributeBase { attributeNameHashes.removeSubrange(attributeBase...) }
+        Self.shrink(&attributeNameHashes, to: attributeBase)
         return SyntaxBody(
             attributes: Self.takeSuffix(of: &attributeScratch, from: attributeBase),
             blocks: Self.takeSuffix(of: &blockScratch, from: blockBase))

@@ -133,6 +133,7 @@ extension ParserRun {
 
     /// The template made of the items on `templateScratch` from `base`, which it removes.
     private mutating func buildTemplate(from base: Int, span: SourceSpan, flush: Bool) -> Expression {
+        if !flush, let simple = buildPlainTemplate(from: base, span: span) { return simple }
         var items = Self.takeSuffix(of: &templateScratch, from: base)
         if flush { Self.removeCommonIndentation(&items) }
         var onlyText = true
@@ -168,6 +169,40 @@ extension ParserRun {
             return .template(TemplateExpression(parts: parts, span: span))
         }
         return .template(TemplateExpression(parts: nestDirectives(items), span: span))
+    }
+
+    /// Text and interpolations without directives or strip markers (nearly every template),
+    /// built straight from the scratch stack: no array of items of its own to allocate and
+    /// free. nil, with the stack untouched, for anything else.
+    private mutating func buildPlainTemplate(from base: Int, span: SourceSpan) -> Expression? {
+        var onlyText = true
+        for index in base..<templateScratch.count {
+            switch templateScratch[index] {
+            case .literal?, nil: continue
+            case .interpolation(_, let before, let after)?:
+                if before || after { return nil }
+                onlyText = false
+            case .directive?: return nil
+            }
+        }
+        defer { Self.shrink(&templateScratch, to: base) }
+        if onlyText {
+            var text = ""
+            for index in base..<templateScratch.count {
+                if case .literal(let part)? = templateScratch[index].take() { text += part }
+            }
+            return .literal(.string(text), span)
+        }
+        var parts: [TemplatePart] = []
+        parts.reserveCapacity(templateScratch.count - base)
+        for index in base..<templateScratch.count {
+            switch templateScratch[index].take() {
+            case .literal(let text)?: if !text.isEmpty { parts.append(.literal(text)) }
+            case .interpolation(let expression, _, _)?: parts.append(.interpolation(expression))
+            case .directive?, nil: break
+            }
+        }
+        return .template(TemplateExpression(parts: parts, span: span))
     }
 
     private struct OpenDirective {

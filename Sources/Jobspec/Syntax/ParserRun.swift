@@ -313,7 +313,7 @@ struct ParserRun {
     }
 
     private mutating func truncateOpeners(to count: Int) {
-        if openers.count > count { openers.removeSubrange(max(0, count)...) }
+        Self.shrink(&openers, to: max(0, count))
     }
 
     // MARK: - Scratch stacks
@@ -329,8 +329,16 @@ struct ParserRun {
         for index in start..<array.count {
             if let element = array[index].take() { result.append(element) }
         }
-        array.removeSubrange(start...)
+        shrink(&array, to: start)
         return result
+    }
+
+    /// Drops the elements from `count` on. The scratch stacks lose a few elements (nil or
+    /// plain values) at the end of every body, and popping them is much cheaper than the
+    /// general `removeSubrange`, which goes through range conversion and a memmove.
+    @inline(__always)
+    static func shrink<Element>(_ array: inout [Element], to count: Int) {
+        while array.count > count { array.removeLast() }
     }
 
     // MARK: - Text
