@@ -1,12 +1,13 @@
-/// The body of `POST /v1/jobs`. Nomad clients send `{"Job": {…}}` (the JSON job); the Roost CLI
-/// sends the job file itself (`JobHCL`) so the agent parses it and answers with the same
-/// diagnostics `roost job validate` prints.
+/// The `{"JobHCL": …}` form of `POST /v1/jobs` and `/v1/jobs/parse`: a job file the agent
+/// parses, answering with the same diagnostics `roost job validate` prints. (Nomad's clients,
+/// and `roost job run` after checking the file locally, send the other form, `{"Job": {…}}`.)
 public struct JobRegisterRequest: Sendable, Codable {
     /// The HCL source of the job file.
     public var jobHCL: String?
     /// The name shown in diagnostics (`web.hcl:3:5`).
     public var filename: String?
-    /// Values for the file's `variable` blocks, as `-var name=value` would give them.
+    /// Values for the file's `variable` blocks, as `-var name=value` would give them (text,
+    /// read with the variable's type: "3" for a number).
     public var variables: [String: String]?
 
     public init(jobHCL: String, filename: String, variables: [String: String] = [:]) {

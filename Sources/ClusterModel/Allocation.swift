@@ -142,6 +142,25 @@ public struct RescheduleEvent: Sendable, Hashable, Codable {
     public var previousAllocation: AllocationID
     public var delay: Duration
 
+    enum CodingKeys: String, CodingKey {
+        case time, previousAllocation, delay
+    }
+
+    /// The delay is written as integer nanoseconds, as Nomad's API writes durations.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        time = try container.decode(Timestamp.self, forKey: .time)
+        previousAllocation = try container.decode(AllocationID.self, forKey: .previousAllocation)
+        delay = .nanoseconds(try container.decode(Int64.self, forKey: .delay))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(time, forKey: .time)
+        try container.encode(previousAllocation, forKey: .previousAllocation)
+        try container.encode(delay.totalNanoseconds, forKey: .delay)
+    }
+
     public init(time: Timestamp, previousAllocation: AllocationID, delay: Duration) {
         self.time = time
         self.previousAllocation = previousAllocation

@@ -18,6 +18,31 @@ public struct TaskEvent: Sendable, Hashable, Codable {
         case kind = "type", time, message, exitCode, signal, oomKilled, restartDelay, failsTask
     }
 
+    /// The delay is written as integer nanoseconds, as Nomad's API writes durations.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(TaskEventKind.self, forKey: .kind)
+        time = try container.decode(Timestamp.self, forKey: .time)
+        message = try container.decode(String.self, forKey: .message)
+        exitCode = try container.decodeIfPresent(Int.self, forKey: .exitCode)
+        signal = try container.decodeIfPresent(Int.self, forKey: .signal)
+        oomKilled = try container.decode(Bool.self, forKey: .oomKilled)
+        restartDelay = try container.decodeIfPresent(Int64.self, forKey: .restartDelay).map { .nanoseconds($0) }
+        failsTask = try container.decode(Bool.self, forKey: .failsTask)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(time, forKey: .time)
+        try container.encode(message, forKey: .message)
+        try container.encodeIfPresent(exitCode, forKey: .exitCode)
+        try container.encodeIfPresent(signal, forKey: .signal)
+        try container.encode(oomKilled, forKey: .oomKilled)
+        try container.encodeIfPresent(restartDelay?.totalNanoseconds, forKey: .restartDelay)
+        try container.encode(failsTask, forKey: .failsTask)
+    }
+
     public init(
         kind: TaskEventKind, time: Timestamp, message: String = "", exitCode: Int? = nil, signal: Int? = nil,
         oomKilled: Bool = false, restartDelay: Duration? = nil, failsTask: Bool = false

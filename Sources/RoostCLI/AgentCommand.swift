@@ -35,7 +35,7 @@ public typealias AgentLauncher = @Sendable (AgentOptions, any Console) async -> 
 enum AgentCommand: Command {
     static let name = "agent"
     static let abstract = "Run a Roost agent (today: -dev, a manager and a worker in one process)."
-    static let usage = "-dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME]"
+    static let usage = "-dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME]"
     static let discussion = """
         -dev starts a single-machine cluster: the HTTP API on 127.0.0.1:4646, a manager that
         schedules, and a worker that runs tasks (under cgroups when run as root). Its state lives

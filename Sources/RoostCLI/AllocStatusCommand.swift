@@ -19,7 +19,7 @@ enum AllocStatusCommand: Command {
             context.writeLine(try await client.getText(target))
             return .success
         }
-        let (allocation, _) = try await client.get(target, as: Allocation.self)
+        let (allocation, _) = try await client.get(target, as: AllocationDetail.self)
         let now = Timestamp.current
         var fields = Table("Field", "Value")
         fields.append(["ID", allocation.id.uuid])
@@ -46,7 +46,7 @@ enum AllocStatusCommand: Command {
             }
             context.console.writeOutput(ports.rendered())
         }
-        let taskOrder = allocation.group?.tasks.map(\.name) ?? allocation.taskStates.keys.sorted()
+        let taskOrder = allocation.taskOrder
         for task in taskOrder {
             guard let state = allocation.taskStates[task] else { continue }
             let resources = allocation.taskResources[task]

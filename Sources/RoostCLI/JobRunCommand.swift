@@ -54,7 +54,9 @@ enum JobRunCommand: Command {
             context.writeLine("==> Job \"\(job.id)\" completed")
             return .success
         case .placementFailed:
-            context.writeErrorLine("error: job \"\(job.id)\" could not be placed completely; it will be placed when capacity appears")
+            context.writeErrorLine(
+                "error: job \"\(job.id)\" could not be placed completely (the reasons are above); what is left stays queued "
+                    + "and is placed when a node that fits appears, or fix the job and run it again")
             return .placementFailed
         case .failed(let reason):
             throw .failure("job \"\(job.id)\": \(reason)")

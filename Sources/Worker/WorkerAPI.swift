@@ -41,7 +41,7 @@ public struct WorkerAPI: Sendable {
         } else {
             let names = (await supervisor.status(of: id)?.taskStates.keys).map { $0.sorted() } ?? []
             guard names.count == 1 else {
-                return .error(.badRequest, "allocation \(id.short) has \(names.count) tasks (\(names.joined(separator: ", "))); name one with ?task=")
+                return .error(.badRequest, "allocation \(id.short) has \(names.count) tasks (\(names.joined(separator: ", "))); name one (roost alloc logs ALLOC TASK, or ?task= in the API)")
             }
             taskName = names[0]
         }

@@ -31,6 +31,7 @@ enum DevAgent {
         let supervisor: Supervisor
         var node = NodeFingerprinter.node(
             id: .random(using: &random), name: options.nodeName, datacenter: options.datacenter, fingerprint: fingerprint)
+        node.attributes["roost.version"] = RoostVersion.current
         do {
             supervisor = try Supervisor(
                 settings: SupervisorSettings(

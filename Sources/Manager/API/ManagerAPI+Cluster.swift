@@ -1,3 +1,5 @@
+import Foundation
+import Jobspec
 import API
 import ClusterModel
 import HTTP
@@ -19,11 +21,25 @@ extension ManagerAPI {
     func readAllocation(_ request: HTTPRequest) async throws -> HTTPResponse {
         let state = await manager.snapshot()
         let id = try Self.pathID(request)
+        let allocation: Allocation
         do {
-            return try Self.indexed(try state.allocation(idPrefix: id), index: state.index(of: .allocations))
+            allocation = try state.allocation(idPrefix: id)
         } catch {
             throw Self.lookupFailure(error)
         }
+        return Self.jsonText(try Self.allocationJSON(allocation), index: state.index(of: .allocations))
+    }
+
+    /// An allocation as Nomad shows one: its fields with Nomad's names, and its `Job` in the
+    /// same shape as `GET /v1/job/:id` (durations in nanoseconds, `TaskGroups`), not in the
+    /// shape the state stores it.
+    static func allocationJSON(_ allocation: Allocation) throws -> String {
+        let fields = try JSONSerialization.jsonObject(with: Data(try APIJSON.encode(allocation)))
+        let job = try JSONSerialization.jsonObject(with: Data(NomadJSON.jobObject(allocation.job, appending: []).utf8))
+        guard var object = fields as? [String: Any] else { return "{}" }
+        object["Job"] = job
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 
     func listEvaluations(_ request: HTTPRequest) async throws -> HTTPResponse {

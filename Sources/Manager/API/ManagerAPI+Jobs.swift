@@ -1,3 +1,4 @@
+import Foundation
 import API
 import ClusterModel
 import HTTP
@@ -117,7 +118,7 @@ extension ManagerAPI {
         guard !request.body.isEmpty else {
             throw APIRequestError(.badRequest, #"the body is empty: send {"Job": {…}} (Nomad's JSON job) or {"JobHCL": "…"} (a job file)"#)
         }
-        if let wrapper = try? APIJSON.decode(JobRegisterRequest.self, from: request.body), let hcl = wrapper.jobHCL {
+        if let wrapper = try hclRequest(from: request.body), let hcl = wrapper.jobHCL {
             let source = SourceFile(name: wrapper.filename ?? "job.hcl", text: hcl)
             let variables = (wrapper.variables ?? [:]).mapValues { VariableInput.raw($0) }
             let file = JobFile.load(source, variables: variables)
@@ -135,5 +136,33 @@ extension ManagerAPI {
         case .success(let job): return (job, [])
         case .failure(let error): throw APIRequestError(.badRequest, error.description)
         }
+    }
+
+    /// The `{"JobHCL": …}` form, or nil when the body is the other form (`{"Job": …}`). Variable
+    /// values may be strings, numbers or booleans (read as the text `-var` would give);
+    /// anything else is an error naming the variable, not a fall-through to the other form.
+    static func hclRequest(from body: [UInt8]) throws -> JobRegisterRequest? {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else { return nil }
+        func field(_ name: String) -> Any? { object.first { $0.key.lowercased() == name.lowercased() }?.value }
+        guard let hclValue = field("JobHCL") else { return nil }
+        guard let hcl = hclValue as? String else { throw APIRequestError(.badRequest, "JobHCL: expected the job file as a string") }
+        let filename = field("Filename") as? String
+        var variables: [String: String] = [:]
+        if let given = field("Variables"), !(given is NSNull) {
+            guard let map = given as? [String: Any] else {
+                throw APIRequestError(.badRequest, #"Variables: expected an object such as {"replicas": "3"}"#)
+            }
+            for (name, value) in map {
+                switch value {
+                case let text as String: variables[name] = text
+                // JSON booleans arrive as a distinct NSNumber subclass; numbers as plain NSNumber.
+                case let number as NSNumber where String(describing: type(of: number)).contains("Boolean"):
+                    variables[name] = number.boolValue ? "true" : "false"
+                case let number as NSNumber: variables[name] = number.stringValue
+                default: throw APIRequestError(.badRequest, "Variables.\(name): expected a string, number or boolean")
+                }
+            }
+        }
+        return JobRegisterRequest(jobHCL: hcl, filename: filename ?? "job.hcl", variables: variables)
     }
 }
