@@ -24,6 +24,9 @@ let package = Package(
         ),
         .target(name: "Sodium", dependencies: ["CSodium"]),
 
+        // Layer 0: the Raft consensus core (pure: no clock, I/O or unseeded randomness).
+        .target(name: "Raft"),
+
         // Layer 0 cores of the cluster: scheduling, the replicated state machine, task lifecycle.
         .target(name: "Scheduler", dependencies: ["ClusterModel"]),
         .target(name: "StateStore", dependencies: ["ClusterModel", "Scheduler"]),
@@ -63,6 +66,7 @@ let package = Package(
         .testTarget(name: "JobspecTests", dependencies: ["Jobspec", "ClusterModel"]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
+        .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel"]),
