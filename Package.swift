@@ -26,6 +26,8 @@ let package = Package(
 
         // Layer 0: the Raft consensus core (pure: no clock, I/O or unseeded randomness).
         .target(name: "Raft"),
+        // Versioned binary codecs for what managers and agents send each other.
+        .target(name: "Wire", dependencies: ["Raft", "ClusterModel"]),
 
         // Layer 0 cores of the cluster: scheduling, the replicated state machine, task lifecycle.
         .target(name: "Scheduler", dependencies: ["ClusterModel"]),
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel"]),
