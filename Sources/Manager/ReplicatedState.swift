@@ -34,14 +34,6 @@ actor ReplicatedState {
         return outcome
     }
 
-    /// Re-checks a plan against the newest state and commits the part that still fits, in one
-    /// step, so no other write can slip between the check and the commit.
-    func commit(_ plan: Plan, now: Timestamp) -> (verdict: PlanVerdict, outcome: Result<ApplyOutcome, StateError>) {
-        let verdict = store.validate(plan)
-        let outcome = submit(.applyPlan(verdict.accepted, time: now))
-        return (verdict, outcome)
-    }
-
     /// Returns once any of `tables` changed after `index`, or after `timeout`, or at once when
     /// it already has; then the caller reads a fresh snapshot.
     func waitForChange(of tables: Set<StateTable>, after index: UInt64, timeout: Duration) async {

@@ -24,15 +24,10 @@ struct SchedulerWorker: Sendable {
         for _ in 0..<max(1, maximumPlanAttempts) {
             let snapshot = await state.snapshot
             let plan = scheduler.process(evaluation, state: snapshot, now: clock(), random: &random)
-            let (verdict, outcome) = await state.commit(plan, now: clock())
-            if case .success = outcome {
-                await broker.enqueue(StateCommand.applyPlan(verdict.accepted, time: clock()).carriedEvaluations)
-                if verdict.accepted.stops.values.contains(where: { !$0.isEmpty }) {
-                    let released = await broker.unblockAll()
-                    if !released.isEmpty { _ = await state.submit(.upsertEvaluations(released, time: clock())) }
-                }
-            }
-            if verdict.isFullyAccepted {
+            // The plan is re-checked against the state at the moment it is applied; the part
+            // that no longer fits comes back as rejected nodes, and the evaluation runs again.
+            guard let outcome = try? await manager.submit(.submitPlan(plan, time: clock())) else { break }
+            if outcome.rejectedNodes.isEmpty {
                 await broker.acknowledge(evaluation.id)
                 return
             }
@@ -42,7 +37,7 @@ struct SchedulerWorker: Sendable {
             var failed = givenUp
             failed.status = .failed
             failed.statusDescription = "plans were refused \(maximumPlanAttempts) times because the cluster changed under them"
-            _ = await state.submit(.upsertEvaluations([failed], time: clock()))
+            _ = try? await manager.submit(.upsertEvaluations([failed], time: clock()))
         }
     }
 }

@@ -13,7 +13,7 @@ extension StateCommand {
             case .updateNodeStatus(_, _, _, let evaluations, _): evaluations
             case .updateNodeEligibility(_, _, _, let evaluations, _): evaluations
             case .updateAllocations(_, let evaluations, _): evaluations
-            case .applyPlan(let plan, _): plan.followupEvaluations
+            case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.followupEvaluations
             case .upsertEvaluations, .garbageCollect: []
             }
         return all.filter { $0.status == .pending || $0.status == .blocked }
@@ -27,7 +27,7 @@ extension StateCommand {
         case .updateNodeStatus(_, let status, _, _, _): status == .ready
         case .updateNodeEligibility(_, let eligibility, let drain, _, _): eligibility == .eligible && !drain
         case .updateAllocations(let updates, _, _): updates.contains { $0.clientStatus.isTerminal }
-        case .applyPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
+        case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
         case .registerJob, .upsertEvaluations, .garbageCollect: false
         }
     }

@@ -25,6 +25,12 @@ public enum StateCommand: Sendable, Hashable, Codable {
     /// Commits the accepted part of a plan (see `StateStore.validate(_:)`): new allocations,
     /// in-place updates, stops, the evaluation's outcome and its follow-up evaluations.
     case applyPlan(Plan, time: Timestamp)
+    /// Re-checks a plan against the state at the moment it is applied and commits the part that
+    /// still fits (`validate(_:)` then `applyPlan`), as one entry: with several managers the
+    /// check and the commit cannot be separated by another write, and every replica reaches
+    /// the same verdict because the check is deterministic. The refused nodes come back in
+    /// `ApplyOutcome.rejectedNodes`.
+    case submitPlan(Plan, time: Timestamp)
     /// What workers report about their allocations; a failed allocation usually comes with an
     /// evaluation (trigger `alloc-failure`) so the scheduler can reschedule it.
     case updateAllocations([ClientAllocationUpdate], evaluations: [Evaluation], time: Timestamp)

@@ -24,7 +24,7 @@ extension StateStore {
         refreshStatuses(of: change.touchedJobs, &change)
         latestIndex = index
         for table in change.tables { tableIndexes[table] = index }
-        return .success(ApplyOutcome(index: index, changedTables: change.tables))
+        return .success(ApplyOutcome(index: index, changedTables: change.tables, rejectedNodes: change.rejectedNodes))
     }
 
     /// What the command being applied touched.
@@ -32,6 +32,7 @@ extension StateStore {
         var index: UInt64
         var tables: Set<StateTable> = []
         var touchedJobs: Set<JobKey> = []
+        var rejectedNodes: [NodeID: String] = [:]
     }
 
     private mutating func perform(_ command: StateCommand, _ change: inout Change) throws(StateError) {
@@ -65,6 +66,10 @@ extension StateStore {
             upsertEvaluations(evaluations, time: time, &change)
         case .applyPlan(let plan, let time):
             try applyPlan(plan, time: time, &change)
+        case .submitPlan(let plan, let time):
+            let verdict = validate(plan)
+            try applyPlan(verdict.accepted, time: time, &change)
+            change.rejectedNodes = verdict.rejectedNodes
         case .updateAllocations(let updates, let evaluations, let time):
             try checkCount(updates.count &+ evaluations.count)
             updateAllocations(updates, time: time, &change)

@@ -26,6 +26,26 @@ import Testing
         #expect(verdictA.accepted.evaluation.status == .complete)
     }
 
+    @Test func aSubmittedPlanIsCheckedWhenAppliedSoTwoPlansFromOneSnapshotCannotOvercommit() throws {
+        var harness = Harness()
+        let node = harness.addNode("a", memoryMiB: 1000)
+        let first = Fixture.job("first", memoryMiB: 600)
+        let second = Fixture.job("second", memoryMiB: 600)
+        let firstEvaluation = harness.evaluation(for: first)
+        let secondEvaluation = harness.evaluation(for: second)
+        harness.apply(.registerJob(first, evaluation: firstEvaluation, submitTime: harness.now))
+        harness.apply(.registerJob(second, evaluation: secondEvaluation, submitTime: harness.now))
+        let old = harness.store
+        let planA = harness.scheduler.process(firstEvaluation, state: old, now: harness.now, random: &harness.random)
+        let planB = harness.scheduler.process(secondEvaluation, state: old, now: harness.now, random: &harness.random)
+        let outcomeA = try harness.store.apply(.submitPlan(planA, time: harness.now), index: harness.store.latestIndex + 1).get()
+        #expect(outcomeA.rejectedNodes.isEmpty)
+        let outcomeB = try harness.store.apply(.submitPlan(planB, time: harness.now), index: harness.store.latestIndex + 1).get()
+        #expect(outcomeB.rejectedNodes == [node.id: "memory exhausted"])
+        #expect(harness.store.allocations(jobID: "second").isEmpty)
+        #expect(harness.store.usage(onNode: node.id).memoryMiB <= 1000)
+    }
+
     @Test func placementsOnANodeThatWentDownAreRejectedButStopsAreKept() throws {
         var harness = Harness()
         let a = harness.addNode("a")
