@@ -26,15 +26,26 @@ final class FrameStream: @unchecked Sendable {
     }
 
     func send(_ payload: [UInt8], deadline: ContinuousClock.Instant?) throws(TransportError) {
-        guard payload.count <= maxFrameSize else {
-            throw .oversizeFrame(length: UInt64(payload.count), limit: maxFrameSize)
+        try send(batch: [payload], deadline: deadline)
+    }
+
+    /// Writes the frames back to back with one `send` when the kernel takes them all.
+    func send(batch payloads: [[UInt8]], deadline: ContinuousClock.Instant?) throws(TransportError) {
+        var total = 0
+        for payload in payloads {
+            guard payload.count <= maxFrameSize else {
+                throw .oversizeFrame(length: UInt64(payload.count), limit: maxFrameSize)
+            }
+            total += 4 + payload.count
         }
-        var frame = [UInt8]()
-        frame.reserveCapacity(4 + payload.count)
-        frame.appendBigEndian(UInt32(payload.count))
-        frame.append(contentsOf: payload)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(total)
+        for payload in payloads {
+            bytes.appendBigEndian(UInt32(payload.count))
+            bytes.append(contentsOf: payload)
+        }
         do {
-            try socket.sendAll(frame, deadline: deadline)
+            try socket.sendAll(bytes, deadline: deadline)
         } catch {
             throw error.code == ETIMEDOUT ? .timedOut("send") : .socket(error)
         }

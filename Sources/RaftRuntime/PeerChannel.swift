@@ -17,6 +17,8 @@ public protocol PeerChannel: AnyObject, Sendable {
     var peer: RaftNodeID { get }
     /// Sends one frame (its payload; framing is the channel's business).
     func send(_ payload: [UInt8], deadline: ContinuousClock.Instant?) throws(TransportError)
+    /// Sends several frames in order; a channel can write them with one system call.
+    func send(batch payloads: [[UInt8]], deadline: ContinuousClock.Instant?) throws(TransportError)
     /// Waits for the next whole frame; nil when the peer closed the connection between frames.
     func receive() throws(TransportError) -> [UInt8]?
     /// True when the peer has closed its side (checked before reusing an idle connection).
@@ -25,6 +27,12 @@ public protocol PeerChannel: AnyObject, Sendable {
     func shutdown()
     /// Releases the connection.
     func close()
+}
+
+extension PeerChannel {
+    public func send(batch payloads: [[UInt8]], deadline: ContinuousClock.Instant?) throws(TransportError) {
+        for payload in payloads { try send(payload, deadline: deadline) }
+    }
 }
 
 /// Makes `PeerChannel`s from freshly connected sockets by running the handshake.

@@ -121,12 +121,14 @@ final class PeerOutbox: @unchecked Sendable {
                     continue
                 }
             }
-            guard let open = channel, let frame = takeNext() else { continue }
+            guard let open = channel else { continue }
+            let batch = takeBatch()
+            guard !batch.isEmpty else { continue }
             do {
-                try open.send(frame, deadline: ContinuousClock.now.advanced(by: settings.sendTimeout))
-                counters.update { $0.framesSent += 1 }
+                try open.send(batch: batch, deadline: ContinuousClock.now.advanced(by: settings.sendTimeout))
+                counters.update { $0.framesSent += batch.count }
             } catch {
-                counters.update { $0.framesLostOnFailure += 1 }
+                counters.update { $0.framesLostOnFailure += batch.count }
                 open.close()
                 channel = nil
                 setCurrent(nil)
@@ -149,19 +151,26 @@ final class PeerOutbox: @unchecked Sendable {
         }
     }
 
-    private func takeNext() -> [UInt8]? {
+    /// Takes queued frames, in order, up to about 1 MiB (at least one), to write together.
+    private func takeBatch() -> [[UInt8]] {
         condition.lock()
         defer { condition.unlock() }
-        guard head < frames.count else { return nil }
-        let frame = frames[head]
-        frames[head] = []
-        head += 1
+        var batch: [[UInt8]] = []
+        var bytes = 0
+        while head < frames.count && (batch.isEmpty || bytes + frames[head].count <= PeerOutbox.batchBytes) {
+            bytes += frames[head].count
+            batch.append(frames[head])
+            frames[head] = []
+            head += 1
+        }
         if head == frames.count {
             frames.removeAll(keepingCapacity: true)
             head = 0
         }
-        return frame
+        return batch
     }
+
+    static let batchBytes = 1 << 20
 
     private func setCurrent(_ channel: (any PeerChannel)?) {
         condition.lock()

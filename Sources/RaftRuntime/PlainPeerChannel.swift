@@ -18,6 +18,10 @@ public final class PlainPeerChannel: PeerChannel {
         try stream.send(payload, deadline: deadline)
     }
 
+    public func send(batch payloads: [[UInt8]], deadline: ContinuousClock.Instant?) throws(TransportError) {
+        try stream.send(batch: payloads, deadline: deadline)
+    }
+
     public func receive() throws(TransportError) -> [UInt8]? {
         try stream.receive()
     }

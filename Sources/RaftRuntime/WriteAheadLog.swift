@@ -75,7 +75,7 @@ public final class WriteAheadLog {
         precondition(settings.maxEntrySize > 0 && settings.maxEntrySize <= 1 << 30, "maxEntrySize must be in 1...1 GiB")
         self.directory = directory
         self.settings = settings
-        self.cache = EntryCache(maxEntries: settings.cachedEntries, maxBytes: 16 << 20)
+        self.cache = EntryCache(maxEntries: settings.cachedEntries, maxBytes: settings.cachedBytes)
     }
 
     deinit {

@@ -12,6 +12,8 @@ public struct WriteAheadLogSettings: Sendable {
     /// How many of the most recent entries stay in memory to serve reads without touching
     /// the disk (followers that are only slightly behind read from here).
     public var cachedEntries: Int = 1024
+    /// ... and at most this many bytes of entry data (16 MiB), whichever limit comes first.
+    public var cachedBytes: Int = 16 << 20
     /// Encoded records are written to the file once this many bytes are buffered, even
     /// before `sync()`, to bound the buffer.
     public var writeBufferLimit: Int = 1 << 20

@@ -154,3 +154,32 @@ final class Inbox: Sendable {
         await sender.shutdown()
     }
 }
+
+@Suite("Frame transport input") struct FrameTransportInputTests {
+    @Test func garbageBeforeOrAfterTheHandshakeNeverStopsTheReceiverServingHonestPeers() async throws {
+        let inbox = Inbox()
+        var settings = FrameTransportSettings()
+        settings.maxFrameSize = 4096
+        settings.handshakeTimeout = .seconds(2)
+        let receiver = try FrameTransport(localID: FrameTransportTests.two, settings: settings, handler: inbox.handler)
+        var generator = SystemRandomNumberGenerator()
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        for attempt in 0..<40 {
+            let socket = try Socket.connect(host: "127.0.0.1", port: receiver.port, timeout: .seconds(5))
+            if attempt % 2 == 1 {
+                try FrameTransportTests.handshake(socket, as: FrameTransportTests.one, to: FrameTransportTests.two)
+            }
+            let garbage = (0..<Int.random(in: 1...300, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            try? socket.sendAll(garbage, deadline: deadline)
+            socket.close()
+        }
+        let sender = try FrameTransport(localID: FrameTransportTests.one, handler: { _, _ in })
+        sender.setPeer(FrameTransportTests.two, host: "127.0.0.1", port: receiver.port)
+        sender.send(Array("still serving".utf8), to: FrameTransportTests.two)
+        let before = inbox.received.count
+        try await inbox.wait(for: before + 1)
+        #expect(inbox.received.last.map { String(decoding: $0.1, as: UTF8.self) } == "still serving")
+        await sender.shutdown()
+        await receiver.shutdown()
+    }
+}
