@@ -4,8 +4,9 @@ import Raft
 /// Snapshot files in a directory: `<index>-<term>.snap` (16 hex digits each), the newest few
 /// kept.
 ///
-/// A file is `"RSNP"`, a version byte, the metadata (index, term, voters, learners), the data
-/// length and bytes, and a CRC32C of everything before it. Writing goes to a `.tmp` file that
+/// A file is `"RSNP"`, a version byte, the metadata (index, term, voters, learners), the data,
+/// the data's length and a CRC32C of everything before it (length and checksum at the end,
+/// so a snapshot can be written as a stream). Writing goes to a `.tmp` file that
 /// is synced, renamed into place and made durable by syncing the directory, so a crash leaves
 /// either the old set of snapshots or the new one, never a half-written snapshot under a real
 /// name. A leftover `.tmp` is deleted at start; a snapshot that fails its checksum is skipped
@@ -45,28 +46,15 @@ public final class SnapshotStore: Sendable {
     /// Writes a snapshot durably (temp file, sync, rename, directory sync), then deletes all
     /// but the newest `retained`.
     public func save(_ metadata: SnapshotMetadata, data: [UInt8]) throws(RaftStorageError) {
-        let name = SnapshotStore.fileName(metadata)
-        let path = directory + "/" + name
-        let temporary = path + ".tmp"
-        let bytes = SnapshotStore.encode(metadata, data: data)
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .io("create", temporary) }
-        do throws(RaftStorageError) {
-            try DurableFile.write(descriptor, bytes, at: 0, path: temporary)
-            guard fileSync(descriptor) == 0 else { throw RaftStorageError.io("fsync", temporary) }
-        } catch {
-            close(descriptor)
-            unlink(temporary)
-            throw error
-        }
-        close(descriptor)
-        guard rename(temporary, path) == 0 else {
-            let error = RaftStorageError.io("rename", temporary)
-            unlink(temporary)
-            throw error
-        }
-        try DurableFile.syncDirectory(directory, using: fileSync)
-        try prune()
+        let writer = try beginWrite(metadata)
+        try writer.append(data)
+        try writer.commit()
+    }
+
+    /// Starts writing a snapshot in pieces (InstallSnapshot chunks as they arrive, or the
+    /// state machine's encoding as it is produced); nothing is visible until `commit()`.
+    public func beginWrite(_ metadata: SnapshotMetadata) throws(RaftStorageError) -> SnapshotWriter {
+        try SnapshotWriter(store: self, metadata: metadata, fileSync: fileSync)
     }
 
     /// The newest snapshot that reads back intact, or nil when there is none. Damaged ones are
@@ -99,7 +87,8 @@ public final class SnapshotStore: Sendable {
             .map(\.0)
     }
 
-    private func prune() throws(RaftStorageError) {
+    /// Deletes all but the newest `retained` snapshots.
+    func prune() throws(RaftStorageError) {
         let names = snapshotNames()
         guard names.count > retained else { return }
         for name in names.dropLast(retained) {
@@ -123,7 +112,7 @@ public final class SnapshotStore: Sendable {
         return (index, term)
     }
 
-    static func encode(_ metadata: SnapshotMetadata, data: [UInt8]) -> [UInt8] {
+    static func header(_ metadata: SnapshotMetadata) -> [UInt8] {
         var bytes = magic
         bytes.append(version)
         bytes.appendLittleEndian(metadata.index)
@@ -132,8 +121,13 @@ public final class SnapshotStore: Sendable {
             bytes.appendLittleEndian(UInt32(members.count))
             for member in members.sorted() { bytes.appendLittleEndian(member.rawValue) }
         }
-        bytes.appendLittleEndian(UInt64(data.count))
+        return bytes
+    }
+
+    static func encode(_ metadata: SnapshotMetadata, data: [UInt8]) -> [UInt8] {
+        var bytes = header(metadata)
         bytes.append(contentsOf: data)
+        bytes.appendLittleEndian(UInt64(data.count))
         bytes.appendLittleEndian(CRC32C.checksum(bytes))
         return bytes
     }
@@ -147,9 +141,10 @@ public final class SnapshotStore: Sendable {
         guard bytes.count >= magic.count + 1 + 16 + 4 + 4 + 8 + 4 else { return .failure(.init(description: "too short")) }
         guard Array(bytes[0..<4]) == magic else { return .failure(.init(description: "not a snapshot file")) }
         guard bytes[4] == version else { return .failure(.init(description: "unsupported version \(bytes[4])")) }
-        let body = bytes.count - 4
-        let stored = bytes.withUnsafeBytes { $0.loadLittleEndianUInt32(at: body) }
-        guard CRC32C.checksum(bytes[0..<body]) == stored else { return .failure(.init(description: "checksum mismatch")) }
+        let checked = bytes.count - 4
+        let trailer = checked - 8
+        let stored = bytes.withUnsafeBytes { $0.loadLittleEndianUInt32(at: checked) }
+        guard CRC32C.checksum(bytes[0..<checked]) == stored else { return .failure(.init(description: "checksum mismatch")) }
         return bytes.withUnsafeBytes { raw in
             var offset = 5
             let index = raw.loadLittleEndianUInt64(at: offset)
@@ -157,10 +152,10 @@ public final class SnapshotStore: Sendable {
             offset += 16
             var roles: [Set<RaftNodeID>] = []
             for _ in 0..<2 {
-                guard offset + 4 <= body else { return .failure(.init(description: "truncated membership")) }
+                guard offset + 4 <= trailer else { return .failure(.init(description: "truncated membership")) }
                 let count = Int(raw.loadLittleEndianUInt32(at: offset))
                 offset += 4
-                guard count <= maxMembers, offset + count * 8 <= body else {
+                guard count <= maxMembers, offset + count * 8 <= trailer else {
                     return .failure(.init(description: "membership of \(count) does not fit"))
                 }
                 var members = Set<RaftNodeID>()
@@ -168,15 +163,13 @@ public final class SnapshotStore: Sendable {
                 offset += count * 8
                 roles.append(members)
             }
-            guard offset + 8 <= body else { return .failure(.init(description: "truncated data length")) }
-            let length = raw.loadLittleEndianUInt64(at: offset)
-            offset += 8
-            guard length <= UInt64(maxSize), length == UInt64(body - offset) else {
+            let length = raw.loadLittleEndianUInt64(at: trailer)
+            guard length <= UInt64(maxSize), length == UInt64(trailer - offset) else {
                 return .failure(.init(description: "data length \(length) does not match the file"))
             }
             let metadata = SnapshotMetadata(
                 index: index, term: term, configuration: RaftConfiguration(voters: roles[0], learners: roles[1]))
-            return .success((metadata, Array(raw[offset..<body])))
+            return .success((metadata, Array(raw[offset..<trailer])))
         }
     }
 

@@ -135,6 +135,30 @@ final class Inbox: Sendable {
         await restarted.shutdown()
     }
 
+    @Test func aPeerGivenANewAddressIsRedialedThereAndARemovedPeerGetsNothingMore() async throws {
+        let oldInbox = Inbox()
+        let newInbox = Inbox()
+        let old = try FrameTransport(localID: Self.two, handler: oldInbox.handler)
+        let new = try FrameTransport(localID: Self.two, handler: newInbox.handler)
+        let sender = try FrameTransport(localID: Self.one, handler: { _, _ in })
+        sender.setPeer(Self.two, host: "127.0.0.1", port: old.port)
+        sender.send([1], to: Self.two)
+        try await oldInbox.wait(for: 1)
+        sender.setPeer(Self.two, host: "127.0.0.1", port: new.port)
+        // The frame that first notices the address change may go down with the old connection.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while newInbox.received.isEmpty && ContinuousClock.now < deadline {
+            sender.send([2], to: Self.two)
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(!newInbox.received.isEmpty)
+        sender.removePeer(Self.two)
+        #expect(!sender.send([3], to: Self.two))
+        await sender.shutdown()
+        await old.shutdown()
+        await new.shutdown()
+    }
+
     @Test func aFullQueueDropsTheOldestFramesAndCountsThem() async throws {
         // A peer that is not listening: everything stays queued.
         let placeholder = try Listener(host: "127.0.0.1", port: 0)

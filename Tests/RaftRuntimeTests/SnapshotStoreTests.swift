@@ -22,6 +22,41 @@ import Testing
         #expect(loaded.data == data)
     }
 
+    @Test func aSnapshotWrittenInChunksIsInvisibleUntilCommittedAndThenReadsBackWhole() throws {
+        let scratch = ScratchDirectory()
+        let store = try SnapshotStore(directory: scratch.path)
+        try store.save(Self.metadata(10), data: [9])
+        let writer = try store.beginWrite(Self.metadata(20))
+        var expected: [UInt8] = []
+        for chunk in 0..<50 {
+            let bytes = (0..<(chunk * 37)).map { UInt8(truncatingIfNeeded: chunk &+ $0) }
+            try writer.append(bytes)
+            expected += bytes
+        }
+        #expect(try store.loadNewest()?.metadata.index == 10)
+        try writer.commit()
+        let loaded = try #require(try store.loadNewest())
+        #expect(loaded.metadata == Self.metadata(20) && loaded.data == expected)
+        #expect(scratch.files(withSuffix: ".tmp").isEmpty)
+    }
+
+    @Test func anAbortedOrAbandonedWriteLeavesNothingBehind() throws {
+        let scratch = ScratchDirectory()
+        let store = try SnapshotStore(directory: scratch.path, maxSize: 100)
+        let aborted = try store.beginWrite(Self.metadata(5))
+        try aborted.append([1, 2, 3])
+        aborted.abort()
+        #expect(throws: RaftStorageError.self) { try aborted.commit() }
+        do {
+            let abandoned = try store.beginWrite(Self.metadata(6))
+            try abandoned.append([1])
+        }
+        let oversize = try store.beginWrite(Self.metadata(7))
+        #expect(throws: RaftStorageError.self) { try oversize.append([UInt8](repeating: 0, count: 101)) }
+        #expect(scratch.files(withSuffix: ".tmp").isEmpty && store.snapshotNames().isEmpty)
+        #expect(try store.loadNewest() == nil)
+    }
+
     @Test func onlyTheNewestTwoSnapshotsAreKept() throws {
         let scratch = ScratchDirectory()
         let store = try SnapshotStore(directory: scratch.path)

@@ -43,6 +43,9 @@ import Testing
         try log.append(entries(501...502, size: 40))
         #expect(try log.entries(from: 495, through: 502) == entries(495...502, size: 40))
         #expect(try log.entries(from: 1, through: 500, maxBytes: 100).count == 2)
+        try log.close()
+        let (reopened, _) = try WriteAheadLog.open(directory: scratch.path, settings: Self.settings(segmentSize: 4096, cached: 8))
+        #expect(try reopened.entries(from: 1, through: 502) == entries(1...502, size: 40))
     }
 
     @Test func aTruncatedSuffixStaysTruncatedAfterReopen() throws {
