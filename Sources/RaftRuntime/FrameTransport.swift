@@ -45,6 +45,8 @@ public final class FrameTransport: Sendable {
         handler: @escaping @Sendable (RaftNodeID, [UInt8]) -> Void
     ) throws(TransportError) {
         precondition(localID != .none, "a transport needs the local node's ID")
+        precondition(settings.maxFrameSize > 0 && settings.maxFrameSize <= Int(UInt32.max), "maxFrameSize must fit the 4-byte length prefix")
+        precondition(settings.queueCapacity > 0, "queueCapacity must be positive")
         do {
             listener = try Listener(host: host, port: port)
         } catch {

@@ -101,6 +101,10 @@ public final class GroupCommitLog: Sendable {
     }
 
     // MARK: Reading (never waits for a sync in progress)
+    //
+    // Reads see what the I/O thread has applied, which may not be durable yet: a leader may
+    // send entries to followers while its own sync runs (Raft allows it), but anything that
+    // acknowledges or votes must wait for the durable `append`.
 
     public func entries(from: UInt64, through: UInt64, maxBytes: Int = .max) throws(RaftStorageError) -> [LogEntry] {
         try log.withLock { log throws(RaftStorageError) in try log.entries(from: from, through: through, maxBytes: maxBytes) }
