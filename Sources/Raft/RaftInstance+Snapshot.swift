@@ -41,8 +41,10 @@ extension RaftInstance {
             return
         }
         if message.reject {
-            // The follower will not take it (too big for it): try the log again later.
+            // The follower will not take it (too big for it): try again after the next heartbeat
+            // answer, not at once (that would loop).
             pr.becomeProbe()
+            pr.probeSent = true
             progress[message.from] = pr
             return
         }

@@ -1,4 +1,5 @@
 import Raft
+import Testing
 
 /// What one test node has "on disk": exactly what the shell would have written by following
 /// each `RaftReady` in order.
@@ -138,6 +139,7 @@ struct RaftTestCluster: Sendable {
             if pending.isEmpty { return }
             deliver()
         }
+        Issue.record("the cluster did not stabilize within \(maxRounds) rounds (a livelock)")
     }
 
     mutating func drop(where matches: (RaftMessage) -> Bool) {
