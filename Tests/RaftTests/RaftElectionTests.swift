@@ -65,10 +65,14 @@ import Testing
         #expect(cluster[3].term == 1)
         #expect(cluster[3].role == .preCandidate)
         cluster.heal()
-        cluster.tickAll(times: 1)
+        // Its logs are as good as anyone's, so only the lease stops its pre-vote: the others
+        // hear from the leader and ignore it.
+        cluster[3].campaign()
         cluster.stabilize()
         #expect(cluster[1].role == .leader)
         #expect(cluster[1].term == 1)
+        cluster.tickAll(times: 1)
+        cluster.stabilize()
         #expect(cluster[3].leader == RaftNodeID(1))
         #expect(cluster[3].role == .follower)
     }
