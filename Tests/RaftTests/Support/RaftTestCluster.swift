@@ -36,6 +36,8 @@ struct TestNode: Sendable {
     var readStates: [ReadState] = []
     var restoredSnapshots: [SnapshotMetadata] = []
     var isUp = true
+    /// The index the state machine is at: committed entries must follow it without a gap.
+    var appliedThrough: UInt64 = 0
 }
 
 /// A tiny in-memory network for unit tests and scripts: messages sit in `pending` until a
@@ -47,6 +49,8 @@ struct RaftTestCluster: Sendable {
     var cutLinks: Set<[UInt64]> = []
     var settingsTemplate: RaftSettings
     var delivered: [RaftMessage] = []
+    /// Broken rules noticed while running the Ready loop (applying out of order).
+    var violations: [String] = []
 
     init(voters: [UInt64], learners: [UInt64] = [], configure: (inout RaftSettings) -> Void = { _ in }) {
         var template = RaftSettings(id: RaftNodeID(1))
@@ -94,8 +98,17 @@ struct RaftTestCluster: Sendable {
         while node.instance.hasReady {
             let ready = node.instance.ready()
             node.disk.persist(ready)
-            if let snapshot = ready.snapshot { node.restoredSnapshots.append(snapshot.metadata) }
+            if let snapshot = ready.snapshot {
+                node.restoredSnapshots.append(snapshot.metadata)
+                node.appliedThrough = snapshot.metadata.index
+            }
             pending.append(contentsOf: ready.messages)
+            for entry in ready.committedEntries {
+                if entry.index != node.appliedThrough + 1 {
+                    violations.append("node \(id) applied \(entry.index) after \(node.appliedThrough)")
+                }
+                node.appliedThrough = entry.index
+            }
             node.applied.append(contentsOf: ready.committedEntries)
             node.readStates.append(contentsOf: ready.readStates)
             node.instance.advance(ready)
@@ -197,6 +210,7 @@ struct RaftTestCluster: Sendable {
         let disk = nodes[id]!.disk
         nodes[id]!.instance = RaftInstance(settings: settings(for: raw), restoring: disk.state)
         nodes[id]!.applied = []
+        nodes[id]!.appliedThrough = disk.snapshot?.metadata.index ?? 0
         nodes[id]!.isUp = true
         pending.removeAll { $0.to == id }
     }
@@ -218,6 +232,7 @@ struct RaftTestCluster: Sendable {
     /// State-machine safety and log matching over what the nodes hold: returns a description of
     /// the first violation, or nil.
     func safetyViolation() -> String? {
+        if let first = violations.first { return first }
         var appliedAt: [UInt64: LogEntry] = [:]
         for id in ids {
             for entry in nodes[id]!.applied {
