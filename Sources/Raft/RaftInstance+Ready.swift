@@ -53,6 +53,19 @@ extension RaftInstance {
         if role == .leader, maybeCommit() { afterLeaderCommit() }
     }
 
+    /// The shell took a snapshot of its state machine at `index` (≤ applied, still in the log):
+    /// the core keeps its bytes to send to followers, and returns the metadata to store with it
+    /// (the term of that entry and the configuration in force there), or nil if `index` is not
+    /// usable (not applied yet, or compacted away).
+    public mutating func snapshotTaken(index: UInt64, data: [UInt8]) -> SnapshotMetadata? {
+        guard index <= log.applied, let term = log.term(at: index), index > (latestSnapshot?.metadata.index ?? 0) || latestSnapshot == nil else {
+            return nil
+        }
+        let metadata = SnapshotMetadata(index: index, term: term, configuration: configuration(asOf: index))
+        latestSnapshot = RaftSnapshot(metadata: metadata, data: data)
+        return metadata
+    }
+
     /// The shell took a snapshot of its state machine at `metadata.index` (≤ applied): keep its
     /// bytes to send to followers that fall behind the compacted log.
     public mutating func snapshotTaken(metadata: SnapshotMetadata, data: [UInt8]) {

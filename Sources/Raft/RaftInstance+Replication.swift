@@ -2,8 +2,9 @@ extension RaftInstance {
     // MARK: - Follower side
 
     mutating func handleAppendEntries(_ message: RaftMessage) {
-        if message.index < log.committed {
-            // Everything through the commit index is final and already here.
+        if message.index < log.committed && !log.matches(index: message.index, term: message.logTerm) {
+            // Everything through the commit index is final and already here (the previous
+            // entry may be compacted away, so it cannot be checked): say so.
             send(RaftMessage(kind: .appendEntriesResponse, from: id, to: message.from, term: term, index: log.committed))
             return
         }

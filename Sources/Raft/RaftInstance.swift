@@ -81,10 +81,13 @@ public struct RaftInstance: Sendable {
         self.baseConfigurationIndex = snapshotIndex
         self.configuration = base
         self.configurationIndex = snapshotIndex
-        if let snapshot = state.snapshot, !snapshot.data.isEmpty || snapshot.metadata.index > 0 {
-            self.latestSnapshot = snapshot
-        }
+        self.latestSnapshot = state.snapshot
         self.lastHardState = HardState(term: state.hardState.term, vote: state.hardState.vote, commit: log.committed)
+        if state.isUnpersisted {
+            log.persistedIndex = log.offsetIndex
+            log.mayBeOnDiskThrough = log.offsetIndex
+            lastHardState = .empty
+        }
         self.lastSoftState = RaftSoftState(role: .follower, leader: .none, term: state.hardState.term)
         rebuildConfiguration()
         resetRandomizedElectionTimeout()

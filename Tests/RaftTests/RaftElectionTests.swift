@@ -7,7 +7,7 @@ import Testing
         cluster.elect(1)
         #expect(cluster[1].role == .leader)
         #expect(cluster[1].term == 1)
-        #expect(cluster[1].commitIndex == 1)
+        #expect(cluster[1].commitIndex == 2)
     }
 
     @Test func threeNodesElectALeaderAfterAnElectionTimeout() {
@@ -21,7 +21,7 @@ import Testing
         let leader = cluster.leaders[0].rawValue
         for raw: UInt64 in [1, 2, 3] {
             #expect(cluster[raw].leader.rawValue == leader)
-            #expect(cluster[raw].commitIndex == 1)
+            #expect(cluster[raw].commitIndex == 2)
         }
     }
 
@@ -114,8 +114,8 @@ import Testing
 
     @Test func aVoterGrantsOneVotePerTerm() {
         var instance = RaftInstance(settings: RaftSettings(id: RaftNodeID(1), preVote: false), restoring: .bootstrap(voters: [RaftNodeID(1), RaftNodeID(2), RaftNodeID(3)]))
-        instance.step(RaftMessage(kind: .requestVote, from: RaftNodeID(2), to: RaftNodeID(1), term: 5))
-        instance.step(RaftMessage(kind: .requestVote, from: RaftNodeID(3), to: RaftNodeID(1), term: 5))
+        instance.step(RaftMessage(kind: .requestVote, from: RaftNodeID(2), to: RaftNodeID(1), term: 5, index: 1))
+        instance.step(RaftMessage(kind: .requestVote, from: RaftNodeID(3), to: RaftNodeID(1), term: 5, index: 1))
         let replies = instance.ready().messages
         #expect(replies.map(\.reject) == [false, true])
         #expect(instance.vote == RaftNodeID(2))
@@ -125,7 +125,7 @@ import Testing
         var instance = RaftInstance(
             settings: RaftSettings(id: RaftNodeID(1)),
             restoring: RaftPersistentState(
-                hardState: HardState(term: 2), snapshot: RaftPersistentState.bootstrap(voters: [RaftNodeID(1), RaftNodeID(2)]).snapshot,
+                hardState: HardState(term: 2), snapshot: foundingSnapshot(voters: [1, 2]),
                 entries: [LogEntry(term: 2, index: 1)]))
         instance.step(RaftMessage(kind: .requestVote, from: RaftNodeID(2), to: RaftNodeID(1), term: 3, index: 5, logTerm: 1))
         #expect(instance.ready().messages.first?.reject == true)

@@ -10,7 +10,8 @@ import Testing
     static let steps = 600
 
     @Test func safetyHoldsAndTheClusterRecoversUnderRandomFaults() {
-        var seeds = Array(0..<Self.seedCount)
+        let count = environmentValue("RAFT_SEED_COUNT").flatMap { UInt64($0) } ?? Self.seedCount
+        var seeds = Array(0..<count)
         if let text = environmentValue("RAFT_SEED"), let seed = UInt64(text) { seeds = [seed] }
         for seed in seeds {
             if let failure = Self.run(seed: seed) {
@@ -36,7 +37,14 @@ import Testing
         func check() -> String? {
             for id in cluster.ids where cluster.nodes[id]!.isUp && cluster.nodes[id]!.instance.role == .leader {
                 let term = cluster.nodes[id]!.instance.term
-                if let other = leaderOfTerm[term], other != id { return "two leaders in term \(term): \(other) and \(id)" }
+                if let other = leaderOfTerm[term], other != id {
+                    var dump = ""
+                    for node in cluster.ids {
+                        let i = cluster[node.rawValue]
+                        dump += "\n  \(node): up=\(cluster.node(node.rawValue).isUp) \(i.role) t\(i.term) vote=\(i.vote) voters=\(i.configuration.voters.sorted()) learners=\(i.configuration.learners.sorted()) cfgIndex=\(i.configurationIndex) commit=\(i.commitIndex) log=\(i.entries(from: i.firstIndex, through: i.lastIndex).map { "\($0.index)@\($0.term)\($0.kind == .configurationChange ? "C" + String(describing: ConfigurationChange(encoded: $0.data)!) : "")" })"
+                    }
+                    return "two leaders in term \(term): \(other) and \(id)" + dump
+                }
                 leaderOfTerm[term] = id
             }
             return cluster.safetyViolation()
@@ -78,11 +86,9 @@ import Testing
                 let instance = cluster[node]
                 guard cluster.node(node).isUp, instance.appliedIndex > instance.firstIndex + 2 else { break }
                 let index = instance.appliedIndex
-                let term = instance.entries(from: index, through: index).first?.term ?? 0
-                guard term > 0 else { break }
-                let metadata = SnapshotMetadata(index: index, term: term, configuration: instance.configuration)
-                cluster[node].snapshotTaken(metadata: metadata, data: Array("snapshot-\(index)".utf8))
-                cluster.nodes[RaftNodeID(node)]!.disk.snapshot = RaftSnapshot(metadata: metadata, data: Array("snapshot-\(index)".utf8))
+                let data = Array("snapshot-\(index)".utf8)
+                guard let metadata = cluster[node].snapshotTaken(index: index, data: data) else { break }
+                cluster.nodes[RaftNodeID(node)]!.disk.snapshot = RaftSnapshot(metadata: metadata, data: data)
                 cluster.nodes[RaftNodeID(node)]!.disk.entries.removeAll { $0.index <= index - 2 }
                 cluster[node].compact(through: index - 2)
             case 93..<95:
@@ -96,13 +102,22 @@ import Testing
                     cluster.process(RaftNodeID(node))
                 }
             default:
-                // A learner joins and leaves (node 9), exercising changes under faults.
+                // Membership under faults: node 9 joins as a learner, is promoted or removed;
+                // voters are removed (never below three) and come back as learners.
                 if let leader = cluster.leaders.first {
                     if cluster.nodes[RaftNodeID(9)] == nil { cluster.addEmptyNode(9) }
-                    let change: ConfigurationChange = cluster[leader.rawValue].configuration.learners.contains(RaftNodeID(9))
-                        ? .removeMember(RaftNodeID(9)) : .addLearner(RaftNodeID(9))
-                    _ = cluster[leader.rawValue].proposeConfigurationChange(change)
-                    cluster.process(leader)
+                    let configuration = cluster[leader.rawValue].configuration
+                    var options: [ConfigurationChange] = []
+                    if !configuration.members.contains(RaftNodeID(9)) { options.append(.addLearner(RaftNodeID(9))) }
+                    for learner in configuration.learners { options += [.promoteLearner(learner), .removeMember(learner)] }
+                    if configuration.voters.count > 3 { options.append(.removeMember(pick(configuration.voters.sorted()))) }
+                    for original in voters where !configuration.members.contains(RaftNodeID(original)) {
+                        options.append(.addLearner(RaftNodeID(original)))
+                    }
+                    if !options.isEmpty {
+                        _ = cluster[leader.rawValue].proposeConfigurationChange(pick(options))
+                        cluster.process(leader)
+                    }
                 }
             }
             if let failure = check() { return failure }

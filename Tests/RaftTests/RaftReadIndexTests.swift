@@ -11,7 +11,7 @@ import Testing
         cluster.process(RaftNodeID(1))
         #expect(cluster.node(1).readStates.isEmpty)
         cluster.stabilize()
-        #expect(cluster.node(1).readStates == [ReadState(index: 2, context: [1])])
+        #expect(cluster.node(1).readStates == [ReadState(index: 3, context: [1])])
     }
 
     @Test func anIsolatedLeaderNeverConfirmsARead() {
@@ -30,7 +30,7 @@ import Testing
         cluster.stabilize()
         #expect(cluster[2].readIndex(context: [7, 7]) == .pending)
         cluster.stabilize()
-        #expect(cluster.node(2).readStates == [ReadState(index: 2, context: [7, 7])])
+        #expect(cluster.node(2).readStates == [ReadState(index: 3, context: [7, 7])])
     }
 
     @Test func aNodeWithoutALeaderSaysSo() {
@@ -50,7 +50,7 @@ import Testing
         cluster.deliver { $0.kind == .heartbeatResponse }
         #expect(cluster.node(1).readStates.isEmpty)
         cluster.stabilize()
-        #expect(cluster.node(1).readStates == [ReadState(index: 1, context: [3])])
+        #expect(cluster.node(1).readStates == [ReadState(index: 2, context: [3])])
     }
 
     @Test func aLeaseReadNeedsNoRoundTrip() {
@@ -58,7 +58,7 @@ import Testing
         cluster.elect(1)
         _ = cluster[1].readIndex(context: [5])
         cluster.process(RaftNodeID(1))
-        #expect(cluster.node(1).readStates == [ReadState(index: 1, context: [5])])
+        #expect(cluster.node(1).readStates == [ReadState(index: 2, context: [5])])
     }
 
     @Test func aSingleVoterAnswersAtOnce() {
@@ -66,6 +66,6 @@ import Testing
         cluster.elect(1)
         _ = cluster[1].readIndex(context: [5])
         cluster.process(RaftNodeID(1))
-        #expect(cluster.node(1).readStates == [ReadState(index: 1, context: [5])])
+        #expect(cluster.node(1).readStates == [ReadState(index: 2, context: [5])])
     }
 }

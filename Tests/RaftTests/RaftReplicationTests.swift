@@ -14,7 +14,7 @@ import Testing
         cluster.stabilize()
         for raw: UInt64 in [1, 2, 3] {
             #expect(cluster.appliedCommands(raw) == ["a", "b", "c"])
-            #expect(cluster[raw].commitIndex == 4)
+            #expect(cluster[raw].commitIndex == 5)
         }
         #expect(cluster.safetyViolation() == nil)
     }
@@ -45,7 +45,7 @@ import Testing
         let appends = cluster.pending.filter { $0.kind == .appendEntries }
         #expect(appends.map(\.entries.count) == [1, 2])
         cluster.stabilize()
-        #expect(cluster[2].commitIndex == 4)
+        #expect(cluster[2].commitIndex == 5)
     }
 
     @Test func severalAppendEntriesAreInFlightUpToTheWindow() {
@@ -59,7 +59,7 @@ import Testing
         let inFlight = cluster.pending.filter { $0.kind == .appendEntries && $0.to == RaftNodeID(2) }
         #expect(inFlight.count == 3)
         cluster.stabilize()
-        #expect(cluster[2].commitIndex == 6)
+        #expect(cluster[2].commitIndex == 7)
         #expect(cluster[1].replicationProgress[RaftNodeID(2)]?.state == .replicate)
     }
 
@@ -69,10 +69,10 @@ import Testing
         _ = cluster.propose(1, "lost")
         cluster.drop { $0.kind == .appendEntries }
         cluster.stabilize()
-        #expect(cluster[1].commitIndex == 1)
+        #expect(cluster[1].commitIndex == 2)
         cluster.tick(1)
         cluster.stabilize()
-        #expect(cluster[1].commitIndex == 2)
+        #expect(cluster[1].commitIndex == 3)
         #expect(cluster.appliedCommands(2) == ["lost"])
     }
 
@@ -83,7 +83,7 @@ import Testing
         cluster.drop { $0.kind == .appendEntries }
         _ = cluster.propose(1, "later")
         cluster.stabilize()
-        #expect(cluster[1].commitIndex == 3)
+        #expect(cluster[1].commitIndex == 4)
         #expect(cluster.appliedCommands(2) == ["lost", "later"])
         #expect(cluster.delivered.contains { $0.kind == .appendEntriesResponse && $0.reject })
     }
@@ -92,7 +92,7 @@ import Testing
         var cluster = RaftTestCluster(voters: [1, 2, 3])
         // Node 3 holds 50 entries of a term that never committed; the others agree on term 1-2.
         var stale = TestDisk()
-        stale.snapshot = cluster.node(3).disk.snapshot
+        stale.snapshot = cluster.bootstrapSnapshot
         stale.hardState = HardState(term: 3)
         stale.entries = [LogEntry(term: 1, index: 1)] + (2...51).map { LogEntry(term: 3, index: $0, data: [9]) }
         cluster.setDisk(3, stale)
@@ -115,7 +115,7 @@ import Testing
         // Figure 8 of the Raft paper, in unit form: the term-2 entry sits on a majority, but the
         // term-4 leader may not call it committed until an entry of its own term is.
         var cluster = RaftTestCluster(voters: [1, 2, 3, 4, 5]) { $0.maxAppendBytes = 1 }
-        let base = cluster.node(1).disk.snapshot
+        let base = cluster.bootstrapSnapshot
         func disk(term: UInt64, _ terms: [UInt64]) -> TestDisk {
             var disk = TestDisk()
             disk.snapshot = base
@@ -198,7 +198,7 @@ import Testing
         var instance = RaftInstance(
             settings: RaftSettings(id: RaftNodeID(2)),
             restoring: RaftPersistentState(
-                hardState: HardState(term: 2), snapshot: RaftPersistentState.bootstrap(voters: [RaftNodeID(1), RaftNodeID(2), RaftNodeID(3)]).snapshot,
+                hardState: HardState(term: 2), snapshot: foundingSnapshot(voters: [1, 2, 3]),
                 entries: [LogEntry(term: 1, index: 1), LogEntry(term: 2, index: 2), LogEntry(term: 2, index: 3)]))
         instance.step(RaftMessage(
             kind: .appendEntries, from: RaftNodeID(1), to: RaftNodeID(2), term: 3, index: 1, logTerm: 1,

@@ -102,7 +102,7 @@ struct RaftScriptRunner {
         case "log":
             let id = arguments.id()
             var disk = TestDisk()
-            disk.snapshot = cluster.node(id).disk.snapshot
+            disk.snapshot = cluster.bootstrapSnapshot
             let terms = arguments.list("terms")
             disk.entries = terms.enumerated().map { LogEntry(term: $0.element, index: UInt64($0.offset + 1), data: Array("\($0.element)".utf8)) }
             disk.hardState = HardState(term: UInt64(arguments.int("term", default: Int(terms.max() ?? 0))), commit: UInt64(arguments.int("commit", default: 0)))

@@ -28,6 +28,12 @@ struct TestDisk: Sendable {
     }
 }
 
+/// The other way to found a cluster: a snapshot at index 0 that holds the configuration.
+func foundingSnapshot(voters: [UInt64], learners: [UInt64] = []) -> RaftSnapshot {
+    let configuration = RaftConfiguration(voters: Set(voters.map { RaftNodeID($0) }), learners: Set(learners.map { RaftNodeID($0) }))
+    return RaftSnapshot(metadata: SnapshotMetadata(index: 0, term: 0, configuration: configuration), data: [])
+}
+
 /// One node of the hand-driven test network: the core, its disk, and what it applied.
 struct TestNode: Sendable {
     var instance: RaftInstance
@@ -58,12 +64,15 @@ struct RaftTestCluster: Sendable {
         settingsTemplate = template
         let state = RaftPersistentState.bootstrap(
             voters: Set(voters.map { RaftNodeID($0) }), learners: Set(learners.map { RaftNodeID($0) }))
+        bootstrapSnapshot = foundingSnapshot(voters: voters, learners: learners)
         for raw in voters + learners {
-            var disk = TestDisk()
-            disk.snapshot = state.snapshot
-            nodes[RaftNodeID(raw)] = TestNode(instance: RaftInstance(settings: settings(for: raw), restoring: state), disk: disk)
+            nodes[RaftNodeID(raw)] = TestNode(instance: RaftInstance(settings: settings(for: raw), restoring: state), disk: TestDisk())
         }
     }
+
+    /// The founders' configuration as a snapshot at index 0, for tests that write whole logs of
+    /// their own (in place of the bootstrap entry at index 1).
+    var bootstrapSnapshot: RaftSnapshot
 
     func settings(for raw: UInt64) -> RaftSettings {
         var settings = settingsTemplate
@@ -95,7 +104,14 @@ struct RaftTestCluster: Sendable {
     /// Runs the Ready loop of one node: persist, queue its messages, apply, advance.
     mutating func process(_ id: RaftNodeID) {
         guard var node = nodes[id], node.isUp else { return }
+        var rounds = 0
         while node.instance.hasReady {
+            rounds += 1
+            if rounds > 100 {
+                // `hasReady` must mean that `ready()` makes progress, or a shell would spin.
+                violations.append("node \(id) reports hasReady forever")
+                break
+            }
             let ready = node.instance.ready()
             node.disk.persist(ready)
             if let snapshot = ready.snapshot {
