@@ -22,7 +22,7 @@ extension RaftInstance {
         ready.entries = log.entries(from: log.persistedIndex + 1, through: log.lastIndex, maxBytes: Int.max)
         let applyThrough = min(log.committed, log.persistedIndex)
         if applyThrough > log.applied {
-            ready.committedEntries = log.entries(from: log.applied + 1, through: applyThrough, maxBytes: Int.max)
+            ready.committedEntries = log.entries(from: log.applied + 1, through: applyThrough, maxBytes: settings.maxApplyBytesPerReady)
         }
         ready.messages = outbox
         ready.readStates = readStates

@@ -93,6 +93,9 @@ public struct RaftInstance: Sendable {
         resetRandomizedElectionTimeout()
     }
 
+    /// Messages with a term at or above this are dropped as garbage.
+    public static let maximumTerm: UInt64 = 1 << 62
+
     public var id: RaftNodeID { settings.id }
     public var commitIndex: UInt64 { log.committed }
     public var appliedIndex: UInt64 { log.applied }

@@ -217,7 +217,7 @@ import Testing
         var generator = TestRandom(seed: 42)
         let kinds = RaftMessage.Kind.allCases
         let values: [UInt64] = [0, 1, 2, 3, 5, 1000, UInt64.max - 1, UInt64.max]
-        for _ in 0..<5000 {
+        for _ in 0..<20000 {
             let pick = { values[Int(generator.next() % UInt64(values.count))] }
             var entries: [LogEntry] = []
             for _ in 0..<Int(generator.next() % 3) {
@@ -226,7 +226,7 @@ import Testing
             let message = RaftMessage(
                 kind: kinds[Int(generator.next() % UInt64(kinds.count))],
                 from: RaftNodeID(1 + generator.next() % 4), to: RaftNodeID(1 + generator.next() % 3),
-                term: generator.next() % 4, index: pick(), logTerm: pick(), commit: pick(), entries: entries,
+                term: generator.next() % 5 == 0 ? pick() : generator.next() % 4, index: pick(), logTerm: pick(), commit: pick(), entries: entries,
                 reject: generator.next() % 2 == 0, hintIndex: pick(), hintTerm: pick(),
                 context: generator.next() % 2 == 0 ? [] : [1, 2, 3, 4, 5, 6, 7, 8],
                 snapshot: generator.next() % 3 == 0 ? SnapshotMetadata(index: pick(), term: pick(), configuration: RaftConfiguration()) : nil,
