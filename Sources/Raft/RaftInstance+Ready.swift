@@ -1,7 +1,7 @@
 extension RaftInstance {
     /// Whether `ready()` would hand out any work.
     public var hasReady: Bool {
-        if !outbox.isEmpty || !readStates.isEmpty || snapshotToPersist != nil { return true }
+        if !outbox.isEmpty || !earlyOutbox.isEmpty || !readStates.isEmpty || snapshotToPersist != nil { return true }
         if hardState != lastHardState || softState != lastSoftState { return true }
         if log.lastIndex > log.persistedIndex || log.needsTruncation { return true }
         if min(log.committed, log.persistedIndex) > log.applied { return true }
@@ -25,8 +25,10 @@ extension RaftInstance {
             ready.committedEntries = log.entries(from: log.applied + 1, through: applyThrough, maxBytes: settings.maxApplyBytesPerReady)
         }
         ready.messages = outbox
+        ready.messagesBeforePersist = earlyOutbox
         ready.readStates = readStates
         outbox = []
+        earlyOutbox = []
         readStates = []
         snapshotToPersist = nil
         log.needsTruncation = false

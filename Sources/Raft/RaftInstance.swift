@@ -59,6 +59,7 @@ public struct RaftInstance: Sendable {
 
     // Output waiting for the next Ready.
     var outbox: [RaftMessage] = []
+    var earlyOutbox: [RaftMessage] = []
     var readStates: [ReadState] = []
     var lastHardState: HardState
     var lastSoftState: RaftSoftState
@@ -138,7 +139,13 @@ public struct RaftInstance: Sendable {
     }
 
     mutating func send(_ message: RaftMessage) {
-        outbox.append(message)
+        if settings.sendAppendsBeforePersist && role == .leader
+            && (message.kind == .appendEntries || message.kind == .heartbeat || message.kind == .installSnapshot)
+        {
+            earlyOutbox.append(message)
+        } else {
+            outbox.append(message)
+        }
     }
 
     // MARK: - Time

@@ -25,6 +25,11 @@ public struct RaftSettings: Sendable, Hashable, Codable {
     public var snapshotChunkBytes: Int
     /// A follower refuses to reassemble a snapshot bigger than this (a limit on memory).
     public var maxSnapshotBytes: Int
+    /// Let the leader send AppendEntries and heartbeats before its own disk write of the same
+    /// Ready (`RaftReady.messagesBeforePersist`), overlapping its fsync with replication (thesis
+    /// §10.2.1). Safe: the leader counts itself toward commitment only once its entries are on
+    /// its disk, and its term was made durable before it could be elected.
+    public var sendAppendsBeforePersist: Bool
     /// One `RaftReady` hands out at most this many bytes of committed entries to apply (at
     /// least one entry), so that a node catching up applies in bounded steps.
     public var maxApplyBytesPerReady: Int
@@ -44,7 +49,8 @@ public struct RaftSettings: Sendable, Hashable, Codable {
         snapshotChunkBytes: Int = 1 << 20,
         maxSnapshotBytes: Int = 1 << 32,
         leaseRead: Bool = false,
-        maxApplyBytesPerReady: Int = 64 << 20
+        maxApplyBytesPerReady: Int = 64 << 20,
+        sendAppendsBeforePersist: Bool = false
     ) {
         self.id = id
         self.electionTimeoutTicks = electionTimeoutTicks
@@ -58,6 +64,7 @@ public struct RaftSettings: Sendable, Hashable, Codable {
         self.maxSnapshotBytes = maxSnapshotBytes
         self.leaseRead = leaseRead
         self.maxApplyBytesPerReady = maxApplyBytesPerReady
+        self.sendAppendsBeforePersist = sendAppendsBeforePersist
     }
 
     /// Misuse by the shell (a zero id, a heartbeat not shorter than the election timeout) is a

@@ -30,6 +30,7 @@ import Testing
             $0.snapshotChunkBytes = 8
             $0.maxInflightAppends = 4
             $0.maxAppendBytes = 200
+            $0.sendAppendsBeforePersist = seed % 3 == 0
         }
         var leaderOfTerm: [UInt64: RaftNodeID] = [:]
         var proposals = 0

@@ -118,7 +118,7 @@ struct RaftTestCluster: Sendable {
                 node.restoredSnapshots.append(snapshot.metadata)
                 node.appliedThrough = snapshot.metadata.index
             }
-            pending.append(contentsOf: ready.messages)
+            pending.append(contentsOf: ready.messagesBeforePersist + ready.messages)
             for entry in ready.committedEntries {
                 if entry.index != node.appliedThrough + 1 {
                     violations.append("node \(id) applied \(entry.index) after \(node.appliedThrough)")
