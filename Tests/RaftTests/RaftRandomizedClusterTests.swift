@@ -55,8 +55,12 @@ import Testing
             let roll = random.next() % 100
             let node = pick(cluster.ids).rawValue
             switch roll {
-            case 0..<30:
+            case 0..<24:
                 cluster.tick(node)
+            case 24..<27:
+                cluster.beginReady(RaftNodeID(node))
+            case 27..<30:
+                cluster.finishReady(RaftNodeID(node))
             case 30..<60:
                 cluster.processAll()
                 for _ in 0..<4 where !cluster.pending.isEmpty {
@@ -126,6 +130,7 @@ import Testing
 
         // Liveness: heal everything, restart everyone, and require a write to commit everywhere.
         cluster.heal()
+        for id in cluster.ids { cluster.finishReady(id) }
         for id in cluster.ids where !cluster.nodes[id]!.isUp { cluster.restart(id.rawValue) }
         var committedFinal = false
         for _ in 0..<400 {

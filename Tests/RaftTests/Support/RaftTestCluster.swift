@@ -55,6 +55,8 @@ struct RaftTestCluster: Sendable {
     var cutLinks: Set<[UInt64]> = []
     var settingsTemplate: RaftSettings
     var delivered: [RaftMessage] = []
+    /// Readies handed out and not yet persisted (see `beginReady`).
+    var outstanding: [RaftNodeID: RaftReady] = [:]
     /// Broken rules noticed while running the Ready loop (applying out of order).
     var violations: [String] = []
 
@@ -101,34 +103,58 @@ struct RaftTestCluster: Sendable {
         restart(raw)
     }
 
-    /// Runs the Ready loop of one node: persist, queue its messages, apply, advance.
+    /// Runs the Ready loop of one node: persist, queue its messages, apply, advance. A node
+    /// whose Ready is still being "written" (`beginReady`) is busy and skipped.
     mutating func process(_ id: RaftNodeID) {
-        guard var node = nodes[id], node.isUp else { return }
+        guard let node = nodes[id], node.isUp, outstanding[id] == nil else { return }
         var rounds = 0
-        while node.instance.hasReady {
+        while nodes[id]!.instance.hasReady {
             rounds += 1
             if rounds > 100 {
                 // `hasReady` must mean that `ready()` makes progress, or a shell would spin.
                 violations.append("node \(id) reports hasReady forever")
                 break
             }
-            let ready = node.instance.ready()
-            node.disk.persist(ready)
-            if let snapshot = ready.snapshot {
-                node.restoredSnapshots.append(snapshot.metadata)
-                node.appliedThrough = snapshot.metadata.index
-            }
-            pending.append(contentsOf: ready.messagesBeforePersist + ready.messages)
-            for entry in ready.committedEntries {
-                if entry.index != node.appliedThrough + 1 {
-                    violations.append("node \(id) applied \(entry.index) after \(node.appliedThrough)")
-                }
-                node.appliedThrough = entry.index
-            }
-            node.applied.append(contentsOf: ready.committedEntries)
-            node.readStates.append(contentsOf: ready.readStates)
-            node.instance.advance(ready)
+            let ready = nodes[id]!.instance.ready()
+            complete(ready, on: id)
         }
+    }
+
+    /// Takes a Ready and leaves it "being written": the node keeps receiving messages meanwhile,
+    /// as a real node does during its fsync. Messages allowed before the persist go out now.
+    mutating func beginReady(_ id: RaftNodeID) {
+        guard let node = nodes[id], node.isUp, outstanding[id] == nil, node.instance.hasReady else { return }
+        let ready = nodes[id]!.instance.ready()
+        pending.append(contentsOf: ready.messagesBeforePersist)
+        outstanding[id] = ready
+    }
+
+    /// Finishes the write started by `beginReady`, then runs the rest of the loop.
+    mutating func finishReady(_ id: RaftNodeID) {
+        guard let ready = outstanding.removeValue(forKey: id) else { return }
+        var rest = ready
+        rest.messagesBeforePersist = []
+        complete(rest, on: id)
+        process(id)
+    }
+
+    private mutating func complete(_ ready: RaftReady, on id: RaftNodeID) {
+        var node = nodes[id]!
+        node.disk.persist(ready)
+        if let snapshot = ready.snapshot {
+            node.restoredSnapshots.append(snapshot.metadata)
+            node.appliedThrough = snapshot.metadata.index
+        }
+        pending.append(contentsOf: ready.messagesBeforePersist + ready.messages)
+        for entry in ready.committedEntries {
+            if entry.index != node.appliedThrough + 1 {
+                violations.append("node \(id) applied \(entry.index) after \(node.appliedThrough)")
+            }
+            node.appliedThrough = entry.index
+        }
+        node.applied.append(contentsOf: ready.committedEntries)
+        node.readStates.append(contentsOf: ready.readStates)
+        node.instance.advance(ready)
         nodes[id] = node
     }
 
@@ -217,6 +243,7 @@ struct RaftTestCluster: Sendable {
     /// Stops a node: what it had not persisted is gone, and so are messages to it.
     mutating func crash(_ raw: UInt64) {
         nodes[RaftNodeID(raw)]!.isUp = false
+        outstanding[RaftNodeID(raw)] = nil
         pending.removeAll { $0.to.rawValue == raw || $0.from.rawValue == raw }
     }
 
@@ -224,6 +251,7 @@ struct RaftTestCluster: Sendable {
     mutating func restart(_ raw: UInt64) {
         let id = RaftNodeID(raw)
         let disk = nodes[id]!.disk
+        outstanding[id] = nil
         nodes[id]!.instance = RaftInstance(settings: settings(for: raw), restoring: disk.state)
         nodes[id]!.applied = []
         nodes[id]!.appliedThrough = disk.snapshot?.metadata.index ?? 0
