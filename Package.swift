@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "JobspecTests", dependencies: ["Jobspec", "ClusterModel"]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
-        .testTarget(name: "RaftTests", dependencies: ["Raft"]),
+        .testTarget(name: "RaftTests", dependencies: ["Raft"], exclude: ["testdata"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"]),
         .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
