@@ -43,6 +43,8 @@ let package = Package(
 
         // Layer 2: the worker's shell around task supervision.
         .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
+        // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
+        .target(name: "RaftRuntime", dependencies: ["Raft", "Platform"]),
 
         // Layer 3: the server and client roles.
         .target(
@@ -64,6 +66,9 @@ let package = Package(
         .executableTarget(name: "WireFuzzer", dependencies: ["Wire", "Raft"], path: "Fuzz/WireFuzzer"),
         // Built only by `make bench`: parse + decode throughput of large job files.
         .executableTarget(name: "JobspecBench", dependencies: ["Jobspec"], path: "contrib/bench/JobspecBench"),
+        // WAL group-commit throughput/latency (`contrib/bench/raft/wal-bench.sh`); its
+        // `crash-writer` mode is the child that RaftRuntimeTests kills with SIGKILL.
+        .executableTarget(name: "RaftWALBench", dependencies: ["RaftRuntime", "Raft"], path: "contrib/bench/raft/RaftWALBench"),
 
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
         .testTarget(name: "JobspecTests", dependencies: ["Jobspec", "ClusterModel"]),
@@ -71,6 +76,7 @@ let package = Package(
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"]),
+        .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel"]),

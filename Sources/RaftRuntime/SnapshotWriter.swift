@@ -1,0 +1,94 @@
+import Glibc
+import Raft
+
+/// One snapshot being written: pieces are appended to a `.tmp` file, and `commit()` makes it
+/// durable and visible atomically (sync, rename, directory sync). A writer abandoned without
+/// `commit()` (or after `abort()`) leaves nothing behind.
+///
+/// One owner at a time (not Sendable).
+public final class SnapshotWriter {
+    public let metadata: SnapshotMetadata
+    private let store: SnapshotStore
+    private let path: String
+    private let temporary: String
+    private let fileSync: @Sendable (Int32) -> Int32
+    private var descriptor: Int32
+    private var offset = 0
+    private var checksum: UInt32 = 0
+    private var dataCount: UInt64 = 0
+    private var finished = false
+
+    /// Bytes of data appended so far.
+    public var count: UInt64 { dataCount }
+
+    init(store: SnapshotStore, metadata: SnapshotMetadata, fileSync: @escaping @Sendable (Int32) -> Int32) throws(RaftStorageError) {
+        self.metadata = metadata
+        self.store = store
+        self.fileSync = fileSync
+        path = store.directory + "/" + SnapshotStore.fileName(metadata)
+        temporary = path + ".tmp"
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .io("create", temporary) }
+        try write(SnapshotStore.header(metadata))
+    }
+
+    deinit {
+        if !finished { abort() }
+    }
+
+    /// Appends the next piece of the snapshot's data.
+    public func append(_ chunk: [UInt8]) throws(RaftStorageError) {
+        guard !finished else { throw RaftStorageError(.misuse, "snapshot \(metadata.index) is already committed or aborted") }
+        guard dataCount + UInt64(chunk.count) <= UInt64(store.maxSize) else {
+            abort()
+            throw RaftStorageError(.misuse, "snapshot \(metadata.index) is over the limit of \(store.maxSize) bytes")
+        }
+        try write(chunk)
+        dataCount += UInt64(chunk.count)
+    }
+
+    /// Seals the file (length, checksum), syncs it, renames it into place, syncs the directory
+    /// and prunes old snapshots. On failure nothing is left under the real name.
+    public func commit() throws(RaftStorageError) {
+        guard !finished else { throw RaftStorageError(.misuse, "snapshot \(metadata.index) is already committed or aborted") }
+        var trailer: [UInt8] = []
+        trailer.appendLittleEndian(dataCount)
+        try write(trailer)
+        var sealed: [UInt8] = []
+        sealed.appendLittleEndian(checksum)
+        try write(sealed)
+        guard fileSync(descriptor) == 0 else {
+            let error = RaftStorageError.io("fsync", temporary)
+            abort()
+            throw error
+        }
+        close(descriptor)
+        finished = true
+        guard rename(temporary, path) == 0 else {
+            let error = RaftStorageError.io("rename", temporary)
+            unlink(temporary)
+            throw error
+        }
+        try DurableFile.syncDirectory(store.directory, using: fileSync)
+        try store.prune()
+    }
+
+    /// Drops the partial snapshot.
+    public func abort() {
+        guard !finished else { return }
+        finished = true
+        close(descriptor)
+        unlink(temporary)
+    }
+
+    private func write(_ bytes: [UInt8]) throws(RaftStorageError) {
+        do {
+            try DurableFile.write(descriptor, bytes, at: offset, path: temporary)
+        } catch {
+            abort()
+            throw error
+        }
+        offset += bytes.count
+        checksum = CRC32C.checksum(bytes, continuing: checksum)
+    }
+}
