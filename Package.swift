@@ -44,7 +44,7 @@ let package = Package(
         // Layer 2: the worker's shell around task supervision.
         .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
         // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
-        .target(name: "RaftRuntime", dependencies: ["Raft", "Platform"]),
+        .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform"]),
 
         // Layer 3: the server and client roles.
         .target(
