@@ -68,6 +68,10 @@ let package = Package(
         .executableTarget(name: "JobspecBench", dependencies: ["Jobspec"], path: "contrib/bench/JobspecBench"),
         // WAL group-commit throughput/latency (`contrib/bench/raft/wal-bench.sh`); its
         // `crash-writer` mode is the child that RaftRuntimeTests kills with SIGKILL.
+        // Built only by the Raft benchmark: one Raft node serving etcd's put/status calls.
+        .executableTarget(
+            name: "RaftKVBench", dependencies: ["RaftRuntime", "Raft", "HTTP", "Platform"],
+            path: "contrib/bench/raft/RaftKVBench"),
         .executableTarget(name: "RaftWALBench", dependencies: ["RaftRuntime", "Raft"], path: "contrib/bench/raft/RaftWALBench"),
 
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
