@@ -32,10 +32,11 @@ start_node() {
 }
 stop_node() {
     local p=${pid[$1]}
-    [ -n "$p" ] && kill -9 "$p" 2>/dev/null; [ -n "$p" ] && wait "$p" 2>/dev/null
+    if [ -n "$p" ]; then kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; fi
     pid[$1]=""
 }
-cleanup() { for i in 0 1 2; do stop_node "$i"; done; rm -rf "$work"; }
+# Never stops half way: every node started here is killed by PID whatever else failed.
+cleanup() { set +e; for i in 0 1 2; do stop_node "$i"; done; rm -rf "$work"; }
 trap cleanup EXIT
 pids_csv() { local IFS=,; echo "${pid[*]}"; }
 leader_index() {
@@ -59,7 +60,7 @@ for k in $(seq 1 "$tries"); do
     for i in 0 1 2; do [ "$i" != "$li" ] && survivors="${survivors:+$survivors,}$(endpoint "$i")"; done
     python3 "$kv" failover --endpoints "$survivors" --kill-pid "${pid[$li]}" --expect-comm RaftKVBench --timeout 30 \
         --label roost-3node >>"$res" || echo "raft-bench: failover $k: no put within 30 s" >&2
-    wait "${pid[$li]}" 2>/dev/null; pid[$li]=""
+    wait "${pid[$li]}" 2>/dev/null || true; pid[$li]=""
     start_node "$li"
     sleep 0.5
 done

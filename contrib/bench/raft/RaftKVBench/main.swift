@@ -126,7 +126,13 @@ let settings = RaftShellSettings(
     raft: RaftSettings(id: RaftNodeID(options.id), seed: options.id), dataDirectory: options.data,
     listenPort: options.raftPort, peers: options.peers, tickInterval: .milliseconds(options.tickMilliseconds),
     bootstrapVoters: Set(options.peers.keys))
-let shell = try await RaftShell.start(settings: settings, stateMachine: store)
+let shell: RaftShell
+do {
+    shell = try await RaftShell.start(settings: settings, stateMachine: store)
+} catch {
+    FileHandle.standardError.write(Data("RaftKVBench \(options.id): cannot start: \(error)\n".utf8))
+    exit(1)
+}
 let memberID = String(options.id)
 
 var router = HTTPRouter()
@@ -152,7 +158,13 @@ router.post("/v3/maintenance/status") { _ in
     ])
 }
 let server = HTTPServer(settings: HTTPServerSettings(host: "127.0.0.1", port: options.httpPort), handler: router.handler)
-try server.start()
+do {
+    try server.start()
+} catch {
+    FileHandle.standardError.write(Data("RaftKVBench \(options.id): cannot listen on port \(options.httpPort): \(error)\n".utf8))
+    await shell.shutdown()
+    exit(1)
+}
 print("RaftKVBench \(options.id): http 127.0.0.1:\(server.port), raft 127.0.0.1:\(shell.port)")
 
 let (watcher, signals) = SignalWatcher.stream()
