@@ -15,6 +15,7 @@ kv=$shared/lib/kvload.py
 seq_n=${SEQ_N:-500} tput_seconds=${TPUT_SECONDS:-5} size=${VALUE_SIZE:-256} tries=${FAILOVER_TRIES:-3}
 base=${BASE_PORT:-23390}
 out=${OUT:-$(mktemp -d)}
+mkdir -p "$out"
 work=$(mktemp -d)
 declare -a pid=("" "" "")
 
