@@ -123,7 +123,10 @@ do {
 }
 let store = KeyValueStore()
 let settings = RaftShellSettings(
-    raft: RaftSettings(id: RaftNodeID(options.id), seed: options.id), dataDirectory: options.data,
+    // The leader sends its appends before its own fsync, overlapping it with the followers'
+    // (safe: it counts itself toward commitment only once its entries are durable).
+    raft: RaftSettings(id: RaftNodeID(options.id), seed: options.id, sendAppendsBeforePersist: true),
+    dataDirectory: options.data,
     listenPort: options.raftPort, peers: options.peers, tickInterval: .milliseconds(options.tickMilliseconds),
     bootstrapVoters: Set(options.peers.keys))
 let shell: RaftShell
