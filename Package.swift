@@ -44,7 +44,7 @@ let package = Package(
         // Layer 2: the worker's shell around task supervision.
         .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
         // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
-        .target(name: "RaftRuntime", dependencies: ["Raft", "Platform"]),
+        .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform"]),
 
         // Layer 3: the server and client roles.
         .target(
@@ -63,10 +63,15 @@ let package = Package(
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
         .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTP"], path: "Fuzz/HTTPParserFuzzer"),
+        .executableTarget(name: "WireFuzzer", dependencies: ["Wire", "Raft"], path: "Fuzz/WireFuzzer"),
         // Built only by `make bench`: parse + decode throughput of large job files.
         .executableTarget(name: "JobspecBench", dependencies: ["Jobspec"], path: "contrib/bench/JobspecBench"),
         // WAL group-commit throughput/latency (`contrib/bench/raft/wal-bench.sh`); its
         // `crash-writer` mode is the child that RaftRuntimeTests kills with SIGKILL.
+        // Built only by the Raft benchmark: one Raft node serving etcd's put/status calls.
+        .executableTarget(
+            name: "RaftKVBench", dependencies: ["RaftRuntime", "Raft", "HTTP", "Platform"],
+            path: "contrib/bench/raft/RaftKVBench"),
         .executableTarget(name: "RaftWALBench", dependencies: ["RaftRuntime", "Raft"], path: "contrib/bench/raft/RaftWALBench"),
 
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),

@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 seconds=${FUZZ_SECONDS:-600}
-targets=${FUZZ_TARGETS:-"JobspecFuzzer HTTPParserFuzzer"}
+targets=${FUZZ_TARGETS:-"JobspecFuzzer HTTPParserFuzzer WireFuzzer"}
 build_flags=(-c release --sanitize=fuzzer)
 if [ "${FUZZ_ASAN:-0}" = 1 ]; then
   # The lexer reads through unsafe pointers; AddressSanitizer checks every such read.
@@ -60,14 +60,20 @@ for target in $targets; do
       corpus=fuzz-corpus-http artifacts=fuzz-artifacts/http dict=Fuzz/http.dict max_len=16384
       seed_dirs=(Fuzz/http-seeds)
       ;;
+    WireFuzzer)
+      corpus=fuzz-corpus-wire artifacts=fuzz-artifacts/wire dict= max_len=4096
+      seed_dirs=()
+      ;;
     *) echo "fuzz.sh: unknown target $target" >&2; exit 64 ;;
   esac
   mkdir -p "$corpus" "$artifacts"
-  seeded=$(seed "$corpus" "${seed_dirs[@]}")
+  seeded=$(seed "$corpus" ${seed_dirs[@]+"${seed_dirs[@]}"})
   echo "fuzz.sh: $target: $seeded seed files, $(ls "$corpus" | wc -l) inputs in $corpus/, running for ${seconds}s"
   status=0
+  dict_flag=()
+  [ -n "$dict" ] && dict_flag=(-dict="$dict")
   "$bin_path/$target" "$corpus" \
-    -dict="$dict" \
+    "${dict_flag[@]}" \
     -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "$@" || status=$?
   found=$(find "$artifacts" -type f | wc -l)

@@ -1,0 +1,269 @@
+import Foundation
+import Raft
+import Wire
+
+/// Runs one Raft node for real: a timer ticks the pure `RaftInstance`, frames from peers are
+/// stepped into it in arrival order, and each `RaftReady` is carried out in the order that
+/// keeps Raft safe — persist (group-committed WAL, snapshots), then send, then apply — before
+/// `advance`. Proposals and reads wait here until their entry is applied or their read index
+/// is reached on this node.
+///
+/// One Ready at a time: while its fsync runs, new proposals gather in the instance and leave
+/// together in the next Ready, so the disk's flush rate bounds batches, not entries.
+public actor RaftShell {
+    public nonisolated let id: RaftNodeID
+    /// Where peers reach this node.
+    public nonisolated let port: Int
+    private var instance: RaftInstance
+    private let log: GroupCommitLog
+    private let snapshots: SnapshotStore
+    private let transport: FrameTransport
+    private let stateMachine: any RaftStateMachine
+    private let settings: RaftShellSettings
+    private let inbound: AsyncStream<[UInt8]>
+    private var proposals: [UInt64: (term: UInt64, continuation: CheckedContinuation<[UInt8], any Error>)] = [:]
+    private var reads: [[UInt8]: CheckedContinuation<Void, any Error>] = [:]
+    private var confirmedReads: [(index: UInt64, context: [UInt8])] = []
+    private var nextReadContext: UInt64 = 0
+    private var processing = false
+    private var loops: [Task<Void, Never>] = []
+    private var snapshotIndex: UInt64
+    private var failure: RaftShellError?
+    public private(set) var softState: RaftSoftState
+
+    /// Opens (or creates) the node's data, restores the state machine from the newest snapshot,
+    /// replays the log, and starts ticking and listening.
+    public static func start(settings: RaftShellSettings, stateMachine: any RaftStateMachine) async throws -> RaftShell {
+        let walDirectory = settings.dataDirectory + "/wal"
+        let snapshotDirectory = settings.dataDirectory + "/snapshots"
+        try FileManager.default.createDirectory(atPath: walDirectory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: snapshotDirectory, withIntermediateDirectories: true)
+        let snapshots = try SnapshotStore(directory: snapshotDirectory)
+        let (log, recovery) = try GroupCommitLog.open(directory: walDirectory)
+        var persistent = RaftPersistentState()
+        if let (metadata, data) = try snapshots.loadNewest() {
+            try stateMachine.restore(data)
+            persistent.snapshot = RaftSnapshot(metadata: metadata, data: data)
+            persistent.appliedIndex = metadata.index
+        }
+        persistent.hardState = recovery.hardState
+        persistent.entries = recovery.entries.filter { $0.index > (persistent.snapshot?.metadata.index ?? 0) }
+        let isEmpty = recovery.entries.isEmpty && persistent.snapshot == nil && recovery.hardState == .empty
+        if isEmpty, let voters = settings.bootstrapVoters {
+            persistent = .bootstrap(voters: voters)
+        }
+        let (frames, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(65_536))
+        let transport = try FrameTransport(
+            localID: settings.raft.id, host: settings.listenHost, port: settings.listenPort,
+            handler: { _, frame in continuation.yield(frame) })
+        for (peer, address) in settings.peers where peer != settings.raft.id {
+            transport.setPeer(peer, host: address.host, port: address.port)
+        }
+        let shell = RaftShell(
+            settings: settings, instance: RaftInstance(settings: settings.raft, restoring: persistent), log: log,
+            snapshots: snapshots, transport: transport, stateMachine: stateMachine, inbound: frames)
+        await shell.startLoops()
+        return shell
+    }
+
+    private init(
+        settings: RaftShellSettings, instance: RaftInstance, log: GroupCommitLog, snapshots: SnapshotStore,
+        transport: FrameTransport, stateMachine: any RaftStateMachine, inbound: AsyncStream<[UInt8]>
+    ) {
+        self.settings = settings
+        self.id = settings.raft.id
+        self.instance = instance
+        self.log = log
+        self.snapshots = snapshots
+        self.transport = transport
+        self.port = transport.port
+        self.stateMachine = stateMachine
+        self.inbound = inbound
+        self.softState = instance.softState
+        self.snapshotIndex = instance.latestSnapshotMetadata?.index ?? 0
+    }
+
+    private func startLoops() {
+        let interval = settings.tickInterval
+        // Both loops live until `shutdown()` cancels them.
+        loops.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await self?.tick()
+            }
+        })
+        let frames = inbound
+        loops.append(Task { [weak self] in
+            for await frame in frames {
+                await self?.receive(frame)
+            }
+        })
+        Task { await self.process() }
+    }
+
+    // MARK: Client calls
+
+    /// Replicates `command`; returns the state machine's result once it is applied here.
+    public func propose(_ command: [UInt8]) async throws -> [UInt8] {
+        if let failure { throw failure }
+        switch instance.propose(command) {
+        case .accepted(let index, let term):
+            return try await withCheckedThrowingContinuation { continuation in
+                proposals[index] = (term, continuation)
+                Task { await self.process() }
+            }
+        case .notLeader(let hint): throw RaftShellError.notLeader(leaderHint: hint)
+        case .refused(let reason): throw RaftShellError.refused(reason)
+        }
+    }
+
+    /// Waits until this node's state reflects every write acknowledged before the call
+    /// (ReadIndex): then a read of the local state machine is linearizable.
+    public func readBarrier() async throws {
+        if let failure { throw failure }
+        nextReadContext &+= 1
+        var context: [UInt8] = []
+        withUnsafeBytes(of: nextReadContext.bigEndian) { context.append(contentsOf: $0) }
+        switch instance.readIndex(context: context) {
+        case .noLeader: throw RaftShellError.notLeader(leaderHint: .none)
+        case .pending:
+            try await withCheckedThrowingContinuation { continuation in
+                reads[context] = continuation
+                Task { await self.process() }
+            }
+        }
+    }
+
+    public func transferLeadership(to target: RaftNodeID) {
+        _ = instance.transferLeadership(to: target)
+        Task { await process() }
+    }
+
+    public var leader: RaftNodeID { instance.leader }
+    public var appliedIndex: UInt64 { instance.appliedIndex }
+
+    /// Stops ticking and listening, fails what still waits, and closes the log.
+    public func shutdown() async {
+        failure = failure ?? .shutDown
+        for loop in loops { loop.cancel() }
+        loops.removeAll()
+        failWaiters(with: .shutDown)
+        await transport.shutdown()
+        try? await log.close()
+    }
+
+    // MARK: The loop
+
+    private func tick() {
+        instance.tick()
+        Task { await process() }
+    }
+
+    private func receive(_ frame: [UInt8]) {
+        // A frame that does not decode is dropped: Raft treats it as a lost message.
+        guard let message = try? RaftMessageCodec.decode(frame), message.to == id else { return }
+        instance.step(message)
+        Task { await process() }
+    }
+
+    /// Carries out Readies until there is none. Reentrant calls (a proposal arriving during an
+    /// fsync) only note that there is more work; the running call picks it up.
+    private func process() async {
+        guard !processing, failure == nil else { return }
+        processing = true
+        defer { processing = false }
+        while instance.hasReady, failure == nil {
+            let ready = instance.ready()
+            send(ready.messagesBeforePersist)
+            do {
+                try await persist(ready)
+            } catch {
+                // A log that cannot be written cannot promise anything: stop taking part.
+                failure = .storage("\(error)")
+                failWaiters(with: failure!)
+                return
+            }
+            send(ready.messages)
+            apply(ready)
+            instance.advance(ready)
+            softState = instance.softState
+            takeSnapshotIfDue()
+        }
+    }
+
+    private func persist(_ ready: RaftReady) async throws {
+        if let snapshot = ready.snapshot {
+            try snapshots.save(snapshot.metadata, data: snapshot.data)
+            try stateMachine.restore(snapshot.data)
+            try await log.compact(through: snapshot.metadata.index, term: snapshot.metadata.term)
+            snapshotIndex = snapshot.metadata.index
+            failProposals(through: snapshot.metadata.index)
+        }
+        if let truncateAfter = ready.truncateAfter {
+            try await log.truncateSuffix(after: truncateAfter)
+        }
+        if !ready.entries.isEmpty || ready.hardState != nil {
+            try await log.append(ready.entries, hardState: ready.hardState)
+        }
+    }
+
+    private func send(_ messages: [RaftMessage]) {
+        for message in messages {
+            _ = transport.send(RaftMessageCodec.encode(message), to: message.to)
+        }
+    }
+
+    private func apply(_ ready: RaftReady) {
+        for entry in ready.committedEntries {
+            let result = entry.kind == .command ? stateMachine.apply(entry.data, at: entry.index) : []
+            if let waiting = proposals.removeValue(forKey: entry.index) {
+                if waiting.term == entry.term {
+                    waiting.continuation.resume(returning: result)
+                } else {
+                    waiting.continuation.resume(throwing: RaftShellError.lost)
+                }
+            }
+        }
+        // A confirmed read may be answered once the state machine has caught up with its index.
+        confirmedReads += ready.readStates.map { ($0.index, $0.context) }
+        let applied = max(ready.committedEntries.last?.index ?? 0, instance.appliedIndex)
+        confirmedReads.removeAll { read in
+            guard read.index <= applied else { return false }
+            reads.removeValue(forKey: read.context)?.resume()
+            return true
+        }
+    }
+
+    private func takeSnapshotIfDue() {
+        let applied = instance.appliedIndex
+        guard applied >= snapshotIndex + settings.snapshotThreshold else { return }
+        let data = stateMachine.snapshot()
+        guard let metadata = instance.snapshotTaken(index: applied, data: data) else { return }
+        do {
+            try snapshots.save(metadata, data: data)
+        } catch {
+            return  // The log still holds everything; the next threshold tries again.
+        }
+        snapshotIndex = applied
+        let keepFrom = applied > settings.entriesKeptAfterSnapshot ? applied - settings.entriesKeptAfterSnapshot : 0
+        guard keepFrom > 0, let term = log.term(at: keepFrom) else { return }
+        instance.compact(through: keepFrom)
+        let log = log
+        // Deleting old segments can wait; it only frees disk space.
+        Task { try? await log.compact(through: keepFrom, term: term) }
+    }
+
+    private func failProposals(through index: UInt64) {
+        for (proposalIndex, waiting) in proposals where proposalIndex <= index {
+            proposals[proposalIndex] = nil
+            waiting.continuation.resume(throwing: RaftShellError.lost)
+        }
+    }
+
+    private func failWaiters(with error: RaftShellError) {
+        for (_, waiting) in proposals { waiting.continuation.resume(throwing: error) }
+        proposals.removeAll()
+        for (_, waiting) in reads { waiting.resume(throwing: error) }
+        reads.removeAll()
+    }
+}
