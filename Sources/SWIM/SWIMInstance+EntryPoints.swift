@@ -20,6 +20,7 @@ extension SWIMInstance {
                let member = table[partner] {
                 out.append(.pushPull(with: member.address, localState: fullState(), isJoin: false))
             }
+            if !isLeaving { reconnect(now: now, into: &out) }
         }
         if now >= nextReapAt {
             nextReapAt = now + settings.probeInterval

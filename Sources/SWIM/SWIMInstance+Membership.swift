@@ -163,6 +163,19 @@ extension SWIMInstance {
         }
     }
 
+    /// Tries a push-pull with one failed member, with a probability that grows with the share
+    /// of failed members. Without this, two sides of a healed partition, each believing the
+    /// other dead, would never talk again: nothing probes or gossips to the long dead. (Serf
+    /// does the same above memberlist; here it is part of the core so the simulation covers it.)
+    mutating func reconnect(now: SWIMInstant, into out: inout [SWIMDirective]) {
+        let failed = known.filter { table[$0]?.status == .dead }
+        guard !failed.isEmpty else { return }
+        let chance = Double(failed.count) / Double(activeMemberCount)
+        guard Double.random(in: 0..<1, using: &random) < chance,
+              let id = failed.randomElement(using: &random), let member = table[id] else { return }
+        out.append(.pushPull(with: member.address, localState: fullState(), isJoin: false))
+    }
+
     /// Forgets members that failed or left longer ago than `deadMemberRetention`.
     mutating func reap(now: SWIMInstant) {
         for member in table.values where !member.status.isActive {
