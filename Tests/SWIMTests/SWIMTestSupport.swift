@@ -21,6 +21,11 @@ enum Fixture {
         return instance
     }
 
+    /// Member `id`, knowing nobody yet.
+    static func loner(_ id: UInt64, settings: SWIMSettings = .lanFast) -> SWIMInstance {
+        try! SWIMInstance(id: SWIMNodeID(id), address: address(id), settings: settings, seed: id, now: .zero)
+    }
+
     /// A message from member `id` carrying `gossip`.
     static func gossip(_ entries: [SWIMGossip], from id: UInt64 = 99) -> SWIMMessage {
         SWIMMessage(sender: SWIMNodeID(id), payload: .gossip, gossip: entries)
