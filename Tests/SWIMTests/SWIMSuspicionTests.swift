@@ -23,6 +23,9 @@ import Testing
         let after = driver.tick(until: deadline)
         #expect(after.events.contains { $0.member.id == SWIMNodeID(4) && $0.member.status == .dead })
         #expect(driver.instance.member(SWIMNodeID(4))?.status == .dead)
+        // The verdict is disseminated, not only kept.
+        let reply = driver.receive(SWIMMessage(sender: SWIMNodeID(2), payload: .ping(sequence: 1, target: SWIMNodeID(1))), from: 2)
+        #expect(reply.sent.first?.message.gossip.contains { $0.member == SWIMNodeID(4) && $0.status == .dead } == true)
     }
 
     @Test func independentConfirmationsShortenTheTimeoutLogarithmically() throws {
