@@ -75,6 +75,7 @@ struct SWIMByteReader {
         let start = offset
         let limit = SWIMMetadata.maximumEncodedSize
         var metadata = SWIMMetadata()
+        metadata.nodeID = try readString(limit: limit, what: "node ID")
         metadata.nodeName = try readString(limit: limit, what: "node name")
         metadata.role = try readString(limit: limit, what: "role")
         metadata.rpcAddress = try readString(limit: limit, what: "RPC address")

@@ -37,6 +37,7 @@ struct SWIMByteWriter {
 
     mutating func writeMetadata(_ metadata: SWIMMetadata) throws(SWIMCodecError) {
         let limit = SWIMMetadata.maximumEncodedSize
+        try writeString(metadata.nodeID, limit: limit, what: "node ID")
         try writeString(metadata.nodeName, limit: limit, what: "node name")
         try writeString(metadata.role, limit: limit, what: "role")
         try writeString(metadata.rpcAddress, limit: limit, what: "RPC address")

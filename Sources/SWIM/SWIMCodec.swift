@@ -5,7 +5,7 @@
 /// Message: version (1 byte), sender (8 bytes LE), payload tag (1 byte) and its fields, gossip
 /// count (varint ≤ 64), entries. State: version, count (varint ≤ `maximumStateMembers`),
 /// entries. Entry: status, member (8), incarnation (varint), reporter (8), host (varint length +
-/// UTF-8), port (2), metadata flag and, when 1, metadata (four strings and a tag map).
+/// UTF-8), port (2), metadata flag and, when 1, metadata (five strings and a tag map).
 public enum SWIMCodec {
     public static let version: UInt8 = 1
     /// Bounds a push-pull reply: more members than this is refused.

@@ -5,6 +5,8 @@
 /// Bounded (`maximumEncodedSize`) so that an alive update always fits in one packet together
 /// with other updates.
 public struct SWIMMetadata: Sendable, Hashable {
+    /// The agent's node ID in the cluster model (what Raft-replicated state refers to).
+    public var nodeID: String
     public var nodeName: String
     public var role: String
     public var rpcAddress: String
@@ -15,8 +17,9 @@ public struct SWIMMetadata: Sendable, Hashable {
     public static let maximumEncodedSize = 512
     public static let maximumTagCount = 32
 
-    public init(nodeName: String = "", role: String = "", rpcAddress: String = "", datacenter: String = "",
+    public init(nodeID: String = "", nodeName: String = "", role: String = "", rpcAddress: String = "", datacenter: String = "",
                 tags: [String: String] = [:]) {
+        self.nodeID = nodeID
         self.nodeName = nodeName
         self.role = role
         self.rpcAddress = rpcAddress

@@ -2,7 +2,7 @@ import SWIM
 import Testing
 
 @Suite struct SWIMCodecTests {
-    static let metadata = SWIMMetadata(nodeName: "node-ü", role: "manager", rpcAddress: "[::1]:4647", datacenter: "dc1",
+    static let metadata = SWIMMetadata(nodeID: "5f2c-ü", nodeName: "node-ü", role: "manager", rpcAddress: "[::1]:4647", datacenter: "dc1",
                                        tags: ["rack": "r1", "zone": "z"])
 
     static let messages: [SWIMMessage] = [

@@ -1,3 +1,4 @@
+import Foundation
 import SWIM
 import Testing
 
@@ -19,16 +20,22 @@ import Testing
         return pass + probe + suspicion + spread
     }
 
-    @Test(arguments: SimulationSeeds.seeds(default: [1, 2]))
-    func everyCrashedMemberIsDeclaredFailedByEveryLiveMemberWithinTheBound(seed: UInt64) {
-        let size = 100
+    @Test(arguments: [10, 100, 200], SimulationSeeds.seeds(default: [1]))
+    func everyCrashedMemberIsDeclaredFailedByEveryLiveMemberWithinTheBound(size: Int, seed: UInt64) {
         var cluster = SimulatedCluster(size: size, settings: Self.settings, seed: seed)
         cluster.run(for: .seconds(1))
         let crashAt = cluster.now
-        let victims = [SWIMNodeID(7), SWIMNodeID(42), SWIMNodeID(99)]
+        let victims = [SWIMNodeID(7), SWIMNodeID(UInt64(size / 2)), SWIMNodeID(UInt64(size - 1))]
         for victim in victims { cluster.crash(victim) }
         let bound = Self.detectionBound(memberCount: size, settings: Self.settings)
-        cluster.run(for: bound)
+        // Run until every live member knows, or the bound passes.
+        while cluster.now < crashAt + bound {
+            cluster.run(until: min(cluster.now + .milliseconds(250), crashAt + bound))
+            let known = cluster.liveIDs.allSatisfy { observer in
+                victims.allSatisfy { cluster.nodes[observer]!.instance.member($0)?.status == .dead }
+            }
+            if known { break }
+        }
 
         var latencies: [Double] = []
         var firstSuspicions: [Double] = []
@@ -51,7 +58,8 @@ import Testing
         let interval = seconds(Self.settings.probeInterval)
         print("""
             SWIM detection (seed \(seed), n=\(size), lanFast): first suspicion mean \(format(mean(firstSuspicions)))s \
-            (SWIM paper expects ≈ interval·e/(e−1) = \(format(interval * 1.582))s); \
+            (SWIM paper: first probe after ≈ I·e/(e−1), suspicion a direct and an indirect timeout later: \
+            \(format(interval * 1.582 + 2 * seconds(Self.settings.probeTimeout)))s); \
             failed everywhere: median \(format(latencies.isEmpty ? 0 : latencies[latencies.count / 2]))s, \
             max \(format(latencies.last ?? 0))s, bound \(format(seconds(bound)))s
             """)
@@ -69,7 +77,18 @@ import Testing
         let suspicions = cluster.observations.filter { $0.event.member.status == .suspect }.count
         let failures = cluster.observations.filter { $0.event.member.status == .dead }
         #expect(failures.isEmpty, "\(failures.count) false failures. \(SimulationSeeds.replay(seed, "noLiveMember"))")
-        print("SWIM 10% loss (seed \(seed), n=50, 30 s): \(suspicions) suspicions, \(failures.count) failures")
+        let probes = cluster.ids.reduce(0) { $0 + cluster.nodes[$1]!.instance.statistics.probesStarted }
+        let failedProbes = cluster.ids.reduce(0) { $0 + cluster.nodes[$1]!.instance.statistics.probesFailed }
+        // SWIM's analysis: a probe of a healthy member fails when the direct round trip and
+        // all k indirect ones (four datagrams each) lose a datagram.
+        let p = cluster.lossRate
+        let k = Double(settings.indirectChecks)
+        let expected = (1 - (1 - p) * (1 - p)) * pow(1 - pow(1 - p, 4), k)
+        print("""
+            SWIM 10% loss (seed \(seed), n=50, 30 s, no TCP fallback): \(failedProbes) of \(probes) probes failed \
+            (rate \(format(100 * Double(failedProbes) / Double(max(1, probes))))%, SWIM paper expects \(format(100 * expected))%), \
+            \(suspicions) suspect events, \(failures.count) false failures
+            """)
     }
 
     @Test(arguments: SimulationSeeds.seeds(default: [4]))
@@ -110,6 +129,34 @@ import Testing
         }
         #expect(convergedAt != nil, "\(SimulationSeeds.replay(seed, "membersJoining"))")
         print("SWIM join (seed \(seed), n=\(size), one seed): converged after \(format(convergedAt.map { seconds($0 - .zero) } ?? -1))s")
+    }
+
+    @Test(arguments: SimulationSeeds.seeds(default: [8]))
+    func aCrashedMemberThatRestartsIsAliveAgainEverywhere(seed: UInt64) {
+        let size = 40
+        let phoenix = SWIMNodeID(9)
+        var cluster = SimulatedCluster(size: size, settings: Self.settings, seed: seed)
+        cluster.run(for: .seconds(1))
+        cluster.crash(phoenix)
+        cluster.run(for: Self.detectionBound(memberCount: size, settings: Self.settings))
+        #expect(cluster.liveIDs.allSatisfy { cluster.nodes[$0]!.instance.member(phoenix)?.status == .dead },
+                "\(SimulationSeeds.replay(seed, "aCrashedMemberThatRestarts"))")
+        // A fresh process: incarnation 0, below the one the cluster saw die.
+        cluster.restart(phoenix, incarnation: 0, seeds: [SWIMNodeID(1)], settings: Self.settings, seed: seed &+ 1000)
+        let restartedAt = cluster.now
+        var convergedAt: SWIMInstant?
+        for _ in 0..<40 {
+            cluster.run(for: .milliseconds(250))
+            if Self.isConverged(cluster) {
+                convergedAt = cluster.now
+                break
+            }
+        }
+        #expect(convergedAt != nil, "\(SimulationSeeds.replay(seed, "aCrashedMemberThatRestarts"))")
+        #expect(cluster.nodes[phoenix]!.instance.myself.incarnation > 0)
+        if let convergedAt {
+            print("SWIM restart (seed \(seed), n=\(size)): alive again everywhere \(format(seconds(convergedAt - restartedAt)))s after restarting")
+        }
     }
 
     @Test(arguments: SimulationSeeds.seeds(default: [6]))

@@ -88,6 +88,15 @@ struct SimulatedCluster {
         nodes[id]?.crashed = true
     }
 
+    /// Brings a crashed member back as a fresh process (nothing remembered but its identity),
+    /// joining through `seeds`.
+    mutating func restart(_ id: SWIMNodeID, incarnation: UInt64, seeds: [SWIMNodeID], settings: SWIMSettings, seed: UInt64) {
+        let instance = try! SWIMInstance(id: id, address: Self.address(of: id), metadata: nodes[id]!.instance.myself.metadata,
+                                         incarnation: incarnation, settings: settings, seed: seed, now: now)
+        nodes[id] = Node(instance: instance)
+        join(id, seeds: seeds)
+    }
+
     mutating func join(_ id: SWIMNodeID, seeds: [SWIMNodeID]) {
         handle(id) { instance, now in instance.join(seeds: seeds.map(Self.address(of:)), now: now) }
     }
