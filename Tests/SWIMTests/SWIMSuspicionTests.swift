@@ -76,6 +76,16 @@ import Testing
         #expect(driver.instance.suspicionDeadline(of: SWIMNodeID(3)) == nil)
     }
 
+    @Test func aSenderOfAnOutdatedSuspicionIsToldOfTheRefutation() throws {
+        var driver = Driver(instance: Fixture.instance(others: 4))
+        _ = driver.receive(Fixture.gossip([Fixture.alive(3, incarnation: 2)]), from: 3)
+        let reply = driver.receive(Fixture.gossip([Fixture.fact(.suspect, 3, incarnation: 1, reporter: 4)], from: 4), from: 4).sent
+        #expect(reply.count == 1 && reply.first?.to == Fixture.address(4))
+        #expect(reply.first?.message.gossip.map { "\($0.member) \($0.status) \($0.incarnation)" } == ["3 alive 2"])
+        // Current news gets no reply.
+        #expect(driver.receive(Fixture.gossip([Fixture.fact(.suspect, 3, incarnation: 2, reporter: 4)], from: 4), from: 4).sent.isEmpty)
+    }
+
     @Test func theBuddySystemTellsASuspectedMemberOnTheNextPing() throws {
         var driver = Driver(instance: Fixture.instance(others: 2))
         _ = driver.receive(Fixture.gossip([Fixture.fact(.suspect, 3, incarnation: 0, reporter: 2)]), from: 2)
