@@ -75,8 +75,10 @@ extension SWIMInstance {
         return []
     }
 
-    /// Merges a full state received in a push-pull exchange (either side). A member the remote
-    /// believes dead is only suspected here, so that it gets a chance to refute.
+    /// Merges a full state received in a push-pull exchange, on either side: the side that was
+    /// asked replies with its `fullState()` (taken before merging) and then merges what it got;
+    /// the side that asked merges the reply. A member the remote believes dead is only suspected
+    /// here, so that it gets a chance to refute.
     public mutating func onPushPull(_ remoteState: [SWIMGossip], now: SWIMInstant) -> [SWIMDirective] {
         var out: [SWIMDirective] = []
         for entry in remoteState.prefix(SWIMCodec.maximumStateMembers) {

@@ -73,6 +73,7 @@ import Testing
         settings.tcpFallback = false
         var cluster = SimulatedCluster(size: 50, settings: settings, seed: seed)
         cluster.lossRate = 0.10
+        cluster.maximumDelay = .milliseconds(10)
         cluster.run(for: .seconds(30))
         let suspicions = cluster.observations.filter { $0.event.member.status == .suspect }.count
         let failures = cluster.observations.filter { $0.event.member.status == .dead }
@@ -85,7 +86,7 @@ import Testing
         let k = Double(settings.indirectChecks)
         let expected = (1 - (1 - p) * (1 - p)) * pow(1 - pow(1 - p, 4), k)
         print("""
-            SWIM 10% loss (seed \(seed), n=50, 30 s, no TCP fallback): \(failedProbes) of \(probes) probes failed \
+            SWIM 10% loss (seed \(seed), n=50, 30 s, delay 0.2–10 ms, no TCP fallback): \(failedProbes) of \(probes) probes failed \
             (rate \(format(100 * Double(failedProbes) / Double(max(1, probes))))%, SWIM paper expects \(format(100 * expected))%), \
             \(suspicions) suspect events, \(failures.count) false failures
             """)
