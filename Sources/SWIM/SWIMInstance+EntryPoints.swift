@@ -32,8 +32,17 @@ extension SWIMInstance {
     /// Handles one datagram received from `address`.
     public mutating func onMessage(_ message: SWIMMessage, from address: SWIMAddress, now: SWIMInstant) -> [SWIMDirective] {
         var out: [SWIMDirective] = []
+        var corrections: [SWIMGossip] = []
         for entry in message.gossip.prefix(SWIMMessage.maximumGossipCount) {
+            if let newer = correction(for: entry) { corrections.append(newer) }
             apply(entry, now: now, viaPushPull: false, into: &out)
+        }
+        if !corrections.isEmpty {
+            // The sender still spreads a suspicion or death that was refuted: tell it directly,
+            // so that a member the refutation happened to miss is put right before its own
+            // suspicion times out, instead of at the next push-pull.
+            statistics.messagesSent += 1
+            out.append(.send(SWIMMessage(sender: myself.id, payload: .gossip, gossip: corrections), to: address))
         }
         switch message.payload {
         case .gossip:

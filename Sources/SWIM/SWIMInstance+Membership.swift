@@ -90,6 +90,14 @@ extension SWIMInstance {
         }
     }
 
+    /// What to tell a sender whose suspicion or death of a member is outdated (the member has
+    /// since refuted it with a higher incarnation that this instance knows). Nil otherwise.
+    func correction(for fact: SWIMGossip) -> SWIMGossip? {
+        guard fact.status == .suspect || fact.status == .dead, let known = member(fact.member),
+              known.incarnation > fact.incarnation, known.status.isActive else { return nil }
+        return gossip(about: known, reporter: myself.id, withMetadata: true)
+    }
+
     /// A fact about myself: a suspicion or death at my incarnation (or a newer one, which only
     /// a stale copy of me could have issued) is refuted with a higher incarnation.
     mutating func answer(_ fact: SWIMGossip, now: SWIMInstant) {
