@@ -61,8 +61,12 @@ public struct SWIMInstance: Sendable {
     ///   - incarnation: where to start; a restarted agent may pass a value above its last one
     ///     (e.g. from its clock) to come back without first being refuted.
     ///   - seed: the only randomness (probe order, gossip targets, relay choice).
+    ///   - knownMembers: members remembered from before a restart (alive ones only are kept),
+    ///     probed from the start but not announced as news: they may be stale, and the first
+    ///     probes or a push-pull will tell.
     public init(id: SWIMNodeID, address: SWIMAddress, metadata: SWIMMetadata = SWIMMetadata(),
-                incarnation: UInt64 = 0, settings: SWIMSettings = .lan, seed: UInt64, now: SWIMInstant) throws {
+                incarnation: UInt64 = 0, settings: SWIMSettings = .lan, seed: UInt64, now: SWIMInstant,
+                knownMembers: [SWIMGossip] = []) throws {
         try settings.validate()
         try metadata.validate()
         if address.host.utf8.count > SWIMAddress.maximumHostLength {
@@ -80,6 +84,11 @@ public struct SWIMInstance: Sendable {
         nextGossipAt = now + settings.gossipInterval
         nextPushPullAt = now + settings.pushPullInterval + .nanoseconds(jitter)
         nextReapAt = now + settings.probeInterval
+        for fact in knownMembers where fact.status == .alive && fact.member != id
+            && fact.address.host.utf8.count <= SWIMAddress.maximumHostLength && table[fact.member] == nil {
+            store(SWIMMember(id: fact.member, address: fact.address, status: .alive, incarnation: fact.incarnation,
+                             metadata: fact.metadata ?? SWIMMetadata(), statusSince: now))
+        }
     }
 
     // MARK: Queries

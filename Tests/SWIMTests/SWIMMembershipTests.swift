@@ -106,6 +106,17 @@ import Testing
         #expect(events.map(\.member.status) == [.left])
     }
 
+    @Test func membersRememberedFromBeforeARestartAreProbedButNotAnnounced() throws {
+        let remembered = [Fixture.alive(2, incarnation: 5), Fixture.alive(3), Fixture.fact(.dead, 4, incarnation: 0, reporter: 2), Fixture.alive(1)]
+        var driver = Driver(instance: try SWIMInstance(id: SWIMNodeID(1), address: Fixture.address(1), settings: .lanFast,
+                                                       seed: 1, now: .zero, knownMembers: remembered))
+        #expect(driver.instance.members.map(\.id) == [SWIMNodeID(2), SWIMNodeID(3)])
+        #expect(driver.instance.member(SWIMNodeID(2))?.incarnation == 5)
+        #expect(driver.instance.pendingGossipCount == 0)
+        let ping = try driver.nextPing()
+        #expect([SWIMNodeID(2), SWIMNodeID(3)].contains(ping.target))
+    }
+
     @Test func joiningAsksForAPushPullWithEachSeedButNotItself() {
         var instance = Fixture.instance(others: 0)
         let directives = instance.join(seeds: [Fixture.address(1), Fixture.address(2), Fixture.address(3)], now: .zero)

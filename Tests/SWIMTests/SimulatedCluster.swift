@@ -53,25 +53,21 @@ struct SimulatedCluster {
 
     init(size: Int, settings: SWIMSettings, seed: UInt64, converged: Bool = true) {
         random = SWIMRandom(seed: seed)
-        for index in 0..<size {
-            let id = SWIMNodeID(UInt64(index + 1))
-            let address = Self.address(of: id)
-            let instance = try! SWIMInstance(
-                id: id, address: address,
-                metadata: SWIMMetadata(nodeName: "node-\(index + 1)", role: "worker"),
-                settings: settings, seed: seed &* 31 &+ UInt64(index), now: now)
-            nodes[id] = Node(instance: instance)
-            ids.append(id)
-            byAddress[address] = id
+        // Start from a cluster that already knows itself, as after a completed join, when
+        // `converged`; otherwise everyone knows only itself.
+        let everyone = (1...size).map { index in
+            let id = SWIMNodeID(UInt64(index))
+            return SWIMGossip(status: .alive, member: id, incarnation: 0, address: Self.address(of: id),
+                              metadata: SWIMMetadata(nodeName: "node-\(index)", role: "worker"), reporter: id)
         }
-        if converged {
-            // Start from a cluster that already knows itself, as after a completed join.
-            let everyone = ids.map { id in
-                SWIMGossip(status: .alive, member: id, incarnation: 0, address: Self.address(of: id),
-                           metadata: nodes[id]!.instance.myself.metadata, reporter: id)
-            }
-            for id in ids { handle(id) { instance, now in instance.onPushPull(everyone, now: now) } }
-            observations.removeAll()
+        for (index, fact) in everyone.enumerated() {
+            let instance = try! SWIMInstance(
+                id: fact.member, address: fact.address, metadata: fact.metadata!,
+                settings: settings, seed: seed &* 31 &+ UInt64(index), now: now,
+                knownMembers: converged ? everyone : [])
+            nodes[fact.member] = Node(instance: instance)
+            ids.append(fact.member)
+            byAddress[fact.address] = fact.member
         }
         for id in ids { reschedule(id) }
     }
