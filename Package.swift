@@ -26,6 +26,8 @@ let package = Package(
 
         // Layer 0: the Raft consensus core (pure: no clock, I/O or unseeded randomness).
         .target(name: "Raft"),
+        // Layer 0: SWIM failure detection with Lifeguard (pure: time and randomness come in).
+        .target(name: "SWIM", linkerSettings: [.linkedLibrary("m")]),
         // Versioned binary codecs for what managers and agents send each other.
         .target(name: "Wire", dependencies: ["Raft", "ClusterModel"]),
 
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft"], exclude: ["testdata"]),
+        .testTarget(name: "SWIMTests", dependencies: ["SWIM"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft"]),
         .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
