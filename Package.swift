@@ -66,6 +66,7 @@ let package = Package(
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
         .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTP"], path: "Fuzz/HTTPParserFuzzer"),
         .executableTarget(name: "WireFuzzer", dependencies: ["Wire", "Raft"], path: "Fuzz/WireFuzzer"),
+        .executableTarget(name: "SWIMCodecFuzzer", dependencies: ["SWIM"], path: "Fuzz/SWIMCodecFuzzer"),
         // Built only by `make bench`: parse + decode throughput of large job files.
         .executableTarget(name: "JobspecBench", dependencies: ["Jobspec"], path: "contrib/bench/JobspecBench"),
         // WAL group-commit throughput/latency (`contrib/bench/raft/wal-bench.sh`); its

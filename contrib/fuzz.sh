@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 seconds=${FUZZ_SECONDS:-600}
-targets=${FUZZ_TARGETS:-"JobspecFuzzer HTTPParserFuzzer WireFuzzer"}
+targets=${FUZZ_TARGETS:-"JobspecFuzzer HTTPParserFuzzer WireFuzzer SWIMCodecFuzzer"}
 build_flags=(-c release --sanitize=fuzzer)
 if [ "${FUZZ_ASAN:-0}" = 1 ]; then
   # The lexer reads through unsafe pointers; AddressSanitizer checks every such read.
@@ -62,6 +62,10 @@ for target in $targets; do
       ;;
     WireFuzzer)
       corpus=fuzz-corpus-wire artifacts=fuzz-artifacts/wire dict= max_len=4096
+      seed_dirs=()
+      ;;
+    SWIMCodecFuzzer)
+      corpus=fuzz-corpus-swim artifacts=fuzz-artifacts/swim dict= max_len=4096
       seed_dirs=()
       ;;
     *) echo "fuzz.sh: unknown target $target" >&2; exit 64 ;;
