@@ -29,8 +29,10 @@ import Testing
     }
 
     /// Waits (bounded) until the manager's state satisfies `condition`.
+    /// Bounded generously: other suites' CPU-heavy simulations share the 2-thread cooperative
+    /// pool and can starve this one for tens of seconds; only a real hang should hit the bound.
     static func state(
-        of manager: ManagerServer, _ what: String, timeout: Duration = .seconds(20), _ condition: (StateStore) -> Bool
+        of manager: ManagerServer, _ what: String, timeout: Duration = .seconds(120), _ condition: (StateStore) -> Bool
     ) async throws -> StateStore {
         let start = ContinuousClock.now
         var index: UInt64 = 0

@@ -97,7 +97,9 @@ final class KeyValueMachine: RaftStateMachine {
         }
     }
 
-    static func waitFor(_ what: String, timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws {
+    /// Bounded generously: other suites' CPU-heavy simulations share the 2-thread cooperative
+    /// pool and can starve this one for tens of seconds; only a real hang should hit the bound.
+    static func waitFor(_ what: String, timeout: Duration = .seconds(120), _ condition: () async -> Bool) async throws {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < timeout {
             if await condition() { return }

@@ -79,9 +79,11 @@ actor RecordingManagerLink: ManagerLink {
             nodeID: NodeID(uuid: "n"), nodeName: "n", job: job, jobVersion: 0, groupName: "g", index: 0, modifyIndex: 1)
     }
 
+    /// Bounded generously: other suites' CPU-heavy simulations share the 2-thread cooperative
+    /// pool and can starve this one for tens of seconds; only a real hang should hit the bound.
     static func waitFor(_ what: String, _ condition: () async -> Bool) async throws {
         let start = ContinuousClock.now
-        while ContinuousClock.now - start < .seconds(20) {
+        while ContinuousClock.now - start < .seconds(120) {
             if await condition() { return }
             try await Task.sleep(for: .milliseconds(20))
         }
