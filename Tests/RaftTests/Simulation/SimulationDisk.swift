@@ -65,6 +65,8 @@ struct SimulationDisk {
         case hardState(HardState)
         case entries([LogEntry])
         case snapshot(SnapshotMetadata, [UInt8])
+        /// Drops every entry after the index (a conflict the leader resolved).
+        case truncate(after: UInt64)
     }
 
     private(set) var durable = Contents()
@@ -132,6 +134,8 @@ struct SimulationDisk {
             contents.append(entries)
         case .snapshot(let metadata, let data):
             contents.install(metadata, data: data)
+        case .truncate(let index):
+            contents.entries.removeAll { $0.index > index }
         }
     }
 }

@@ -31,23 +31,36 @@ struct SimulationInvariants {
     /// The leader of each term that has had one.
     private(set) var leaders: [UInt64: RaftNodeID] = [:]
     private var written: [EntryKey: Written] = [:]
+    private struct Committed {
+        var entry: LogEntry
+        var node: RaftNodeID
+        /// A term at least that of the leader that committed it.
+        var committedNoLaterThan: UInt64
+    }
+
     /// Every entry some node applied, by index: the committed log as the cluster knows it.
-    private(set) var committed: [UInt64: LogEntry] = [:]
-    private var committedBy: [UInt64: RaftNodeID] = [:]
+    private var committed: [UInt64: Committed] = [:]
+    private(set) var highestLeaderTerm: UInt64 = 0
     /// The store's state after each applied index, as first seen.
     private var stateAfter: [UInt64: (hash: Int, node: RaftNodeID)] = [:]
     private(set) var highestCommitted: UInt64 = 0
 
-    /// Election safety: at most one leader per term.
-    mutating func observeLeader(_ node: RaftNodeID, term: UInt64) throws {
+    /// Election safety: at most one leader per term. True the first time a term's leader is seen.
+    @discardableResult
+    mutating func observeLeader(_ node: RaftNodeID, term: UInt64) throws -> Bool {
         if let known = leaders[term] {
             guard known == node else {
                 throw Violation(property: "election safety", detail: "term \(term) has two leaders, \(known) and \(node)")
             }
-            return
+            return false
         }
         leaders[term] = node
+        highestLeaderTerm = max(highestLeaderTerm, term)
+        return true
     }
+
+    /// The committed entry at `index`, if some node applied it.
+    func committedEntry(at index: UInt64) -> LogEntry? { committed[index]?.entry }
 
     /// Log matching: called after `entries` were written to `node`'s disk, whose contents now
     /// are `contents` (so the term before the first entry can be read there).
@@ -74,23 +87,20 @@ struct SimulationInvariants {
         }
     }
 
-    /// State-machine safety: every node that applies index i applies the same entry; and no
-    /// node applies past what it could know is committed. `leaderLogs` are the current leaders'
-    /// logs, checked for the new entry (leader completeness for later leaders).
-    mutating func observeApply(_ node: RaftNodeID, entry: LogEntry, leaderLogs: [(RaftNodeID, UInt64, SimulationDisk.Contents)]) throws {
+    /// State-machine safety: every node that applies index i applies the same entry. The first
+    /// time an index is applied it is known committed; it was committed by a leader of a term
+    /// no higher than the highest leader term seen so far, so every leader of a later term must
+    /// hold it (leader completeness, checked as each new leader appears).
+    mutating func observeApply(_ node: RaftNodeID, entry: LogEntry) throws {
         if let known = committed[entry.index] {
-            guard known == entry else {
+            guard known.entry == entry else {
                 throw Violation(property: "state-machine safety",
-                                detail: "index \(entry.index) applied as term \(known.term) \(known.kind) on \(committedBy[entry.index] ?? .none) but as term \(entry.term) \(entry.kind) on \(node)")
+                                detail: "index \(entry.index) applied as term \(known.entry.term) \(known.entry.kind) on \(known.node) but as term \(entry.term) \(entry.kind) on \(node)")
             }
             return
         }
-        committed[entry.index] = entry
-        committedBy[entry.index] = node
+        committed[entry.index] = Committed(entry: entry, node: node, committedNoLaterThan: max(highestLeaderTerm, entry.term))
         highestCommitted = max(highestCommitted, entry.index)
-        for (leader, term, log) in leaderLogs where term > entry.term {
-            try requireContains(log, entry, leader: leader, term: term)
-        }
     }
 
     /// A state-machine snapshot taken or installed at `index` must equal the state every other
@@ -106,19 +116,28 @@ struct SimulationInvariants {
     }
 
     /// Leader completeness: a new leader's log holds every entry already known committed.
-    func checkNewLeader(_ node: RaftNodeID, term: UInt64, log: SimulationDisk.Contents) throws {
-        for (_, entry) in committed where entry.term < term {
-            try requireContains(log, entry, leader: node, term: term)
+    func checkNewLeader(_ leader: SimulationLogView) throws {
+        for (_, known) in committed where known.committedNoLaterThan < leader.term {
+            try requireContains(leader, known.entry)
         }
     }
 
-    private func requireContains(_ log: SimulationDisk.Contents, _ entry: LogEntry, leader: RaftNodeID, term: UInt64) throws {
-        if let snapshot = log.snapshot, snapshot.index > entry.index { return }
-        guard let held = log.term(at: entry.index) else {
-            throw Violation(property: "leader completeness", detail: "leader \(leader) of term \(term) lacks committed index \(entry.index) (its log ends at \(log.lastIndex))")
+    private func requireContains(_ leader: SimulationLogView, _ entry: LogEntry) throws {
+        if entry.index < leader.firstIndex { return }  // Compacted: covered by its snapshot.
+        guard let held = leader.termAt(entry.index) else {
+            throw Violation(property: "leader completeness", detail: "leader \(leader.node) of term \(leader.term) lacks committed index \(entry.index) (term \(entry.term))")
         }
         guard held == entry.term else {
-            throw Violation(property: "leader completeness", detail: "leader \(leader) of term \(term) has term \(held) at committed index \(entry.index), not \(entry.term)")
+            throw Violation(property: "leader completeness", detail: "leader \(leader.node) of term \(leader.term) has term \(held) at committed index \(entry.index), not \(entry.term)")
         }
     }
+}
+
+/// A leader's in-memory log as the invariants need it: which terms it holds at which indexes.
+struct SimulationLogView {
+    var node: RaftNodeID
+    var term: UInt64
+    /// Indexes below this were compacted into a snapshot and cannot be looked at.
+    var firstIndex: UInt64
+    var termAt: (UInt64) -> UInt64?
 }

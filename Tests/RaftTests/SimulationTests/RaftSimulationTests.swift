@@ -1,0 +1,61 @@
+import Foundation  // Only to read the seed settings from the environment.
+import Raft
+import Testing
+
+/// Whole-cluster runs of the Raft core under faults, one per seed. A failing seed is printed
+/// with the command that replays it alone, verbosely.
+///
+///   RAFT_SEED=1234 swift test --filter RaftSimulationTests       one seed, with a trace
+///   RAFT_SEED_START=… RAFT_SEED_COUNT=…                          another range of seeds
+@Suite struct RaftSimulationTests {
+    static let environment = ProcessInfo.processInfo.environment
+    /// The seeds `make test` runs: 500 by default, split into batches that may run in parallel.
+    static let batchCount = 10
+    static let seedCount = UInt64(environment["RAFT_SEED_COUNT"] ?? "") ?? 500
+    static let firstSeed = UInt64(environment["RAFT_SEED_START"] ?? "") ?? 1
+    static let replaySeed = UInt64(environment["RAFT_SEED"] ?? "")
+
+    @Test(arguments: 0..<batchCount)
+    func clustersOfThreeAndFiveKeepEveryInvariantUnderFaultsAndRecoverAfterHealing(batch: Int) {
+        if let seed = Self.replaySeed {
+            guard batch == 0 else { return }
+            Self.check(seed: seed, verbose: true)
+            return
+        }
+        let seeds = Self.firstSeed..<(Self.firstSeed + Self.seedCount)
+        for seed in seeds where Int(seed % UInt64(Self.batchCount)) == batch {
+            Self.check(seed: seed, verbose: false)
+        }
+    }
+
+    /// `make soak`: seeds from RAFT_SEED_START for RAFT_SEED_COUNT seeds or until the unix time
+    /// RAFT_SOAK_DEADLINE, whichever comes first.
+    @Test(.enabled(if: environment["RAFT_SOAK_DEADLINE"] != nil))
+    func soak() {
+        let deadline = Double(Self.environment["RAFT_SOAK_DEADLINE"] ?? "") ?? 0
+        var ran = 0
+        for seed in Self.firstSeed..<(Self.firstSeed + Self.seedCount) {
+            if Date().timeIntervalSince1970 >= deadline { break }
+            Self.check(seed: seed, verbose: false)
+            ran += 1
+        }
+        print("simulation: ran \(ran) seed(s) from \(Self.firstSeed)")
+    }
+
+    static func check(seed: UInt64, verbose: Bool) {
+        let scenario = SimulationScenario(seed: seed)
+        let cluster = SimulationCluster(scenario: scenario)
+        cluster.verbose = verbose
+        do {
+            try cluster.run()
+            if verbose { print("seed \(seed) passed: \(scenario); \(cluster.statistics); \(cluster.events) events") }
+        } catch {
+            Issue.record("""
+                FAILED seed \(seed) (\(scenario.nodeCount) nodes) at \(cluster.queue.now) ms: \(error)
+                  \(scenario)
+                  \(cluster.statistics); network \(cluster.network.summary)
+                  replay: RAFT_SEED=\(seed) swift test --filter RaftSimulationTests
+                """)
+        }
+    }
+}
