@@ -36,7 +36,7 @@ extension SimulationCluster {
                 minimumDelay: 1, maximumDelay: faultRandom.between(2, 60))
             trace("network now drops \(network.faults.dropProbability), delays up to \(network.faults.maximumDelay) ms")
         case 70..<85:
-            changeMembership()
+            if scenario.membershipChanges { changeMembership() }
         case 85..<93:
             guard let leader = liveLeader, var instance = nodes[leader]?.instance else { return }
             let voters = instance.configuration.voters.subtracting([leader]).sorted()
@@ -97,7 +97,12 @@ extension SimulationCluster {
         guard case .accepted = outcome else { return }
         statistics.membershipChanges += 1
         if case .addLearner(let spare) = change {
-            nodes[spare] = makeNode(spare)
+            var node = makeNode(spare)
+            if scenario.joinersKnowFounders, let snapshot = RaftPersistentState.bootstrap(voters: founders).snapshot {
+                node.disk.write(.snapshot(snapshot.metadata, snapshot.data))
+                node.disk.sync()
+            }
+            nodes[spare] = node
             start(spare)
         }
     }

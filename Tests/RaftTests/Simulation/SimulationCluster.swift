@@ -55,8 +55,10 @@ final class SimulationCluster {
     // MARK: - Running
 
     /// Runs the scenario; throws the first violation found.
+    var founders: Set<RaftNodeID> { Set((1...scenario.nodeCount).map { RaftNodeID(UInt64($0)) }) }
+
     func run() throws {
-        let founders = Set((1...scenario.nodeCount).map { RaftNodeID(UInt64($0)) })
+        let founders = self.founders
         for id in founders.sorted() {
             var node = makeNode(id)
             let bootstrap = RaftPersistentState.bootstrap(voters: founders)
@@ -137,6 +139,9 @@ final class SimulationCluster {
             queue.schedule(after: interval, .tick(id, incarnation: incarnation))
         case .deliver(let message):
             guard nodes[message.to]?.instance != nil, network.canDeliver(from: message.from, to: message.to) else { return }
+            if verbose, [.requestVote, .requestVoteResponse, .requestPreVote, .requestPreVoteResponse, .timeoutNow].contains(message.kind) {
+                trace("\(message.from) -> \(message.to) \(message.kind) term \(message.term) index \(message.index) logTerm \(message.logTerm)\(message.reject ? " reject" : "")")
+            }
             nodes[message.to]?.instance?.step(message)
         case .syncDone(let id, let incarnation):
             guard nodes[id]?.incarnation == incarnation else { return }
@@ -179,6 +184,9 @@ final class SimulationCluster {
         guard var node = nodes[id], var instance = node.instance else { return }
         let ready = instance.ready()
         node.instance = instance
+        if verbose, let hard = ready.hardState {
+            trace("\(id) persists term \(hard.term) vote \(hard.vote) commit \(hard.commit), \(ready.entries.count) entries, role \(ready.softState.role), config \(instance.configuration.voters.sorted()) learners \(instance.configuration.learners.sorted())")
+        }
         if let snapshot = ready.snapshot {
             node.disk.write(.snapshot(snapshot.metadata, snapshot.data))
         }

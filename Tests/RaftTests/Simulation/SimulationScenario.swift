@@ -22,6 +22,12 @@ struct SimulationScenario: Sendable, CustomStringConvertible {
     var maximumDiskLatency: UInt64
     /// A client gives up on an operation after this long (its outcome is then unknown).
     var clientTimeoutMilliseconds: UInt64 = 1_500
+    /// Whether faults include membership changes (add a learner, promote it, remove a voter).
+    var membershipChanges = true
+    /// A node added to the cluster starts knowing the founding configuration (a bootstrap
+    /// snapshot at index 0) instead of an empty one. Off by default: a joining server does not
+    /// know the founders, and the core must teach it.
+    var joinersKnowFounders = false
     /// Deliberate defects of the harness, to show that the checks catch them.
     var breakage: SimulationBreakage = []
 
