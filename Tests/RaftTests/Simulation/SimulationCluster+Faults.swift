@@ -56,7 +56,11 @@ extension SimulationCluster {
         let down = nodeOrder.filter { nodes[$0]?.instance == nil && nodes[$0]?.isRetired == false }.count
         guard down < (scenario.nodeCount - 1) / 2 + (faultRandom.chance(0.3) ? 1 : 0), !running.isEmpty else { return }
         let victim: RaftNodeID
-        if let leader = liveLeader, faultRandom.chance(0.4) {
+        let syncing = running.filter { nodes[$0]?.disk.hasUnsyncedWrites == true }
+        if !syncing.isEmpty, faultRandom.chance(0.5) {
+            // The nastiest moment: writes handed to the disk but not yet synced.
+            victim = faultRandom.pick(syncing)
+        } else if let leader = liveLeader, faultRandom.chance(0.4) {
             victim = leader
         } else {
             victim = faultRandom.pick(running)

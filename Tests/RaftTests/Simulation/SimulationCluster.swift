@@ -224,7 +224,7 @@ final class SimulationCluster {
     /// The sync finished: the writes are durable, so the messages may go; then apply and advance.
     func completeReady(_ id: RaftNodeID) throws {
         guard var node = nodes[id], let ready = node.pendingReady else { return }
-        node.disk.sync()
+        if !scenario.breakage.contains(.skipSync) || random.chance(0.1) { node.disk.sync() }
         nodes[id] = node
         if !node.sentEarly { send(ready.messages) }
         if let snapshot = ready.snapshot {

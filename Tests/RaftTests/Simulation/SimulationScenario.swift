@@ -66,4 +66,7 @@ struct SimulationBreakage: OptionSet, Sendable {
     static let sendBeforeSync = SimulationBreakage(rawValue: 1 << 0)
     /// Answer ReadIndex reads at once, before the state machine has applied the read index.
     static let readBeforeApplied = SimulationBreakage(rawValue: 1 << 1)
+    /// Never fsync: writes reach the platter only when the OS happens to flush (here, at one
+    /// Ready in ten), so a crash can forget votes and acknowledged entries.
+    static let skipSync = SimulationBreakage(rawValue: 1 << 2)
 }
