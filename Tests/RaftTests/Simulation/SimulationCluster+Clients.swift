@@ -11,7 +11,10 @@ extension SimulationCluster {
             queue.schedule(after: clientRandom.between(10, 50), .clientStep(clientID))
             return
         }
-        let target = nodes[client.leaderGuess]?.instance != nil ? client.leaderGuess : clientRandom.pick(running)
+        // Mostly the node believed to lead; sometimes any node (a follower serves ReadIndex reads
+        // itself once the leader has confirmed the read index).
+        let knowsLeader = nodes[client.leaderGuess]?.instance != nil && clientRandom.chance(0.7)
+        let target = knowsLeader ? client.leaderGuess : clientRandom.pick(running)
         guard var instance = nodes[target]?.instance, let incarnation = nodes[target]?.incarnation else { return }
 
         let key = UInt8(clientRandom.below(UInt64(scenario.keyCount)))
@@ -27,7 +30,15 @@ extension SimulationCluster {
         }
         let now = queue.now
         var retry = false
-        if case .get = operation, clientRandom.chance(0.6) {
+        if case .get = operation, scenario.breakage.contains(.staleReads) {
+            client.sequence = sequence
+            statistics.operations += 1
+            history.append(SimulationOperation(client: clientID, operation: operation, invoked: now, respondedAt: now,
+                                               output: .value(nodes[target]?.store.read(key))))
+            clients[position] = client
+            queue.schedule(after: clientRandom.between(1, 30), .clientStep(clientID))
+            return
+        } else if case .get = operation, clientRandom.chance(0.6) {
             switch instance.readIndex(context: SimulationClient.context(client: clientID, sequence: sequence)) {
             case .pending:
                 client.pending = .init(sequence: sequence, operation: operation, invoked: now, node: target, incarnation: incarnation, wait: .read)

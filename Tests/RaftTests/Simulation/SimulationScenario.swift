@@ -69,4 +69,7 @@ struct SimulationBreakage: OptionSet, Sendable {
     /// Never fsync: writes reach the platter only when the OS happens to flush (here, at one
     /// Ready in ten), so a crash can forget votes and acknowledged entries.
     static let skipSync = SimulationBreakage(rawValue: 1 << 2)
+    /// Serve reads from the contacted node's store at once, without ReadIndex (a `?stale` read
+    /// passed off as linearizable).
+    static let staleReads = SimulationBreakage(rawValue: 1 << 3)
 }

@@ -51,13 +51,19 @@ import Testing
         case "sendBeforeSync": scenario.breakage = .sendBeforeSync
         case "readBeforeApplied": scenario.breakage = .readBeforeApplied
         case "skipSync": scenario.breakage = .skipSync
+        case "staleReads": scenario.breakage = .staleReads
         default: break
         }
         let cluster = SimulationCluster(scenario: scenario)
         cluster.verbose = verbose
         do {
             try cluster.run()
-            if verbose { print("seed \(seed) passed: \(scenario); \(cluster.statistics); \(cluster.events) events") }
+            if verbose {
+                print("seed \(seed) passed: \(scenario); \(cluster.statistics); \(cluster.events) events")
+                let answered = cluster.history.filter { $0.response != nil }.count
+                print("history: \(cluster.history.count) operations, \(answered) answered")
+                if environment["RAFT_PRINT_HISTORY"] != nil { for operation in cluster.history { print("  \(operation)") } }
+            }
         } catch {
             Issue.record("""
                 FAILED seed \(seed) (\(scenario.nodeCount) nodes) at \(cluster.queue.now) ms: \(error)
