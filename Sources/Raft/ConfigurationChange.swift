@@ -54,6 +54,51 @@ public enum ConfigurationChange: Sendable, Hashable, Codable {
         return bytes
     }
 
+    /// The payload of the bootstrap entry: operation 5 sets the whole configuration (voter count
+    /// and ids, learner count and ids, little-endian). It is never proposed, only written by
+    /// `RaftPersistentState.bootstrap`.
+    static func encodeInitial(_ configuration: RaftConfiguration) -> [UInt8] {
+        var bytes: [UInt8] = [5]
+        for group in [configuration.voters.sorted(), configuration.learners.sorted()] {
+            appendLittleEndian(UInt64(group.count), to: &bytes)
+            for id in group { appendLittleEndian(id.rawValue, to: &bytes) }
+        }
+        return bytes
+    }
+
+    /// The configuration after the entry payload `bytes` takes effect on `current`, or nil if the
+    /// payload is malformed or makes no sense there (the entry then changes nothing).
+    static func configuration(applying bytes: [UInt8], to current: RaftConfiguration) -> RaftConfiguration? {
+        if bytes.first == 5 {
+            var position = 1
+            var groups: [Set<RaftNodeID>] = []
+            for _ in 0..<2 {
+                guard let count = readLittleEndian(bytes, at: &position), count <= UInt64(bytes.count / 8) else { return nil }
+                var group: Set<RaftNodeID> = []
+                for _ in 0..<count {
+                    guard let raw = readLittleEndian(bytes, at: &position), raw != 0 else { return nil }
+                    group.insert(RaftNodeID(raw))
+                }
+                groups.append(group)
+            }
+            guard position == bytes.count, !groups[0].isEmpty, groups[0].isDisjoint(with: groups[1]) else { return nil }
+            return RaftConfiguration(voters: groups[0], learners: groups[1])
+        }
+        return ConfigurationChange(encoded: bytes)?.applied(to: current)
+    }
+
+    private static func appendLittleEndian(_ value: UInt64, to bytes: inout [UInt8]) {
+        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    }
+
+    private static func readLittleEndian(_ bytes: [UInt8], at position: inout Int) -> UInt64? {
+        guard position + 8 <= bytes.count else { return nil }
+        var value: UInt64 = 0
+        for offset in 0..<8 { value |= UInt64(bytes[position + offset]) << UInt64(8 * offset) }
+        position += 8
+        return value
+    }
+
     /// Decodes an entry payload; nil for anything malformed (such an entry changes nothing).
     public init?(encoded bytes: [UInt8]) {
         guard bytes.count == 9 else { return nil }

@@ -4,7 +4,7 @@ extension RaftInstance {
     /// change nothing, the same way on every node.
     mutating func applyConfigurationEntry(_ entry: LogEntry) {
         configurationIndex = entry.index
-        guard let change = ConfigurationChange(encoded: entry.data), let next = change.applied(to: configuration) else { return }
+        guard let next = ConfigurationChange.configuration(applying: entry.data, to: configuration) else { return }
         setConfiguration(next)
     }
 
@@ -15,7 +15,7 @@ extension RaftInstance {
         var index = baseConfigurationIndex
         for entry in log.entries where entry.kind == .configurationChange {
             index = entry.index
-            if let change = ConfigurationChange(encoded: entry.data), let next = change.applied(to: current) { current = next }
+            if let next = ConfigurationChange.configuration(applying: entry.data, to: current) { current = next }
         }
         configurationIndex = index
         setConfiguration(current)
@@ -24,8 +24,9 @@ extension RaftInstance {
     /// The configuration in force at `index` (for the compaction point).
     func configuration(asOf index: UInt64) -> RaftConfiguration {
         var current = baseConfiguration
-        for entry in log.entries where entry.kind == .configurationChange && entry.index <= index {
-            if let change = ConfigurationChange(encoded: entry.data), let next = change.applied(to: current) { current = next }
+        for entry in log.entries where entry.kind == .configurationChange {
+            if entry.index > index { break }
+            if let next = ConfigurationChange.configuration(applying: entry.data, to: current) { current = next }
         }
         return current
     }

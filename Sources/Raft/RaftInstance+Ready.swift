@@ -1,7 +1,7 @@
 extension RaftInstance {
     /// Whether `ready()` would hand out any work.
     public var hasReady: Bool {
-        if !outbox.isEmpty || !readStates.isEmpty || snapshotToPersist != nil { return true }
+        if !outbox.isEmpty || !earlyOutbox.isEmpty || !readStates.isEmpty || snapshotToPersist != nil { return true }
         if hardState != lastHardState || softState != lastSoftState { return true }
         if log.lastIndex > log.persistedIndex || log.needsTruncation { return true }
         if min(log.committed, log.persistedIndex) > log.applied { return true }
@@ -22,11 +22,13 @@ extension RaftInstance {
         ready.entries = log.entries(from: log.persistedIndex + 1, through: log.lastIndex, maxBytes: Int.max)
         let applyThrough = min(log.committed, log.persistedIndex)
         if applyThrough > log.applied {
-            ready.committedEntries = log.entries(from: log.applied + 1, through: applyThrough, maxBytes: Int.max)
+            ready.committedEntries = log.entries(from: log.applied + 1, through: applyThrough, maxBytes: settings.maxApplyBytesPerReady)
         }
         ready.messages = outbox
+        ready.messagesBeforePersist = earlyOutbox
         ready.readStates = readStates
         outbox = []
+        earlyOutbox = []
         readStates = []
         snapshotToPersist = nil
         log.needsTruncation = false
@@ -51,6 +53,19 @@ extension RaftInstance {
         }
         // The leader counts its own vote for an entry only once the entry is on its disk.
         if role == .leader, maybeCommit() { afterLeaderCommit() }
+    }
+
+    /// The shell took a snapshot of its state machine at `index` (≤ applied, still in the log):
+    /// the core keeps its bytes to send to followers, and returns the metadata to store with it
+    /// (the term of that entry and the configuration in force there), or nil if `index` is not
+    /// usable (not applied yet, or compacted away).
+    public mutating func snapshotTaken(index: UInt64, data: [UInt8]) -> SnapshotMetadata? {
+        guard index <= log.applied, let term = log.term(at: index), index > (latestSnapshot?.metadata.index ?? 0) || latestSnapshot == nil else {
+            return nil
+        }
+        let metadata = SnapshotMetadata(index: index, term: term, configuration: configuration(asOf: index))
+        latestSnapshot = RaftSnapshot(metadata: metadata, data: data)
+        return metadata
     }
 
     /// The shell took a snapshot of its state machine at `metadata.index` (≤ applied): keep its

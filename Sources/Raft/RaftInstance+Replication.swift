@@ -2,8 +2,9 @@ extension RaftInstance {
     // MARK: - Follower side
 
     mutating func handleAppendEntries(_ message: RaftMessage) {
-        if message.index < log.committed {
-            // Everything through the commit index is final and already here.
+        if message.index < log.committed && !log.matches(index: message.index, term: message.logTerm) {
+            // Everything through the commit index is final and already here (the previous
+            // entry may be compacted away, so it cannot be checked): say so.
             send(RaftMessage(kind: .appendEntriesResponse, from: id, to: message.from, term: term, index: log.committed))
             return
         }
@@ -116,7 +117,7 @@ extension RaftInstance {
             // Only the answer to what is outstanding counts; older rejections are stale.
             switch pr.state {
             case .replicate where message.index > pr.match, .probe where message.index == pr.next - 1:
-                var resume = message.hintIndex
+                var resume = min(message.hintIndex, log.lastIndex)
                 if message.hintTerm > 0 {
                     resume = log.lastIndex(atOrBelow: message.hintIndex, withTermAtMost: message.hintTerm)
                 }
@@ -129,6 +130,11 @@ extension RaftInstance {
             default:
                 progress[message.from] = pr
             }
+            return
+        }
+        // A follower cannot hold more than the leader sent; a bigger index is garbage.
+        guard message.index <= log.lastIndex else {
+            progress[message.from] = pr
             return
         }
         var advanced = false

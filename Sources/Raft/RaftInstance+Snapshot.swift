@@ -2,7 +2,16 @@ extension RaftInstance {
     // MARK: - Leader side
 
     mutating func startSnapshot(to node: RaftNodeID) {
-        guard var pr = progress[node], let snapshot = latestSnapshot else { return }
+        guard var pr = progress[node] else { return }
+        // Without a snapshot that reaches the log's start (the shell has not handed one over),
+        // the follower cannot be caught up yet: pause it until its next heartbeat answer rather
+        // than loop.
+        guard let snapshot = latestSnapshot, snapshot.metadata.index >= log.offsetIndex else {
+            if pr.state != .probe { pr.becomeProbe() }
+            pr.probeSent = true
+            progress[node] = pr
+            return
+        }
         pr.becomeSnapshot(index: snapshot.metadata.index)
         progress[node] = pr
         sendSnapshotChunk(to: node)
@@ -41,8 +50,10 @@ extension RaftInstance {
             return
         }
         if message.reject {
-            // The follower will not take it (too big for it): try the log again later.
+            // The follower will not take it (too big for it): try again after the next heartbeat
+            // answer, not at once (that would loop).
             pr.becomeProbe()
+            pr.probeSent = true
             progress[message.from] = pr
             return
         }
@@ -129,5 +140,7 @@ extension RaftInstance {
         configuration = metadata.configuration
         configurationIndex = metadata.index
         snapshotToPersist = snapshot
+        // Committed state: it may be sent on (should this node lead) before it is on disk.
+        latestSnapshot = snapshot
     }
 }

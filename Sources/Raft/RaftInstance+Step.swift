@@ -4,6 +4,9 @@ extension RaftInstance {
     /// be used is dropped (or answered so that the sender learns the current term).
     public mutating func step(_ message: RaftMessage) {
         guard message.to == id, message.from != id, message.from != .none else { return }
+        // No real cluster gets anywhere near this term; a bigger one is garbage, and accepting
+        // it would leave no room to campaign.
+        guard message.term < RaftInstance.maximumTerm else { return }
         if message.term > term {
             if message.kind == .requestVote || message.kind == .requestPreVote {
                 // Check-quorum lease: while a leader is heard from, nobody may depose it, so a

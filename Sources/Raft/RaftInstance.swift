@@ -59,6 +59,7 @@ public struct RaftInstance: Sendable {
 
     // Output waiting for the next Ready.
     var outbox: [RaftMessage] = []
+    var earlyOutbox: [RaftMessage] = []
     var readStates: [ReadState] = []
     var lastHardState: HardState
     var lastSoftState: RaftSoftState
@@ -81,14 +82,20 @@ public struct RaftInstance: Sendable {
         self.baseConfigurationIndex = snapshotIndex
         self.configuration = base
         self.configurationIndex = snapshotIndex
-        if let snapshot = state.snapshot, !snapshot.data.isEmpty || snapshot.metadata.index > 0 {
-            self.latestSnapshot = snapshot
-        }
+        self.latestSnapshot = state.snapshot
         self.lastHardState = HardState(term: state.hardState.term, vote: state.hardState.vote, commit: log.committed)
+        if state.isUnpersisted {
+            log.persistedIndex = log.offsetIndex
+            log.mayBeOnDiskThrough = log.offsetIndex
+            lastHardState = .empty
+        }
         self.lastSoftState = RaftSoftState(role: .follower, leader: .none, term: state.hardState.term)
         rebuildConfiguration()
         resetRandomizedElectionTimeout()
     }
+
+    /// Messages with a term at or above this are dropped as garbage.
+    public static let maximumTerm: UInt64 = 1 << 62
 
     public var id: RaftNodeID { settings.id }
     public var commitIndex: UInt64 { log.committed }
@@ -132,7 +139,13 @@ public struct RaftInstance: Sendable {
     }
 
     mutating func send(_ message: RaftMessage) {
-        outbox.append(message)
+        if settings.sendAppendsBeforePersist && role == .leader
+            && (message.kind == .appendEntries || message.kind == .heartbeat || message.kind == .installSnapshot)
+        {
+            earlyOutbox.append(message)
+        } else {
+            outbox.append(message)
+        }
     }
 
     // MARK: - Time

@@ -4,7 +4,7 @@
 /// 2. if `truncateAfter` is set, drop every log entry with a bigger index;
 /// 3. append `entries` (they always follow the log without a gap) and write `hardState` if
 ///    set — durably (fsync) before step 4;
-/// 4. send `messages`;
+/// 4. send `messages` (`messagesBeforePersist` may go out before step 1, or during it);
 /// 5. apply `committedEntries` in order, answer `readStates` once applied ≥ their index;
 /// 6. call `advance(_:)` with this value.
 public struct RaftReady: Sendable, Hashable {
@@ -14,6 +14,9 @@ public struct RaftReady: Sendable, Hashable {
     public var truncateAfter: UInt64?
     public var entries: [LogEntry]
     public var messages: [RaftMessage]
+    /// Only with `RaftSettings.sendAppendsBeforePersist`: the leader's AppendEntries and
+    /// heartbeats, which depend on nothing this Ready persists. Empty otherwise.
+    public var messagesBeforePersist: [RaftMessage]
     public var committedEntries: [LogEntry]
     public var readStates: [ReadState]
 
@@ -25,7 +28,8 @@ public struct RaftReady: Sendable, Hashable {
         entries: [LogEntry] = [],
         messages: [RaftMessage] = [],
         committedEntries: [LogEntry] = [],
-        readStates: [ReadState] = []
+        readStates: [ReadState] = [],
+        messagesBeforePersist: [RaftMessage] = []
     ) {
         self.hardState = hardState
         self.softState = softState
@@ -35,6 +39,7 @@ public struct RaftReady: Sendable, Hashable {
         self.messages = messages
         self.committedEntries = committedEntries
         self.readStates = readStates
+        self.messagesBeforePersist = messagesBeforePersist
     }
 
     /// Whether anything must be written before the messages go out.

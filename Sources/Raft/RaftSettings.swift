@@ -25,6 +25,14 @@ public struct RaftSettings: Sendable, Hashable, Codable {
     public var snapshotChunkBytes: Int
     /// A follower refuses to reassemble a snapshot bigger than this (a limit on memory).
     public var maxSnapshotBytes: Int
+    /// Let the leader send AppendEntries and heartbeats before its own disk write of the same
+    /// Ready (`RaftReady.messagesBeforePersist`), overlapping its fsync with replication (thesis
+    /// §10.2.1). Safe: the leader counts itself toward commitment only once its entries are on
+    /// its disk, and its term was made durable before it could be elected.
+    public var sendAppendsBeforePersist: Bool
+    /// One `RaftReady` hands out at most this many bytes of committed entries to apply (at
+    /// least one entry), so that a node catching up applies in bounded steps.
+    public var maxApplyBytesPerReady: Int
     /// Answer ReadIndex from the leader's lease instead of a heartbeat round. Faster, but safe
     /// only if clocks do not drift more than the election timeout allows; needs `checkQuorum`.
     public var leaseRead: Bool
@@ -40,7 +48,9 @@ public struct RaftSettings: Sendable, Hashable, Codable {
         maxAppendBytes: Int = 1 << 20,
         snapshotChunkBytes: Int = 1 << 20,
         maxSnapshotBytes: Int = 1 << 32,
-        leaseRead: Bool = false
+        leaseRead: Bool = false,
+        maxApplyBytesPerReady: Int = 64 << 20,
+        sendAppendsBeforePersist: Bool = false
     ) {
         self.id = id
         self.electionTimeoutTicks = electionTimeoutTicks
@@ -53,6 +63,8 @@ public struct RaftSettings: Sendable, Hashable, Codable {
         self.snapshotChunkBytes = snapshotChunkBytes
         self.maxSnapshotBytes = maxSnapshotBytes
         self.leaseRead = leaseRead
+        self.maxApplyBytesPerReady = maxApplyBytesPerReady
+        self.sendAppendsBeforePersist = sendAppendsBeforePersist
     }
 
     /// Misuse by the shell (a zero id, a heartbeat not shorter than the election timeout) is a
@@ -61,6 +73,6 @@ public struct RaftSettings: Sendable, Hashable, Codable {
         precondition(id != .none, "RaftSettings.id must not be RaftNodeID.none")
         precondition(electionTimeoutTicks > 0 && heartbeatTicks > 0, "RaftSettings: tick counts must be positive")
         precondition(heartbeatTicks < electionTimeoutTicks, "RaftSettings: heartbeatTicks must be below electionTimeoutTicks")
-        precondition(maxInflightAppends > 0 && maxAppendBytes > 0 && snapshotChunkBytes > 0, "RaftSettings: limits must be positive")
+        precondition(maxInflightAppends > 0 && maxAppendBytes > 0 && snapshotChunkBytes > 0 && maxApplyBytesPerReady > 0, "RaftSettings: limits must be positive")
     }
 }
