@@ -101,12 +101,7 @@ extension SimulationCluster {
         guard case .accepted = outcome else { return }
         statistics.membershipChanges += 1
         if case .addLearner(let spare) = change {
-            var node = makeNode(spare)
-            if scenario.joinersKnowFounders, let snapshot = RaftPersistentState.bootstrap(voters: founders).snapshot {
-                node.disk.write(.snapshot(snapshot.metadata, snapshot.data))
-                node.disk.sync()
-            }
-            nodes[spare] = node
+            nodes[spare] = makeNode(spare)
             start(spare)
         }
     }

@@ -60,13 +60,7 @@ final class SimulationCluster {
     func run() throws {
         let founders = self.founders
         for id in founders.sorted() {
-            var node = makeNode(id)
-            let bootstrap = RaftPersistentState.bootstrap(voters: founders)
-            if let snapshot = bootstrap.snapshot {
-                node.disk.write(.snapshot(snapshot.metadata, snapshot.data))
-                node.disk.sync()
-            }
-            nodes[id] = node
+            nodes[id] = makeNode(id)
             start(id)
         }
         for client in 1...scenario.clientCount {
@@ -115,13 +109,18 @@ final class SimulationCluster {
         let settings = RaftSettings(
             id: id, electionTimeoutTicks: 10, heartbeatTicks: 2,
             seed: scenario.seed &+ UInt64(node.incarnation) &* 7919,
-            maxInflightAppends: 4, maxAppendBytes: 256, snapshotChunkBytes: 16)
-        let state = node.persistentState
+            maxInflightAppends: 4, maxAppendBytes: 256, snapshotChunkBytes: 16,
+            maxApplyBytesPerReady: scenario.maxApplyBytesPerReady,
+            sendAppendsBeforePersist: scenario.sendAppendsBeforePersist)
+        // A founder whose disk is still empty (it never synced its first Ready) founds again;
+        // everyone else starts from what the disk kept.
+        let state = founders.contains(id) && node.disk.durable == SimulationDisk.Contents()
+            ? RaftPersistentState.bootstrap(voters: founders)
+            : node.persistentState
         node.instance = RaftInstance(settings: settings, restoring: state)
         node.store = SimulationKeyValueStore()
         node.appliedIndex = state.snapshot?.metadata.index ?? 0
         node.appliedTerm = state.snapshot?.metadata.term ?? 0
-        node.appliedConfiguration = state.snapshot?.metadata.configuration ?? RaftConfiguration()
         node.lastSnapshotIndex = node.appliedIndex
         if let data = state.snapshot?.data, !data.isEmpty, let store = SimulationKeyValueStore(snapshot: data) {
             node.store = store
@@ -210,6 +209,8 @@ final class SimulationCluster {
         }
         node.pendingReady = ready
         nodes[id] = node
+        // The leader's appends may overlap its own fsync (they depend on nothing it persists).
+        send(ready.messagesBeforePersist)
         if scenario.breakage.contains(.sendBeforeSync) {
             send(ready.messages)
             nodes[id]?.sentEarly = true
@@ -236,7 +237,6 @@ final class SimulationCluster {
             node.store = store
             node.appliedIndex = snapshot.metadata.index
             node.appliedTerm = snapshot.metadata.term
-            node.appliedConfiguration = snapshot.metadata.configuration
             node.lastSnapshotIndex = snapshot.metadata.index
             statistics.snapshotsInstalled += 1
             try invariants.observeState(id, index: node.appliedIndex, hash: node.store.hashValue)
@@ -255,7 +255,6 @@ final class SimulationCluster {
             case .configurationChange:
                 _ = node.store.apply(nil, at: entry.index)
                 if let change = ConfigurationChange(encoded: entry.data) {
-                    if let next = change.applied(to: node.appliedConfiguration) { node.appliedConfiguration = next }
                     if case .removeMember(let removed) = change, nodes[removed]?.isRetired == false {
                         queue.schedule(after: random.between(1, 100), .retire(removed))
                     }
@@ -293,12 +292,12 @@ final class SimulationCluster {
     func takeSnapshotIfDue(_ id: RaftNodeID) {
         guard var node = nodes[id], node.appliedIndex >= node.lastSnapshotIndex + scenario.snapshotThreshold,
               node.pendingReady == nil, var instance = node.instance else { return }
-        let metadata = SnapshotMetadata(index: node.appliedIndex, term: node.appliedTerm, configuration: node.appliedConfiguration)
         let data = node.store.snapshotData()
+        // The core fills in the term and the configuration as of the index.
+        guard let metadata = instance.snapshotTaken(index: node.appliedIndex, data: data) else { return }
         // Written to a temporary file, synced and renamed: atomic and durable at once.
         node.disk.write(.snapshot(metadata, data))
         node.disk.sync()
-        instance.snapshotTaken(metadata: metadata, data: data)
         let keep = random.below(4)
         instance.compact(through: metadata.index > keep ? metadata.index - keep : 0)
         node.instance = instance

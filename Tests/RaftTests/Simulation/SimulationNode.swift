@@ -16,8 +16,6 @@ struct SimulationNode {
     var store = SimulationKeyValueStore()
     var appliedIndex: UInt64 = 0
     var appliedTerm: UInt64 = 0
-    /// The membership in force at `appliedIndex`, for the metadata of the next local snapshot.
-    var appliedConfiguration = RaftConfiguration()
     var lastSnapshotIndex: UInt64 = 0
     /// The Ready whose writes are waiting for their sync.
     var pendingReady: RaftReady?

@@ -22,12 +22,12 @@ struct SimulationScenario: Sendable, CustomStringConvertible {
     var maximumDiskLatency: UInt64
     /// A client gives up on an operation after this long (its outcome is then unknown).
     var clientTimeoutMilliseconds: UInt64 = 1_500
+    /// The core's optional early send of the leader's appends, on in some runs.
+    var sendAppendsBeforePersist: Bool
+    /// Small in some runs, so that a node catching up applies over several Readies.
+    var maxApplyBytesPerReady: Int
     /// Whether faults include membership changes (add a learner, promote it, remove a voter).
     var membershipChanges = true
-    /// A node added to the cluster starts knowing the founding configuration (a bootstrap
-    /// snapshot at index 0) instead of an empty one. Off by default: a joining server does not
-    /// know the founders, and the core must teach it.
-    var joinersKnowFounders = false
     /// Deliberate defects of the harness, to show that the checks catch them.
     var breakage: SimulationBreakage = []
 
@@ -48,12 +48,15 @@ struct SimulationScenario: Sendable, CustomStringConvertible {
         snapshotThreshold = random.between(8, 40)
         tearProbability = random.chance(0.5) ? 0.8 : 0.2
         maximumDiskLatency = random.between(1, 8)
+        sendAppendsBeforePersist = random.chance(0.5)
+        maxApplyBytesPerReady = random.chance(0.3) ? 64 : 1 << 20
     }
 
     var description: String {
         "seed \(seed), \(nodeCount) nodes, faults for \(faultMilliseconds) ms every ~\(faultIntervalMilliseconds) ms, "
             + "drop \(network.dropProbability), duplicate \(network.duplicateProbability), delay \(network.minimumDelay)-\(network.maximumDelay) ms, "
             + "\(clientCount) clients, snapshot every \(snapshotThreshold) entries"
+            + (sendAppendsBeforePersist ? ", early appends" : "") + (maxApplyBytesPerReady < 1024 ? ", small applies" : "")
     }
 }
 

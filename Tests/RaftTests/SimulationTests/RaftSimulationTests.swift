@@ -46,7 +46,6 @@ import Testing
         var scenario = SimulationScenario(seed: seed)
         // Exploration knobs (not for make test): narrow a failure down to a feature.
         if environment["RAFT_NO_MEMBERSHIP"] != nil { scenario.membershipChanges = false }
-        if environment["RAFT_JOINERS_KNOW_FOUNDERS"] != nil { scenario.joinersKnowFounders = true }
         switch environment["RAFT_BREAK"] {
         case "sendBeforeSync": scenario.breakage = .sendBeforeSync
         case "readBeforeApplied": scenario.breakage = .readBeforeApplied
