@@ -55,6 +55,13 @@ extension SimulationCluster {
     func crashSomeone(_ running: [RaftNodeID]) {
         let down = nodeOrder.filter { nodes[$0]?.instance == nil && nodes[$0]?.isRetired == false }.count
         guard down < (scenario.nodeCount - 1) / 2 + (faultRandom.chance(0.3) ? 1 : 0), !running.isEmpty else { return }
+        if faultRandom.chance(0.3) {
+            // Crash it at the worst moment: just after its next writes are issued, before the sync.
+            let target = faultRandom.pick(running)
+            crashAtNextWrite.insert(target)
+            trace("\(target) will crash at its next write")
+            return
+        }
         let victim: RaftNodeID
         let syncing = running.filter { nodes[$0]?.disk.hasUnsyncedWrites == true }
         if !syncing.isEmpty, faultRandom.chance(0.5) {
@@ -67,6 +74,13 @@ extension SimulationCluster {
         }
         crash(victim)
         queue.schedule(after: faultRandom.between(20, 800), .restart(victim))
+    }
+
+    /// A crash armed by `crashSomeone` goes off between a Ready's writes and their sync.
+    func crashIfArmed(_ id: RaftNodeID) {
+        guard crashAtNextWrite.remove(id) != nil, !healed else { return }
+        crash(id)
+        queue.schedule(after: faultRandom.between(20, 800), .restart(id))
     }
 
     func crash(_ id: RaftNodeID) {
@@ -122,6 +136,7 @@ extension SimulationCluster {
     /// clients stop, and a probe write must now get through.
     func heal() {
         healed = true
+        crashAtNextWrite.removeAll()
         network.heal()
         network.faults = .calm
         for id in nodeOrder where nodes[id]?.instance == nil { start(id) }

@@ -34,6 +34,8 @@ final class SimulationCluster {
     var clients: [SimulationClient] = []
     var healed = false
     var probe: SimulationProbe?
+    /// Nodes that crash right after their next writes are issued (before the sync).
+    var crashAtNextWrite: Set<RaftNodeID> = []
     var statistics = SimulationStatistics()
     /// Print what happens (for replaying one seed).
     var verbose = false
@@ -215,6 +217,10 @@ final class SimulationCluster {
             send(ready.messages)
             nodes[id]?.sentEarly = true
         }
+        if ready.mustPersist && crashAtNextWrite.contains(id) {
+            crashIfArmed(id)
+            return
+        }
         if ready.mustPersist {
             queue.schedule(after: random.between(1, scenario.maximumDiskLatency), .syncDone(id, incarnation: node.incarnation))
         } else {
@@ -342,10 +348,26 @@ struct SimulationStatistics: Sendable, CustomStringConvertible {
     var snapshotsInstalled = 0
     var operations = 0
     var linearizabilityUnknown = false
+    /// Runs summed by `add` (1 for a single run).
+    var undecidedRuns = 0
+
+    /// Sums another run's figures into these (for a batch summary).
+    mutating func add(_ other: SimulationStatistics) {
+        elections += other.elections
+        crashes += other.crashes
+        partitions += other.partitions
+        membershipChanges += other.membershipChanges
+        transfers += other.transfers
+        snapshotsTaken += other.snapshotsTaken
+        snapshotsInstalled += other.snapshotsInstalled
+        operations += other.operations
+        undecidedRuns += other.linearizabilityUnknown ? 1 : 0
+    }
 
     var description: String {
         "\(elections) elections, \(crashes) crashes, \(partitions) partitions, \(membershipChanges) membership changes, "
             + "\(transfers) transfers, \(snapshotsTaken) snapshots taken, \(snapshotsInstalled) installed, \(operations) client operations"
             + (linearizabilityUnknown ? ", linearizability undecided" : "")
+            + (undecidedRuns > 0 ? ", linearizability undecided in \(undecidedRuns) run(s)" : "")
     }
 }

@@ -23,9 +23,13 @@ import Testing
             return
         }
         let seeds = Self.firstSeed..<(Self.firstSeed + Self.seedCount)
+        var total = SimulationStatistics()
+        var runs = 0
         for seed in seeds where Int(seed % UInt64(Self.batchCount)) == batch {
-            Self.check(seed: seed, verbose: false)
+            total.add(Self.check(seed: seed, verbose: false))
+            runs += 1
         }
+        print("simulation batch \(batch): \(runs) seeds; \(total)")
     }
 
     /// `make soak`: seeds from RAFT_SEED_START for RAFT_SEED_COUNT seeds or until the unix time
@@ -42,7 +46,8 @@ import Testing
         print("simulation: ran \(ran) seed(s) from \(Self.firstSeed)")
     }
 
-    static func check(seed: UInt64, verbose: Bool) {
+    @discardableResult
+    static func check(seed: UInt64, verbose: Bool) -> SimulationStatistics {
         var scenario = SimulationScenario(seed: seed)
         // Exploration knobs (not for make test): narrow a failure down to a feature.
         if environment["RAFT_NO_MEMBERSHIP"] != nil { scenario.membershipChanges = false }
@@ -71,5 +76,6 @@ import Testing
                   replay: RAFT_SEED=\(seed) swift test --filter RaftSimulationTests
                 """)
         }
+        return cluster.statistics
     }
 }
