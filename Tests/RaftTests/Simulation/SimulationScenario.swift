@@ -62,8 +62,16 @@ struct SimulationScenario: Sendable, CustomStringConvertible {
 
 /// Ways to break the harness on purpose (each one a rule a real shell must keep), used to
 /// prove that the invariants and the linearizability check notice.
-struct SimulationBreakage: OptionSet, Sendable {
+struct SimulationBreakage: OptionSet, Sendable, CustomStringConvertible {
     let rawValue: Int
+
+    var description: String {
+        let names: [(SimulationBreakage, String)] = [
+            (.sendBeforeSync, "sendBeforeSync"), (.readBeforeApplied, "readBeforeApplied"), (.skipSync, "skipSync"), (.staleReads, "staleReads"),
+        ]
+        let set = names.filter { contains($0.0) }.map(\.1)
+        return set.isEmpty ? "none" : set.joined(separator: "+")
+    }
     /// Send a Ready's messages before its writes are synced (a vote or an acknowledged entry can
     /// then be forgotten by a crash).
     static let sendBeforeSync = SimulationBreakage(rawValue: 1 << 0)
