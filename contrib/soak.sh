@@ -20,7 +20,9 @@ chunk=${SOAK_CHUNK:-500}
 start=${SOAK_START:-$(( $(date +%s) % 100000 * 100000 ))}
 filter="RaftSimulationTests/soak"
 
-swift build -c release --build-tests
+# Other test targets use @testable imports, so the release build must enable testing.
+build_flags=(-c release -Xswiftc -enable-testing)
+swift build "${build_flags[@]}" --build-tests
 deadline=$(( $(date +%s) + seconds ))
 failures=()
 ran=0
@@ -31,7 +33,7 @@ trap 'rm -f "$log"' EXIT
 run_range() { # start count -> exit status of the test process; output in $log
   local from=$1 count=$2
   RAFT_SEED_START=$from RAFT_SEED_COUNT=$count RAFT_SOAK_DEADLINE=$deadline \
-    swift test -c release --skip-build --filter "$filter" >"$log" 2>&1
+    swift test "${build_flags[@]}" --skip-build --filter "$filter" >"$log" 2>&1
 }
 
 while [ "$(date +%s)" -lt "$deadline" ]; do

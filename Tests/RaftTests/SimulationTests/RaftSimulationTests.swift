@@ -60,6 +60,7 @@ import Testing
         }
         let cluster = SimulationCluster(scenario: scenario)
         cluster.verbose = verbose
+        let knobs = ["RAFT_BREAK", "RAFT_NO_MEMBERSHIP"].compactMap { name in environment[name].map { "\(name)=\($0) " } }.joined()
         do {
             try cluster.run()
             if verbose {
@@ -73,7 +74,7 @@ import Testing
                 FAILED seed \(seed) (\(scenario.nodeCount) nodes) at \(cluster.queue.now) ms: \(error)
                   \(scenario)
                   \(cluster.statistics); network \(cluster.network.summary)
-                  replay: RAFT_SEED=\(seed) swift test --filter RaftSimulationTests
+                  replay: \(knobs)RAFT_SEED=\(seed) swift test --filter RaftSimulationTests
                 """)
         }
         return cluster.statistics
