@@ -7,9 +7,29 @@
 /// current-term entries only (§5.4.2), snapshots sent in chunks, single-server membership
 /// changes in force when appended (§4), leadership transfer (§3.10) and ReadIndex (§6.4).
 ///
+/// How a shell drives it (one actor, one loop):
+///
+///     var raft = RaftInstance(settings: settings, restoring: stateReadFromDisk)  // or .bootstrap(voters:)
+///     on a timer:            raft.tick()
+///     on a message:          raft.step(message)
+///     on a client write:     raft.propose(command)  → .accepted(index, term) / .notLeader(hint)
+///     on a linearizable read: raft.readIndex(context: id) → later a ReadState(index, id)
+///     after any of these:    while raft.hasReady {
+///                                let ready = raft.ready()
+///                                persist (snapshot, truncateAfter, entries, hardState) + fsync
+///                                send ready.messages; apply ready.committedEntries;
+///                                answer ready.readStates once applied ≥ their index
+///                                raft.advance(ready)
+///                            }
+///     every N applied entries: let meta = raft.snapshotTaken(index: applied, data: stateBytes)
+///                            write the snapshot (meta + bytes); raft.compact(through: applied - keep)
+///
 /// Snapshot data: the core keeps the latest snapshot's bytes (restored at start, handed over by
-/// `snapshotTaken(metadata:data:)`, or received from a leader) and sends them to followers
-/// that are too far behind for the log. The shell never has to be asked for them.
+/// `snapshotTaken(index:data:)`, or received from a leader) and sends them, in chunks, to
+/// followers that are too far behind for the log. The shell never has to be asked for them.
+///
+/// Entries of kind `.configurationChange` and `.empty` appear in `committedEntries` too; the
+/// state machine skips them (the core has already put configuration changes in force).
 public struct RaftInstance: Sendable {
     public let settings: RaftSettings
     var random: SeededGenerator

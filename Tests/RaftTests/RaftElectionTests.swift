@@ -121,6 +121,16 @@ import Testing
         #expect(instance.vote == RaftNodeID(2))
     }
 
+    @Test func aFollowerThatKnowsTheLeaderOfItsTermVotesForNobodyElseInIt() {
+        var instance = RaftInstance(settings: RaftSettings(id: RaftNodeID(2)), restoring: .bootstrap(voters: [RaftNodeID(1), RaftNodeID(2), RaftNodeID(3)]))
+        instance.step(RaftMessage(kind: .heartbeat, from: RaftNodeID(1), to: RaftNodeID(2), term: 2))
+        #expect(instance.leader == RaftNodeID(1))
+        #expect(instance.vote == .none)
+        instance.step(RaftMessage(kind: .requestVote, from: RaftNodeID(3), to: RaftNodeID(2), term: 2, index: 5, logTerm: 2))
+        let votes = instance.ready().messages.filter { $0.kind == .requestVoteResponse }
+        #expect(votes.map(\.reject) == [true])
+    }
+
     @Test func aCandidateWithAnOlderLogIsRefused() {
         var instance = RaftInstance(
             settings: RaftSettings(id: RaftNodeID(1)),

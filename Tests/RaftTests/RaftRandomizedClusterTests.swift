@@ -80,8 +80,14 @@ import Testing
             case 78..<81:
                 let cut = voters.filter { _ in random.next() % 3 == 0 }
                 cluster.partition([cut, voters.filter { !cut.contains($0) }])
-            case 81..<85:
+            case 81..<83:
                 cluster.heal()
+            case 83..<84:
+                // One direction only: node hears but is not heard (or the reverse).
+                let other = pick(cluster.ids).rawValue
+                if other != node { cluster.cutLinks.insert([node, other]) }
+            case 84..<85:
+                if let leader = cluster.leaders.first { cluster.isolate(leader.rawValue) }
             case 85..<87:
                 if cluster.node(node).isUp { cluster.crash(node) } else { cluster.restart(node) }
             case 87..<90:

@@ -209,6 +209,42 @@ import Testing
         #expect(instance.lastIndex == 2)
     }
 
+    @Test func anAppendPastTheEndOfTheLogIsRejectedWithTheFollowersLastIndexAsHint() {
+        var cluster = RaftTestCluster(voters: [1, 2, 3])
+        cluster.elect(1)
+        cluster[2].step(RaftMessage(kind: .appendEntries, from: RaftNodeID(1), to: RaftNodeID(2), term: 1, index: 500, logTerm: 1, commit: 500))
+        let reply = cluster[2].ready().messages
+        #expect(reply.map(\.reject) == [true])
+        #expect(reply.first?.hintIndex == 2)
+        #expect(reply.first?.hintTerm == 1)
+        #expect(cluster[2].commitIndex == 2)
+    }
+
+    @Test func answersFromStrangersAreIgnored() {
+        var cluster = RaftTestCluster(voters: [1, 2, 3])
+        cluster.elect(1)
+        cluster[1].step(RaftMessage(kind: .appendEntriesResponse, from: RaftNodeID(7), to: RaftNodeID(1), term: 1, index: 2))
+        cluster[1].step(RaftMessage(kind: .heartbeatResponse, from: RaftNodeID(7), to: RaftNodeID(1), term: 1))
+        cluster[1].step(RaftMessage(kind: .requestVoteResponse, from: RaftNodeID(7), to: RaftNodeID(1), term: 1))
+        #expect(cluster[1].replicationProgress[RaftNodeID(7)] == nil)
+        #expect(cluster[1].role == .leader)
+        #expect(!cluster[1].hasReady)
+    }
+
+    @Test func aDuplicatedAppendChangesNothing() {
+        var cluster = RaftTestCluster(voters: [1, 2, 3])
+        cluster.elect(1)
+        _ = cluster.propose(1, "once")
+        cluster.processAll()
+        let append = cluster.pending.first { $0.kind == .appendEntries && $0.to == RaftNodeID(2) }!
+        cluster.stabilize()
+        cluster[2].step(append)
+        cluster[2].step(append)
+        cluster.stabilize()
+        #expect(cluster.appliedCommands(2) == ["once"])
+        #expect(cluster[2].lastIndex == 3)
+    }
+
     @Test func garbageFromTheNetworkNeverTraps() {
         var cluster = RaftTestCluster(voters: [1, 2, 3]) { $0.snapshotChunkBytes = 3 }
         cluster.elect(1)

@@ -63,6 +63,28 @@ import Testing
         #expect(cluster[3].commitIndex == 12)
     }
 
+    @Test func duplicatedAndReorderedChunksStillReassembleTheSnapshot() {
+        var follower = RaftInstance(settings: RaftSettings(id: RaftNodeID(2)), restoring: .bootstrap(voters: [RaftNodeID(1), RaftNodeID(2)]))
+        let data = Array("0123456789A".utf8)
+        let metadata = SnapshotMetadata(index: 20, term: 3, configuration: RaftConfiguration(voters: [RaftNodeID(1), RaftNodeID(2)]))
+        func chunk(_ start: Int, _ end: Int) -> RaftMessage {
+            RaftMessage(
+                kind: .installSnapshot, from: RaftNodeID(1), to: RaftNodeID(2), term: 3, index: 20, logTerm: 3, snapshot: metadata,
+                snapshotOffset: UInt64(start), snapshotTotalBytes: UInt64(data.count), snapshotData: Array(data[start..<end]),
+                snapshotDone: end == data.count)
+        }
+        for message in [chunk(0, 4), chunk(0, 4), chunk(8, 11), chunk(4, 8), chunk(4, 8), chunk(8, 11)] {
+            follower.step(message)
+        }
+        let ready = follower.ready()
+        #expect(ready.snapshot == RaftSnapshot(metadata: metadata, data: data))
+        // The early last chunk was answered with where to resume, not taken.
+        let offsets = ready.messages.filter { $0.kind == .installSnapshotResponse }.map(\.snapshotOffset)
+        #expect(offsets == [4, 4, 4, 8, 8, 11])
+        #expect(follower.commitIndex == 20)
+        #expect(follower.firstIndex == 21)
+    }
+
     @Test func aSnapshotTooBigForTheFollowerIsRefusedWithoutTrapping() {
         var cluster = Self.clusterWithLaggingFollower(count: 3, chunkBytes: 4)
         var node3 = cluster.node(3)
