@@ -56,9 +56,10 @@ final class SimulationCluster {
 
     // MARK: - Running
 
-    /// Runs the scenario; throws the first violation found.
+    /// The voters the cluster is founded with: 1...nodeCount.
     var founders: Set<RaftNodeID> { Set((1...scenario.nodeCount).map { RaftNodeID(UInt64($0)) }) }
 
+    /// Runs the scenario; throws the first violation found.
     func run() throws {
         let founders = self.founders
         for id in founders.sorted() {
@@ -122,7 +123,6 @@ final class SimulationCluster {
         node.instance = RaftInstance(settings: settings, restoring: state)
         node.store = SimulationKeyValueStore()
         node.appliedIndex = state.snapshot?.metadata.index ?? 0
-        node.appliedTerm = state.snapshot?.metadata.term ?? 0
         node.lastSnapshotIndex = node.appliedIndex
         if let data = state.snapshot?.data, !data.isEmpty, let store = SimulationKeyValueStore(snapshot: data) {
             node.store = store
@@ -242,7 +242,6 @@ final class SimulationCluster {
             }
             node.store = store
             node.appliedIndex = snapshot.metadata.index
-            node.appliedTerm = snapshot.metadata.term
             node.lastSnapshotIndex = snapshot.metadata.index
             statistics.snapshotsInstalled += 1
             try invariants.observeState(id, index: node.appliedIndex, hash: node.store.hashValue)
@@ -269,7 +268,6 @@ final class SimulationCluster {
                 _ = node.store.apply(nil, at: entry.index)
             }
             node.appliedIndex = entry.index
-            node.appliedTerm = entry.term
             try invariants.observeState(id, index: entry.index, hash: node.store.hashValue)
             nodes[id] = node
             try applied(entry, output: output, on: id)
@@ -334,40 +332,5 @@ final class SimulationCluster {
 
     var liveLeader: RaftNodeID? {
         nodeOrder.filter { nodes[$0]?.instance?.role == .leader }.max { (nodes[$0]?.instance?.term ?? 0) < (nodes[$1]?.instance?.term ?? 0) }
-    }
-}
-
-/// What a run did, printed with its result.
-struct SimulationStatistics: Sendable, CustomStringConvertible {
-    var elections = 0
-    var crashes = 0
-    var partitions = 0
-    var membershipChanges = 0
-    var transfers = 0
-    var snapshotsTaken = 0
-    var snapshotsInstalled = 0
-    var operations = 0
-    var linearizabilityUnknown = false
-    /// Runs summed by `add` (1 for a single run).
-    var undecidedRuns = 0
-
-    /// Sums another run's figures into these (for a batch summary).
-    mutating func add(_ other: SimulationStatistics) {
-        elections += other.elections
-        crashes += other.crashes
-        partitions += other.partitions
-        membershipChanges += other.membershipChanges
-        transfers += other.transfers
-        snapshotsTaken += other.snapshotsTaken
-        snapshotsInstalled += other.snapshotsInstalled
-        operations += other.operations
-        undecidedRuns += other.linearizabilityUnknown ? 1 : 0
-    }
-
-    var description: String {
-        "\(elections) elections, \(crashes) crashes, \(partitions) partitions, \(membershipChanges) membership changes, "
-            + "\(transfers) transfers, \(snapshotsTaken) snapshots taken, \(snapshotsInstalled) installed, \(operations) client operations"
-            + (linearizabilityUnknown ? ", linearizability undecided" : "")
-            + (undecidedRuns > 0 ? ", linearizability undecided in \(undecidedRuns) run(s)" : "")
     }
 }

@@ -15,7 +15,6 @@ struct SimulationNode {
     // Volatile: lost in a crash.
     var store = SimulationKeyValueStore()
     var appliedIndex: UInt64 = 0
-    var appliedTerm: UInt64 = 0
     var lastSnapshotIndex: UInt64 = 0
     /// The Ready whose writes are waiting for their sync.
     var pendingReady: RaftReady?
