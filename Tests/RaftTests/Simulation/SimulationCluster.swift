@@ -91,6 +91,7 @@ final class SimulationCluster {
                 property: "liveness",
                 detail: "no write committed and applied on every live member within \(scenario.livenessMilliseconds) ms of healing (\(probe?.summary ?? "no probe")); \(state)")
         }
+        statistics.recoveryMilliseconds = queue.now - scenario.faultMilliseconds
         finishPendingOperations()
         let verdict = SimulationLinearizabilityChecker().check(history)
         if case .notLinearizable = verdict {

@@ -9,6 +9,9 @@ struct SimulationStatistics: Sendable, CustomStringConvertible {
     var snapshotsInstalled = 0
     var operations = 0
     var linearizabilityUnknown = false
+    /// Simulated time from healing until the probe write was applied everywhere (the most of
+    /// any run, once summed).
+    var recoveryMilliseconds: UInt64 = 0
     /// Runs summed by `add` (1 for a single run).
     var undecidedRuns = 0
 
@@ -23,11 +26,13 @@ struct SimulationStatistics: Sendable, CustomStringConvertible {
         snapshotsInstalled += other.snapshotsInstalled
         operations += other.operations
         undecidedRuns += other.linearizabilityUnknown ? 1 : 0
+        recoveryMilliseconds = max(recoveryMilliseconds, other.recoveryMilliseconds)
     }
 
     var description: String {
         "\(elections) elections, \(crashes) crashes, \(partitions) partitions, \(membershipChanges) membership changes, "
-            + "\(transfers) transfers, \(snapshotsTaken) snapshots taken, \(snapshotsInstalled) installed, \(operations) client operations"
+            + "\(transfers) transfers, \(snapshotsTaken) snapshots taken, \(snapshotsInstalled) installed, \(operations) client operations, "
+            + "recovery after healing \(recoveryMilliseconds) ms"
             + (linearizabilityUnknown ? ", linearizability undecided" : "")
             + (undecidedRuns > 0 ? ", linearizability undecided in \(undecidedRuns) run(s)" : "")
     }
