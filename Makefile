@@ -50,3 +50,8 @@ fuzz: deps
 
 clean:
 	rm -rf .build
+
+# The Raft simulation over as many seeds as SOAK_SECONDS allows (default 600), release build.
+.PHONY: soak
+soak: deps
+	bash contrib/soak.sh
