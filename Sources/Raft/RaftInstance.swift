@@ -205,7 +205,8 @@ public struct RaftInstance: Sendable {
             }
             for node in progress.keys { progress[node]?.recentlyActive = false }
         }
-        for node in progress.keys where progress[node]?.state == .snapshot {
+        // In node order, so the messages (and a replayed simulation) do not depend on hashing.
+        for node in progress.keys.sorted() where progress[node]?.state == .snapshot {
             progress[node]?.snapshotTicksSinceSend += 1
             if let ticks = progress[node]?.snapshotTicksSinceSend, ticks >= settings.electionTimeoutTicks {
                 resendSnapshot(to: node)
