@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 @testable import Jobspec
 import Testing
+import TestSupport
 
 /// Mutated corpus files and hostile expressions go through parse and evaluation without
 /// crashing; whatever they do, the evaluator reports errors instead.

@@ -1,5 +1,6 @@
 import Jobspec
 import Testing
+import TestSupport
 
 private func format(_ text: String) -> String? {
     let source = SourceFile(name: "test.hcl", text: text)

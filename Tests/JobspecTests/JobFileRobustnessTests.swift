@@ -2,6 +2,7 @@ import ClusterModel
 import Foundation
 import Jobspec
 import Testing
+import TestSupport
 
 /// Hostile and extreme inputs through the whole pipeline (parse, evaluate, decode): each
 /// gives a job or errors, never a crash or a hang.

@@ -3,6 +3,7 @@ import Raft
 import Testing
 
 @testable import RaftRuntime
+import TestSupport
 
 @Suite("Write-ahead log recovery") struct WriteAheadLogRecoveryTests {
     /// Writes `count` entries (no hard state) and returns the name of the single segment.
@@ -108,18 +109,6 @@ import Testing
         #expect(scratch.bytes(of: name) == before)
     }
 
-    /// SplitMix64: small, seedable, and the same on every platform, so a seed replays.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func randomDamageAnywhereAlwaysRecoversAPrefixOfWhatWasWritten() throws {
         let scratch = ScratchDirectory()
         let name = try Self.writeLog(in: scratch, count: 40, size: 20)
@@ -127,7 +116,7 @@ import Testing
         let seeds: [UInt64] = ProcessInfo.processInfo.environment["ROOST_WAL_DAMAGE_SEED"].flatMap { UInt64($0) }.map { [$0] }
             ?? Array(1...200)
         for seed in seeds {
-            var random = SeededGenerator(state: seed)
+            var random = SplitMix64(state: seed)
             var damaged = clean
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 damaged[Int.random(in: 0..<damaged.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random)

@@ -1,18 +1,6 @@
 import ClusterModel
 import Scheduler
-
-/// SplitMix64: a tiny seeded generator, so every test run draws the same IDs and ties.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// An in-memory `SchedulerState` for exercising the scheduler without the store.
 struct FakeState: SchedulerState {
@@ -133,3 +121,6 @@ func schedule(
     var generator = SeededGenerator(seed: seed ?? derived)
     return Scheduler().process(Fixture.evaluation(for: job, trigger: trigger), state: state, now: now, random: &generator)
 }
+
+/// The shared seeded generator, under the name these tests already use.
+typealias SeededGenerator = SplitMix64

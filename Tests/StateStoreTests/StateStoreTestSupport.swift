@@ -1,19 +1,7 @@
 import ClusterModel
 import Scheduler
 import StateStore
-
-/// SplitMix64: a tiny seeded generator, so runs are replayable from their seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// A store plus the bookkeeping a manager would do: a growing index, a clock, the seeded
 /// generator, and the register → schedule → validate → commit loop.
@@ -87,3 +75,6 @@ enum Fixture {
         return JobSpec(id: id, type: type, groups: [group])
     }
 }
+
+/// The shared seeded generator, under the name these tests already use.
+typealias SeededGenerator = SplitMix64

@@ -1,6 +1,7 @@
 import Raft
 import Testing
 import Wire
+import TestSupport
 
 @Suite struct RaftMessageCodecTests {
     static let full = RaftMessage(
@@ -52,7 +53,7 @@ import Wire
     /// Random frames (with a valid version and kind, so decoding gets past the header) never
     /// crash, and whatever decodes is a message that survives its own round trip.
     @Test func randomBytesNeverCrashAndWhatDecodesRoundTrips() throws {
-        var generator = SplitMix(state: 42)
+        var generator = SplitMix64(state: 42)
         for _ in 0..<20_000 {
             let length = Int(generator.next() % 64)
             var bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -63,14 +64,4 @@ import Wire
         }
     }
 
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 }
