@@ -4,8 +4,9 @@ import StateStore
 import Testing
 
 @Suite struct PlanValidationTests {
-    @Test func aPlanMadeOnAnOlderSnapshotIsRejectedOnANodeThatFilledUpSince() throws {
-        var harness = Harness()
+    /// A 1000 MiB node and two jobs of 600 MiB, each planned on the same snapshot: each plan
+    /// fits alone, together they would overcommit the node.
+    static func twoPlansFromOneSnapshot(_ harness: inout Harness) -> (node: Node, first: Plan, second: Plan) {
         let node = harness.addNode("a", memoryMiB: 1000)
         let first = Fixture.job("first", memoryMiB: 600)
         let second = Fixture.job("second", memoryMiB: 600)
@@ -16,6 +17,12 @@ import Testing
         let old = harness.store
         let planA = harness.scheduler.process(firstEvaluation, state: old, now: harness.now, random: &harness.random)
         let planB = harness.scheduler.process(secondEvaluation, state: old, now: harness.now, random: &harness.random)
+        return (node, planA, planB)
+    }
+
+    @Test func aPlanMadeOnAnOlderSnapshotIsRejectedOnANodeThatFilledUpSince() throws {
+        var harness = Harness()
+        let (node, planA, planB) = Self.twoPlansFromOneSnapshot(&harness)
         let verdictA = harness.store.validate(planA)
         #expect(verdictA.isFullyAccepted)
         harness.apply(.applyPlan(verdictA.accepted, time: harness.now))
@@ -28,16 +35,7 @@ import Testing
 
     @Test func aSubmittedPlanIsCheckedWhenAppliedSoTwoPlansFromOneSnapshotCannotOvercommit() throws {
         var harness = Harness()
-        let node = harness.addNode("a", memoryMiB: 1000)
-        let first = Fixture.job("first", memoryMiB: 600)
-        let second = Fixture.job("second", memoryMiB: 600)
-        let firstEvaluation = harness.evaluation(for: first)
-        let secondEvaluation = harness.evaluation(for: second)
-        harness.apply(.registerJob(first, evaluation: firstEvaluation, submitTime: harness.now))
-        harness.apply(.registerJob(second, evaluation: secondEvaluation, submitTime: harness.now))
-        let old = harness.store
-        let planA = harness.scheduler.process(firstEvaluation, state: old, now: harness.now, random: &harness.random)
-        let planB = harness.scheduler.process(secondEvaluation, state: old, now: harness.now, random: &harness.random)
+        let (node, planA, planB) = Self.twoPlansFromOneSnapshot(&harness)
         let outcomeA = try harness.store.apply(.submitPlan(planA, time: harness.now), index: harness.store.latestIndex + 1).get()
         #expect(outcomeA.rejectedNodes.isEmpty)
         let outcomeB = try harness.store.apply(.submitPlan(planB, time: harness.now), index: harness.store.latestIndex + 1).get()
