@@ -6,7 +6,6 @@ enum APIKeyMapping {
     /// Swift property name → API field name, where capitalising the first letter is not enough.
     static let exceptions: [String: String] = [
         "id": "ID",
-        "uuid": "UUID",
         "evaluationID": "EvalID",
         "groupName": "TaskGroup",
         "followupEvaluationID": "FollowupEvalID",
@@ -23,7 +22,6 @@ enum APIKeyMapping {
         "restartDelay": "StartDelay",
         "oomKilled": "OOMKilled",
         "hostIP": "HostIP",
-        "nodesAvailable": "NodesAvailable",
     ]
 
     static let reverseExceptions: [String: String] = Dictionary(

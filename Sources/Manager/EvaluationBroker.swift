@@ -50,8 +50,6 @@ actor EvaluationBroker {
         queue.dropBlocked(jobID: jobID)
     }
 
-    var blockedCount: Int { queue.blockedCount }
-    var pendingCount: Int { queue.readyCount + queue.delayedCount }
 
     func shutDown() {
         isShutDown = true

@@ -25,7 +25,6 @@ actor ReplicatedState {
     }
 
     var snapshot: StateStore { store }
-    var latestIndex: UInt64 { store.latestIndex }
 
     /// Applies one command at the next index.
     func submit(_ command: StateCommand) -> Result<ApplyOutcome, StateError> {

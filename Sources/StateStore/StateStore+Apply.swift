@@ -46,21 +46,15 @@ extension StateStore {
             upsertNode(node, time: time, &change)
             upsertEvaluations(evaluations, time: time, &change)
         case .updateNodeStatus(let id, let status, let description, let evaluations, let time):
-            try checkCount(evaluations.count)
-            try updateNode(id, &change) { node in
+            try updateNode(id, evaluations: evaluations, time: time, &change) { node in
                 node.status = status
                 node.statusDescription = description
-                node.statusUpdatedAt = time
             }
-            upsertEvaluations(evaluations, time: time, &change)
         case .updateNodeEligibility(let id, let eligibility, let drain, let evaluations, let time):
-            try checkCount(evaluations.count)
-            try updateNode(id, &change) { node in
+            try updateNode(id, evaluations: evaluations, time: time, &change) { node in
                 node.eligibility = eligibility
                 node.drain = drain
-                node.statusUpdatedAt = time
             }
-            upsertEvaluations(evaluations, time: time, &change)
         case .upsertEvaluations(let evaluations, let time):
             try checkCount(evaluations.count)
             upsertEvaluations(evaluations, time: time, &change)
@@ -176,14 +170,19 @@ extension StateStore {
         change.tables.insert(.nodes)
     }
 
+    /// What every operator or liveness change of a node does: change it, stamp the time, and
+    /// record the evaluations the change calls for.
     private mutating func updateNode(
-        _ id: NodeID, _ change: inout Change, _ body: (inout Node) -> Void
+        _ id: NodeID, evaluations: [Evaluation], time: Timestamp, _ change: inout Change, _ body: (inout Node) -> Void
     ) throws(StateError) {
+        try checkCount(evaluations.count)
         guard var node = nodesByID[id] else { throw .nodeNotFound(id) }
         body(&node)
+        node.statusUpdatedAt = time
         node.modifyIndex = change.index
         nodesByID[id] = node
         change.tables.insert(.nodes)
+        upsertEvaluations(evaluations, time: time, &change)
     }
 
     // MARK: Evaluations

@@ -103,14 +103,7 @@ import Testing
         #expect(split == size / 2, "the sides should have declared each other failed. \(SimulationSeeds.replay(seed, "membershipConverges"))")
         cluster.partition = [:]
         let healedAt = cluster.now
-        var convergedAt: SWIMInstant?
-        for _ in 0..<60 {
-            cluster.run(for: .milliseconds(500))
-            if Self.isConverged(cluster) {
-                convergedAt = cluster.now
-                break
-            }
-        }
+        let convergedAt = Self.runUntilConverged(&cluster, step: .milliseconds(500), attempts: 60)
         #expect(convergedAt != nil, "not converged 30 s after healing. \(SimulationSeeds.replay(seed, "membershipConverges"))")
         if let convergedAt { print("SWIM partition heal (seed \(seed), n=\(size)): converged \(format(seconds(convergedAt - healedAt)))s after healing") }
     }
@@ -120,14 +113,7 @@ import Testing
         let size = 50
         var cluster = SimulatedCluster(size: size, settings: Self.settings, seed: seed, converged: false)
         for id in cluster.ids.dropFirst() { cluster.join(id, seeds: [SWIMNodeID(1)]) }
-        var convergedAt: SWIMInstant?
-        for _ in 0..<40 {
-            cluster.run(for: .milliseconds(250))
-            if Self.isConverged(cluster) {
-                convergedAt = cluster.now
-                break
-            }
-        }
+        let convergedAt = Self.runUntilConverged(&cluster, step: .milliseconds(250), attempts: 40)
         #expect(convergedAt != nil, "\(SimulationSeeds.replay(seed, "membersJoining"))")
         print("SWIM join (seed \(seed), n=\(size), one seed): converged after \(format(convergedAt.map { seconds($0 - .zero) } ?? -1))s")
     }
@@ -145,14 +131,7 @@ import Testing
         // A fresh process: incarnation 0, below the one the cluster saw die.
         cluster.restart(phoenix, incarnation: 0, seeds: [SWIMNodeID(1)], settings: Self.settings, seed: seed &+ 1000)
         let restartedAt = cluster.now
-        var convergedAt: SWIMInstant?
-        for _ in 0..<40 {
-            cluster.run(for: .milliseconds(250))
-            if Self.isConverged(cluster) {
-                convergedAt = cluster.now
-                break
-            }
-        }
+        let convergedAt = Self.runUntilConverged(&cluster, step: .milliseconds(250), attempts: 40)
         #expect(convergedAt != nil, "\(SimulationSeeds.replay(seed, "aCrashedMemberThatRestarts"))")
         #expect(cluster.nodes[phoenix]!.instance.myself.incarnation > 0)
         if let convergedAt {
@@ -215,6 +194,16 @@ import Testing
         }
         #expect(with.healthySuspected * 4 <= without.healthySuspected, "\(SimulationSeeds.replay(seed, "aSlowMember"))")
         #expect(with.failures <= without.failures, "\(SimulationSeeds.replay(seed, "aSlowMember"))")
+    }
+
+    /// Runs in steps until every live member agrees on the membership; the instant it did, or
+    /// nil when `attempts` steps were not enough.
+    static func runUntilConverged(_ cluster: inout SimulatedCluster, step: Duration, attempts: Int) -> SWIMInstant? {
+        for _ in 0..<attempts {
+            cluster.run(for: step)
+            if isConverged(cluster) { return cluster.now }
+        }
+        return nil
     }
 
     static func isConverged(_ cluster: SimulatedCluster) -> Bool {

@@ -74,9 +74,8 @@ struct JobMonitor {
                 }
             case .service, .system:
                 let running = current.filter { $0.clientStatus == .running }.count
-                if running >= wanted && (wanted > 0 || job.type == .system) && !current.isEmpty || wanted == 0 {
-                    return .running
-                }
+                // Nothing wanted is trivially reached; otherwise every wanted copy must run.
+                if wanted == 0 || (!current.isEmpty && running >= wanted) { return .running }
             }
         }
         return .failed("the job was not \(placementFailed ? "placed" : "running") within \(deadline); see \"roost job status \(jobID)\"")
