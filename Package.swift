@@ -51,7 +51,7 @@ let package = Package(
         // Layer 3: the server and client roles.
         .target(
             name: "Manager",
-            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API"]
+            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API", "Raft", "RaftRuntime", "Sodium"]
         ),
         .target(
             name: "Worker",
@@ -60,7 +60,7 @@ let package = Package(
 
         // Layer 3 and the executable.
         .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API"]),
-        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker"]),
+        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
@@ -95,10 +95,10 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel"]),
-        .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP"]),
+        .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
-        .testTarget(name: "EndToEndTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTP"]),
     ],
     swiftLanguageModes: [.v6]
 )

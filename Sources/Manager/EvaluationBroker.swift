@@ -51,6 +51,14 @@ actor EvaluationBroker {
     }
 
 
+    /// Starts over with `evaluations` (a new leader restoring the pending and blocked work from
+    /// the replicated state, or a former leader dropping its queue with none).
+    func reset(with evaluations: [Evaluation]) {
+        queue = EvaluationQueue()
+        for evaluation in evaluations { queue.enqueue(evaluation) }
+        dispatch()
+    }
+
     func shutDown() {
         isShutDown = true
         wakeupTimer?.cancel()

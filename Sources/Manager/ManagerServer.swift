@@ -1,4 +1,6 @@
 import ClusterModel
+import Raft
+import RaftRuntime
 import Scheduler
 import StateStore
 
@@ -6,15 +8,28 @@ import StateStore
 /// evaluations those commands carry to the broker, runs the scheduler workers and the plan
 /// applier, and marks nodes down when their heartbeats stop. The HTTP API and the workers'
 /// link call it; it never touches a socket itself.
+///
+/// Alone (dev mode) it applies commands itself and always leads. In a cluster
+/// (`startReplicated`) commands go through Raft, a follower forwards them to the leader, and
+/// only the leader runs the broker, the heartbeat watch and garbage collection.
 public actor ManagerServer {
     let state = ReplicatedState()
     let broker: EvaluationBroker
     let settings: ManagerSettings
     let clock: @Sendable () -> Timestamp
-    private var random = SystemRandomNumberGenerator()
-    private var liveness = NodeLiveness()
-    private var backgroundTasks: [Task<Void, Never>] = []
-    private var isShutDown = false
+    var random = SystemRandomNumberGenerator()
+    var liveness = NodeLiveness()
+    var backgroundTasks: [Task<Void, Never>] = []
+    var isShutDown = false
+    /// Whether this manager does the leader's work (a lone manager always does).
+    var leads = true
+    /// Raised each time leadership is gained or lost, so a slow establishment for an old term
+    /// cannot overwrite a newer one's.
+    var leadershipEpoch = 0
+    var forwarder: (any LeaderForwarding)?
+    /// This manager as the others know it; nil when alone.
+    public internal(set) var identity: ServerEntry?
+    var formation = FormationState()
 
     public init(settings: ManagerSettings = ManagerSettings(), clock: @escaping @Sendable () -> Timestamp) {
         self.settings = settings
@@ -50,6 +65,7 @@ public actor ManagerServer {
         isShutDown = true
         await broker.shutDown()
         for task in backgroundTasks { task.cancel() }
+        await state.raftShell?.shutdown()
         for task in backgroundTasks { await task.value }
         backgroundTasks.removeAll()
         await state.releaseAllWaiters()
@@ -57,14 +73,33 @@ public actor ManagerServer {
 
     // MARK: Reads
 
-    /// A consistent snapshot of the whole state.
+    /// The state as applied on this manager, without asking the leader: what `?stale` reads.
     public func snapshot() async -> StateStore { await state.snapshot }
+
+    /// The state including every write acknowledged before the call (linearizable), or this
+    /// manager's own copy when `stale` (faster, and served without a leader).
+    public func snapshot(stale: Bool) async throws(ManagerError) -> StateStore {
+        if !stale { try await readBarrier() }
+        return await state.snapshot
+    }
 
     /// Blocking query support: returns once one of `tables` changed after `index` (or the wait
     /// is over), with a fresh snapshot.
     public func snapshot(afterChangeOf tables: Set<StateTable>, since index: UInt64, wait: Duration) async -> StateStore {
         if index > 0 { await state.waitForChange(of: tables, after: index, timeout: wait) }
         return await state.snapshot
+    }
+
+    func readBarrier() async throws(ManagerError) {
+        do {
+            try await state.readBarrier()
+        } catch {
+            switch error {
+            case .notLeader: throw .unavailable("No cluster leader: a majority of the managers must be reachable for a consistent read (add ?stale to read this manager's copy)")
+            case .lost, .refused: throw .unavailable("the read could not be confirmed; retry")
+            case .unavailable(let message): throw .unavailable(message)
+            }
+        }
     }
 
     // MARK: Jobs
@@ -157,28 +192,22 @@ public actor ManagerServer {
 
     // MARK: Internals
 
-    /// Applies a command and hands the evaluations it carries to the broker. Changes that free
-    /// or add capacity give blocked evaluations another chance.
+    /// Applies a command and, where this manager leads, hands the evaluations it carries to the
+    /// broker. Changes that free or add capacity give blocked evaluations another chance. On a
+    /// follower the command goes to the leader, which does the broker's part.
     @discardableResult
     func submit(_ command: StateCommand) async throws(ManagerError) -> ApplyOutcome {
-        guard !isShutDown else { throw .unavailable("the manager is shutting down") }
-        let outcome: ApplyOutcome
-        switch await state.submit(command) {
-        case .success(let applied): outcome = applied
-        case .failure(.jobNotFound(_, let id)): throw .notFound("job \"\(id)\" not found")
-        case .failure(.nodeNotFound(let id)): throw .notFound("node \(id) not found")
-        case .failure(let error): throw .invalid(error.description)
-        }
-        // The broker gets the evaluations as stored (with the indexes the store gave them).
-        let stored = await state.snapshot
-        await broker.enqueue(command.carriedEvaluations.map { stored.evaluation(id: $0.id) ?? $0 })
-        if command.mayFreeCapacity {
-            let released = await broker.unblockAll()
-            if !released.isEmpty {
-                _ = await state.submit(.upsertEvaluations(released, time: clock()))
-            }
-        }
+        let (outcome, appliedAsLeader) = try await replicate(.state(command))
+        if appliedAsLeader { await followUp(on: command) }
         return outcome
+    }
+
+    static func managerError(_ error: StateError) -> ManagerError {
+        switch error {
+        case .jobNotFound(_, let id): .notFound("job \"\(id)\" not found")
+        case .nodeNotFound(let id): .notFound("node \(id) not found")
+        default: .invalid(error.description)
+        }
     }
 
     func newEvaluation(for job: JobSpec, trigger: EvaluationTrigger, now: Timestamp) -> Evaluation {
@@ -191,12 +220,14 @@ public actor ManagerServer {
     /// allocations), so the state does not grow without bound; workers then forget the
     /// allocations' directories.
     func collectGarbage() async {
+        guard leads else { return }
         let (evaluations, allocations) = await state.snapshot.garbage()
         guard !evaluations.isEmpty || !allocations.isEmpty else { return }
         _ = try? await submit(.garbageCollect(evaluations: evaluations, allocations: allocations))
     }
 
     private func markSilentNodesDown() async {
+        guard leads else { return }
         let now = clock()
         let snapshot = await state.snapshot
         for nodeID in liveness.silentNodes(at: now, ttl: settings.heartbeatTTL) {

@@ -11,10 +11,15 @@ public struct ManagerSettings: Sendable {
     /// How often what purged jobs left behind is deleted from the state.
     public var garbageCollectionInterval: Duration
 
+    /// How long a write waits for a leader (an election in progress) before it fails with
+    /// "No cluster leader".
+    public var leaderWait: Duration
+
     public init(
         heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2,
-        garbageCollectionInterval: Duration = .seconds(60)
+        garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7)
     ) {
+        self.leaderWait = leaderWait
         self.garbageCollectionInterval = garbageCollectionInterval
         self.heartbeatTTL = heartbeatTTL
         self.maximumPlanAttempts = maximumPlanAttempts

@@ -1,15 +1,17 @@
 import ClusterModel
+import Raft
+import RaftRuntime
 import StateStore
 
-/// The manager's copy of the cluster state and the only way to change it: every write is a
-/// `StateCommand` given the next index. Today the command is applied at once (one manager);
-/// with Raft, `submit` will propose it and return once it is committed and applied, and the
-/// callers do not change.
+/// The manager's copy of the cluster state and the only way to change it. A lone manager
+/// (dev mode) applies each command at once; a manager in a cluster proposes it to Raft and
+/// returns once it is committed and applied here. Callers see the same interface either way.
 ///
 /// Reads take a snapshot (the store is a value; copying it is cheap and later writes do not
 /// disturb it). Blocking queries wait here for a table's index to pass the one they saw.
 actor ReplicatedState {
-    private var store = StateStore()
+    let machine = ManagerStateMachine()
+    private var raft: RaftShell?
     private var waiters: [Waiter] = []
     private var nextWaiterID = 0
 
@@ -24,13 +26,80 @@ actor ReplicatedState {
         let continuation: CheckedContinuation<Void, Never>
     }
 
-    var snapshot: StateStore { store }
+    /// Why a command or a consistent read did not go through here.
+    enum Failure: Error, Sendable {
+        /// Only the leader writes; `leader` is who this manager believes leads (`.none`: nobody yet).
+        case notLeader(leader: RaftNodeID)
+        /// The command was replaced by another leader's log before it committed: it did not happen.
+        case lost
+        case refused(StateError)
+        case unavailable(String)
+    }
 
-    /// Applies one command at the next index.
-    func submit(_ command: StateCommand) -> Result<ApplyOutcome, StateError> {
-        let outcome = store.apply(command, index: store.latestIndex + 1)
-        wakeWaiters()
-        return outcome
+    init() {
+        machine.observe { [weak self] change in
+            guard case .state = change, let self else { return }
+            Task { await self.wakeWaiters() }
+        }
+    }
+
+    /// From now on commands go through Raft.
+    func replicate(through raft: RaftShell) {
+        self.raft = raft
+    }
+
+    var raftShell: RaftShell? { raft }
+    var snapshot: StateStore { machine.store }
+    var servers: [ServerEntry] { machine.servers }
+
+    /// Applies one command: at once when alone, through Raft otherwise.
+    func submit(_ command: ReplicatedCommand) async throws(Failure) -> ApplyOutcome {
+        let result: Result<ApplyOutcome, StateError>
+        if let raft {
+            let encoded: [UInt8]
+            do {
+                encoded = try ManagerStateMachine.encode(command)
+            } catch {
+                throw .unavailable("cannot encode the command: \(error)")
+            }
+            do {
+                result = try ManagerStateMachine.decodeResult(try await raft.propose(encoded))
+            } catch let error as RaftShellError {
+                throw Self.failure(error)
+            } catch {
+                throw .unavailable("cannot read the result of the command: \(error)")
+            }
+        } else {
+            result = machine.applyLocally(command)
+            wakeWaiters()
+        }
+        switch result {
+        case .success(let outcome): return outcome
+        case .failure(let error): throw .refused(error)
+        }
+    }
+
+    /// Returns once this manager's state holds every write acknowledged before the call, so a
+    /// read of `snapshot` after it is linearizable (Raft's ReadIndex; free when alone).
+    func readBarrier() async throws(Failure) {
+        guard let raft else { return }
+        do {
+            try await raft.readBarrier()
+        } catch let error as RaftShellError {
+            throw Self.failure(error)
+        } catch {
+            throw .unavailable("\(error)")
+        }
+    }
+
+    static func failure(_ error: RaftShellError) -> Failure {
+        switch error {
+        case .notLeader(let hint): .notLeader(leader: hint)
+        case .lost: .lost
+        case .refused(let reason): .unavailable("Raft refused the command: \(reason.rawValue)")
+        case .shutDown: .unavailable("the manager is shutting down")
+        case .storage(let message): .unavailable("this manager cannot write its log: \(message)")
+        }
     }
 
     /// Returns once any of `tables` changed after `index`, or after `timeout`, or at once when
@@ -53,7 +122,8 @@ actor ReplicatedState {
     }
 
     private func hasChanged(_ tables: Set<StateTable>, after index: UInt64) -> Bool {
-        tables.contains { store.index(of: $0) > index }
+        let store = machine.store
+        return tables.contains { store.index(of: $0) > index }
     }
 
     private func expire(_ id: Int) {
@@ -63,9 +133,10 @@ actor ReplicatedState {
 
     private func wakeWaiters() {
         guard !waiters.isEmpty else { return }
+        let store = machine.store
         var still: [Waiter] = []
         for waiter in waiters {
-            if hasChanged(waiter.tables, after: waiter.index) {
+            if waiter.tables.contains(where: { store.index(of: $0) > waiter.index }) {
                 waiter.continuation.resume()
             } else {
                 still.append(waiter)

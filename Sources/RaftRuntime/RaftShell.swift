@@ -30,6 +30,10 @@ public actor RaftShell {
     private var snapshotIndex: UInt64
     private var failure: RaftShellError?
     public private(set) var softState: RaftSoftState
+    /// Every change of role, leader or term, in order; the manager starts and stops its
+    /// leader-only duties from it.
+    public nonisolated let softStateChanges: AsyncStream<RaftSoftState>
+    private let softStateContinuation: AsyncStream<RaftSoftState>.Continuation
 
     /// Opens (or creates) the node's data, restores the state machine from the newest snapshot,
     /// replays the log, and starts ticking and listening.
@@ -80,6 +84,8 @@ public actor RaftShell {
         self.stateMachine = stateMachine
         self.inbound = inbound
         self.softState = instance.softState
+        (softStateChanges, softStateContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
+        softStateContinuation.yield(instance.softState)
         self.snapshotIndex = instance.latestSnapshotMetadata?.index ?? 0
     }
 
@@ -148,6 +154,7 @@ public actor RaftShell {
         for loop in loops { loop.cancel() }
         loops.removeAll()
         failWaiters(with: .shutDown)
+        softStateContinuation.finish()
         await transport.shutdown()
         try? await log.close()
     }
@@ -186,7 +193,10 @@ public actor RaftShell {
             send(ready.messages)
             apply(ready)
             instance.advance(ready)
-            softState = instance.softState
+            if instance.softState != softState {
+                softState = instance.softState
+                softStateContinuation.yield(softState)
+            }
             takeSnapshotIfDue()
         }
     }
@@ -266,4 +276,35 @@ public actor RaftShell {
         for (_, waiting) in reads { waiting.resume(throwing: error) }
         reads.removeAll()
     }
+}
+
+// MARK: Membership and status
+
+extension RaftShell {
+    /// Replicates one membership change; returns once it is applied on this node (the leader).
+    public func proposeConfigurationChange(_ change: ConfigurationChange) async throws {
+        if let failure { throw failure }
+        switch instance.proposeConfigurationChange(change) {
+        case .accepted(let index, let term):
+            _ = try await withCheckedThrowingContinuation { continuation in
+                proposals[index] = (term, continuation)
+                Task { await self.process() }
+            }
+        case .notLeader(let hint): throw RaftShellError.notLeader(leaderHint: hint)
+        case .refused(let reason): throw RaftShellError.refused(reason)
+        }
+    }
+
+    /// Where to reach `peer` from now on (a manager learned its address from the replicated
+    /// server list).
+    public func setPeerAddress(_ peer: RaftNodeID, _ address: PeerAddress) {
+        guard peer != id else { return }
+        transport.setPeer(peer, host: address.host, port: address.port)
+    }
+
+    public var configuration: RaftConfiguration { instance.configuration }
+    public var commitIndex: UInt64 { instance.commitIndex }
+    public var lastIndex: UInt64 { instance.lastIndex }
+    /// How far each follower's log matches the leader's (empty on a follower).
+    public var replicationProgress: [RaftNodeID: ReplicationProgress] { instance.replicationProgress }
 }

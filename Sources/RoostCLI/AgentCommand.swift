@@ -11,13 +11,32 @@ public struct AgentOptions: Sendable, Hashable {
     /// The cgroup (in every hierarchy) under which task cgroups are made. Two agents on one
     /// machine need different ones: an agent removes what it finds under its own at start.
     public var cgroupParent: String
+    /// A manager in a cluster (`-server`): its state is replicated with Raft and kept in
+    /// `dataDirectory` across restarts.
+    public var server: Bool
+    /// How many managers to wait for before the first one bootstraps the cluster.
+    public var bootstrapExpect: Int
+    /// HTTP addresses (`host[:port]`) of other managers to find the cluster through.
+    public var join: [String]
+    /// Port of the managers' Raft transport.
+    public var raftPort: Int
+    /// Snapshot the state and compact the log after this many Raft entries.
+    public var raftSnapshotThreshold: UInt64
 
     public static let defaultHTTPPort = 4646
+    public static let defaultRaftPort = 4647
 
     public init(
         dev: Bool = false, bindAddress: String = "127.0.0.1", httpPort: Int = AgentOptions.defaultHTTPPort,
-        dataDirectory: String? = nil, nodeName: String? = nil, datacenter: String = "dc1", cgroupParent: String = "roost"
+        dataDirectory: String? = nil, nodeName: String? = nil, datacenter: String = "dc1", cgroupParent: String = "roost",
+        server: Bool = false, bootstrapExpect: Int = 1, join: [String] = [], raftPort: Int = AgentOptions.defaultRaftPort,
+        raftSnapshotThreshold: UInt64 = 8_192
     ) {
+        self.server = server
+        self.bootstrapExpect = bootstrapExpect
+        self.join = join
+        self.raftPort = raftPort
+        self.raftSnapshotThreshold = raftSnapshotThreshold
         self.cgroupParent = cgroupParent
         self.dev = dev
         self.bindAddress = bindAddress
@@ -31,22 +50,45 @@ public struct AgentOptions: Sendable, Hashable {
 /// Runs an agent until it is told to stop; returns the process exit status.
 public typealias AgentLauncher = @Sendable (AgentOptions, any Console) async -> Int32
 
-/// `roost agent -dev`: a manager and a worker in one process, for trying Roost on one machine.
+/// `roost agent -dev`: a manager and a worker in one process, for trying Roost on one machine;
+/// `roost agent -server`: a manager in a replicated cluster.
 enum AgentCommand: Command {
     static let name = "agent"
-    static let abstract = "Run a Roost agent (today: -dev, a manager and a worker in one process)."
-    static let usage = "-dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME]"
+    static let abstract = "Run a Roost agent: -dev (a whole cluster in one process) or -server (a replicated manager)."
+    static let usage = """
+        -dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME]
+               roost agent -server -data-dir DIR [-bootstrap-expect N] [-join ADDRESS]... [-bind ADDRESS] [-http-port PORT] [-rpc-port PORT]
+        """
     static let discussion = """
         -dev starts a single-machine cluster: the HTTP API on 127.0.0.1:4646, a manager that
         schedules, and a worker that runs tasks (under cgroups when run as root). Its state lives
         in a temporary directory and is gone when it stops; it has no ACLs. Ctrl-C stops every
         task it started, removes their cgroups, and exits.
 
+        -server starts a manager that replicates the cluster state with Raft over -rpc-port
+        (default 4647) and keeps it in -data-dir. Start three (or five) with -bootstrap-expect 3
+        and -join pointing at the others' HTTP addresses: they find each other, bootstrap once
+        all are seen, and elect a leader. Any manager answers the API; writes go to the leader;
+        reads are consistent unless ?stale. A restarted manager rejoins from its data directory;
+        a new one (empty data directory) joining a running cluster is added as a non-voter and
+        promoted once it has caught up.
+
         Other commands find the agent through ROOST_ADDR (default http://127.0.0.1:4646) or
         --address.
         """
     static let options: [OptionDescription] = [
         OptionDescription("dev", displayPrefix: "-", help: "Run a manager and a worker in one process with throwaway state."),
+        OptionDescription("server", displayPrefix: "-", help: "Run a manager that replicates the cluster state with Raft (needs -data-dir)."),
+        OptionDescription(
+            "bootstrap-expect", kind: .value(placeholder: "N"), displayPrefix: "-",
+            help: "With -server: bootstrap the cluster once N managers know each other (default 1: alone)."),
+        OptionDescription(
+            "join", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-",
+            help: "With -server: another manager's HTTP address (host[:port]); repeat for several."),
+        OptionDescription("rpc-port", kind: .value(placeholder: "PORT"), displayPrefix: "-", help: "With -server: port of the managers' Raft traffic (default 4647)."),
+        OptionDescription(
+            "raft-snapshot-threshold", kind: .value(placeholder: "N"), displayPrefix: "-",
+            help: "With -server: snapshot the state and compact the log every N entries (default 8192)."),
         OptionDescription("bind", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-", help: "Address for the HTTP API (default 127.0.0.1)."),
         OptionDescription("http-port", kind: .value(placeholder: "PORT"), displayPrefix: "-", help: "Port for the HTTP API (default 4646; 0 picks a free one)."),
         OptionDescription("data-dir", kind: .value(placeholder: "DIR"), displayPrefix: "-", help: "Keep allocation directories and logs here instead of a temporary directory."),
@@ -61,11 +103,15 @@ enum AgentCommand: Command {
         guard arguments.positionals.isEmpty else {
             throw .usage("\"\(context.commandPath)\" takes no arguments, got \"\(arguments.positionals[0])\"")
         }
-        guard arguments.flag("dev") == true else {
+        let dev = arguments.flag("dev") == true
+        let server = arguments.flag("server") == true
+        guard dev != server else {
             throw .usage(
-                "only dev mode exists in this version of Roost", hint: "run \"roost agent -dev\" for a single-machine cluster")
+                dev ? "-dev and -server cannot be combined: dev mode is a whole cluster in one process" : "say which agent to run",
+                hint: "run \"roost agent -dev\" for a single-machine cluster, or \"roost agent -server -data-dir DIR\" for a manager")
         }
-        var options = AgentOptions(dev: true)
+        var options = AgentOptions(dev: dev, server: server)
+        if server { try parseServerOptions(arguments, into: &options) }
         if let bind = arguments.values(of: "bind").last { options.bindAddress = bind }
         if let portText = arguments.values(of: "http-port").last {
             guard let port = Int(portText), (0...65535).contains(port) else {
@@ -83,10 +129,43 @@ enum AgentCommand: Command {
             }
             options.cgroupParent = parent
         }
+        if server, options.dataDirectory == nil {
+            throw .usage("-server needs -data-dir: a manager's replicated state must survive restarts", hint: "for example -data-dir /var/lib/roost")
+        }
         guard let launcher = context.agentLauncher else {
             throw .failure("this build of roost cannot run an agent (it was built without the manager and worker)")
         }
         let status = await launcher(options, context.console)
         return ExitCode(rawValue: status) ?? .failure
+    }
+
+    private static func parseServerOptions(_ arguments: ParsedArguments, into options: inout AgentOptions) throws(CommandError) {
+        if let text = arguments.values(of: "bootstrap-expect").last {
+            guard let expect = Int(text), (1...9).contains(expect) else {
+                throw .usage("-bootstrap-expect must be the number of managers, 1 to 9 (3 or 5 in production), got \"\(text)\"")
+            }
+            options.bootstrapExpect = expect
+        }
+        options.join = arguments.values(of: "join")
+        for address in options.join where address.isEmpty || address.contains("/") && !address.hasPrefix("http") {
+            throw .usage("-join takes a manager's HTTP address such as 10.0.0.2:4646, got \"\(address)\"")
+        }
+        if options.bootstrapExpect > 1, options.join.isEmpty {
+            throw .usage(
+                "-bootstrap-expect \(options.bootstrapExpect) needs -join: how would this manager find the other \(options.bootstrapExpect - 1)?",
+                hint: "add -join ADDRESS for another manager (each manager needs at least one)")
+        }
+        if let text = arguments.values(of: "rpc-port").last {
+            guard let port = Int(text), (0...65535).contains(port) else {
+                throw .usage("-rpc-port must be a port number from 0 to 65535, got \"\(text)\"")
+            }
+            options.raftPort = port
+        }
+        if let text = arguments.values(of: "raft-snapshot-threshold").last {
+            guard let threshold = UInt64(text), threshold >= 16 else {
+                throw .usage("-raft-snapshot-threshold must be a whole number of at least 16, got \"\(text)\"")
+            }
+            options.raftSnapshotThreshold = threshold
+        }
     }
 }

@@ -50,6 +50,15 @@ enum LocalFile {
         }
     }
 
+    /// Writes a new file readable only by its owner (a snapshot of the cluster state is
+    /// sensitive), or replaces an existing one as `replaceContents` does.
+    static func writePrivateFile(_ path: String, with bytes: [UInt8]) throws(FileError) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw FileError("cannot write \"\(path)\": \(systemMessage())") }
+        close(descriptor)
+        try replaceContents(ofFile: path, with: bytes)
+    }
+
     /// Replaces a file's contents so that a reader (or a crash) sees either the old file or the
     /// new one, never half of each: write a temporary file next to it, then rename it over.
     /// Keeps the file's permissions, and writes through a symbolic link to its target.

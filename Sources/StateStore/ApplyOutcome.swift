@@ -2,7 +2,7 @@ import ClusterModel
 
 /// What applying one command changed, so the manager can wake blocking queries and the eval
 /// broker without diffing the state.
-public struct ApplyOutcome: Sendable, Hashable {
+public struct ApplyOutcome: Sendable, Hashable, Codable {
     public var index: UInt64
     public var changedTables: Set<StateTable>
     /// For `submitPlan`: the nodes whose placements no longer fit, with why. Empty when the

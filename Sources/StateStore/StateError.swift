@@ -2,7 +2,7 @@ import ClusterModel
 
 /// Why a command was refused. A refused command changes nothing (except that its index is
 /// consumed, as a committed Raft entry is), and the manager reports the error to the caller.
-public enum StateError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum StateError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     /// Indexes must increase strictly; a replayed or reordered log is a bug in the caller.
     case staleIndex(given: UInt64, latest: UInt64)
     case jobNotFound(namespace: String, id: String)

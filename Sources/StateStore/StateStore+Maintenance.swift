@@ -75,4 +75,15 @@ extension StateStore {
             queuedByKey[JobKey(namespace: queued.namespace, id: queued.jobID)] = queued.groups
         }
     }
+
+    /// Replaces the whole state by a saved snapshot's, as the command at `index` (an operator's
+    /// `snapshot restore`): every table counts as changed at `index`, so blocking queries wake,
+    /// and later commands keep their own increasing indexes.
+    public mutating func replace(with snapshot: StateSnapshot, at index: UInt64) -> Result<ApplyOutcome, StateError> {
+        guard index > latestIndex else { return .failure(.staleIndex(given: index, latest: latestIndex)) }
+        self = StateStore(restoring: snapshot)
+        latestIndex = index
+        for table in StateTable.allCases { tableIndexes[table] = index }
+        return .success(ApplyOutcome(index: index, changedTables: Set(StateTable.allCases)))
+    }
 }

@@ -108,9 +108,14 @@ final class DevAgentProcess: @unchecked Sendable {
         try roost(arguments)
     }
 
-    func roost(_ arguments: [String], input: String? = nil) throws -> CommandOutcome {
+    func roost(_ arguments: [String]) throws -> CommandOutcome {
+        try Self.roost(arguments, address: address)
+    }
+
+    /// Runs the real CLI against the agent at `address`.
+    static func roost(_ arguments: [String], address: String) throws -> CommandOutcome {
         let child = Process()
-        child.executableURL = process.executableURL
+        child.executableURL = URL(fileURLWithPath: try #require(executable, "the roost executable is not built"))
         child.arguments = arguments
         child.environment = ["ROOST_ADDR": address, "PATH": "/usr/bin:/bin"]
         let output = Pipe()

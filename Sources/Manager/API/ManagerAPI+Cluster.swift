@@ -19,7 +19,7 @@ extension ManagerAPI {
 
     /// Accepts a full ID or any unique prefix, as the CLI's short IDs are prefixes.
     func readAllocation(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let state = await manager.snapshot()
+        let state = try await consistentState(for: request)
         let id = try Self.pathID(request)
         let allocation: Allocation
         do {
@@ -53,7 +53,7 @@ extension ManagerAPI {
     }
 
     func readEvaluation(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let state = await manager.snapshot()
+        let state = try await consistentState(for: request)
         do {
             return try Self.indexed(try state.evaluation(idPrefix: try Self.pathID(request)), index: state.index(of: .evaluations))
         } catch let error as LookupError {
@@ -70,7 +70,7 @@ extension ManagerAPI {
     }
 
     func readNode(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let state = await manager.snapshot()
+        let state = try await consistentState(for: request)
         do {
             return try Self.indexed(try state.node(idPrefix: try Self.pathID(request)), index: state.index(of: .nodes))
         } catch let error as LookupError {
@@ -78,9 +78,11 @@ extension ManagerAPI {
         }
     }
 
+    /// This agent's own view, served without a leader (it is what one asks when the cluster
+    /// is unwell): its configuration, what its state holds, and its Raft role and indexes.
     func agentSelf(_ request: HTTPRequest) async throws -> HTTPResponse {
         let state = await manager.snapshot()
-        var stats = agentInfo
+        var stats = agentInfo.merging(await manager.raftStatus()) { $1 }
         stats["jobs"] = String(state.jobs().count)
         stats["nodes"] = String(state.allNodes().count)
         stats["allocations"] = String(state.allAllocations().count)

@@ -40,13 +40,13 @@ extension ManagerAPI {
     }
 
     func readJob(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let state = await manager.snapshot()
+        let state = try await consistentState(for: request)
         let record = try Self.record(request, in: state)
         return Self.jsonText(Self.jobJSON(record), index: state.index(of: .jobs))
     }
 
     func jobVersions(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let state = await manager.snapshot()
+        let state = try await consistentState(for: request)
         let record = try Self.record(request, in: state)
         let versions = state.jobVersions(namespace: record.spec.namespace, id: record.spec.id).map(Self.jobJSON)
         return Self.jsonText("{\"Versions\":[" + versions.joined(separator: ",") + "]}")

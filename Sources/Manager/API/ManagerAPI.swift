@@ -39,6 +39,7 @@ public struct ManagerAPI: Sendable {
         router.get("/v1/nodes") { await api.answer { try await api.listNodes($0) }($0) }
         router.get("/v1/node/:id") { await api.answer { try await api.readNode($0) }($0) }
         router.get("/v1/agent/self") { await api.answer { try await api.agentSelf($0) }($0) }
+        registerOperatorRoutes(in: &router)
     }
 
     /// Runs a handler and turns its errors into the API's JSON error answers.
@@ -98,10 +99,23 @@ public struct ManagerAPI: Sendable {
     /// The snapshot a list endpoint answers from: at once, or after a change of `tables` when the
     /// request is a blocking query.
     func snapshot(for request: HTTPRequest, tables: Set<StateTable>) async throws -> StateStore {
+        let state = try await consistentState(for: request)
         if let query = try BlockingQuery(request) {
             return await manager.snapshot(afterChangeOf: tables, since: query.index, wait: query.wait)
         }
-        return await manager.snapshot()
+        return state
+    }
+
+    /// Reads are linearizable (they include every write acknowledged before them, whichever
+    /// manager answers) unless the request says `?stale`, as in Nomad: then this manager's own
+    /// copy answers, faster and even without a leader, perhaps slightly behind.
+    func consistentState(for request: HTTPRequest) async throws -> StateStore {
+        try await manager.snapshot(stale: Self.allowsStale(request))
+    }
+
+    static func allowsStale(_ request: HTTPRequest) -> Bool {
+        guard let value = request.queryValue("stale") else { return false }
+        return value.isEmpty || value == "true" || value == "1"
     }
 
     static func namespace(of request: HTTPRequest) -> String {

@@ -1,0 +1,156 @@
+import API
+import Foundation
+import HTTP
+import Raft
+import StateStore
+
+/// The managers' own routes: forwarded writes between managers, and `roost operator`'s Raft
+/// and snapshot calls (Nomad's `/v1/operator/...` paths).
+extension ManagerAPI {
+    func registerOperatorRoutes(in router: inout HTTPRouter) {
+        let api = self
+        router.post("/v1/internal/apply") { await api.applyForwarded($0) }
+        router.post("/v1/internal/raft/hello") { await api.answer { try await api.greet($0) }($0) }
+        router.post("/v1/internal/raft/join") { await api.onLeader($0) { try await api.admitServer($0) } }
+        router.get("/v1/operator/raft/configuration") { await api.answer { try await api.raftConfiguration($0) }($0) }
+        router.delete("/v1/operator/raft/peer") { await api.onLeader($0) { try await api.removeRaftPeer($0) } }
+        let transfer: HTTPRouter.Handler = { await api.onLeader($0) { try await api.transferLeadership($0) } }
+        router.put("/v1/operator/raft/transfer-leadership", transfer)
+        router.post("/v1/operator/raft/transfer-leadership", transfer)
+        let restore: HTTPRouter.Handler = { await api.answer { try await api.restoreSnapshot($0) }($0) }
+        router.put("/v1/operator/snapshot", restore)
+        router.post("/v1/operator/snapshot", restore)
+        router.get("/v1/operator/snapshot") { await api.answer { try await api.saveSnapshot($0) }($0) }
+    }
+
+    /// A write another manager forwarded because this one leads (or did when it looked).
+    func applyForwarded(_ request: HTTPRequest) async -> HTTPResponse {
+        let command: ReplicatedCommand
+        do {
+            command = try JSONDecoder().decode(ReplicatedCommand.self, from: Data(request.body))
+        } catch {
+            return Self.errorResponse(.badRequest, "the forwarded command is not readable: \(error)")
+        }
+        switch await manager.applyForwarded(command) {
+        case .answered(let result):
+            guard let body = try? JSONEncoder().encode(result) else {
+                return Self.errorResponse(.internalServerError, "cannot encode the result")
+            }
+            return HTTPResponse(headers: ["Content-Type": "application/json"], body: Array(body))
+        case .notLeader:
+            var response = Self.errorResponse(.serviceUnavailable, "this manager does not lead")
+            response.headers.set(HTTPLeaderForwarder.notLeaderHeader, "1")
+            return response
+        case .unavailable(let message):
+            return Self.errorResponse(.serviceUnavailable, message)
+        }
+    }
+
+    /// Runs a leader-only operation here, or relays the request to the leader and returns its
+    /// answer, so `roost operator` works against any manager.
+    func onLeader(_ request: HTTPRequest, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) async -> HTTPResponse {
+        switch await manager.leaderLocation() {
+        case .here:
+            return await answer(handler)(request)
+        case .unknown:
+            return Self.errorResponse(.serviceUnavailable, "No cluster leader: a majority of the managers must be up")
+        case .elsewhere(let address):
+            do {
+                let client = try HTTPClient(address: address, settings: HTTPClientSettings(serviceName: "the leader", unreachableHint: nil))
+                let relayed = try await client.send(request.method, request.target, headers: ["Content-Type": "application/json"], body: request.body)
+                return HTTPResponse(status: relayed.status, headers: relayed.headers, body: relayed.body)
+            } catch {
+                return Self.errorResponse(.serviceUnavailable, "the leader at \(address) did not answer: \(error)")
+            }
+        }
+    }
+
+    func greet(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let greeting = try? JSONDecoder().decode(ServerGreeting.self, from: Data(request.body)) else {
+            throw APIRequestError(.badRequest, "the greeting is not readable")
+        }
+        guard let answer = await manager.greet(greeting) else {
+            throw APIRequestError(.badRequest, "this agent is not a server (it runs alone, in dev mode)")
+        }
+        return HTTPResponse(headers: ["Content-Type": "application/json"], body: Array(try JSONEncoder().encode(answer)))
+    }
+
+    func admitServer(_ request: HTTPRequest) async throws -> HTTPResponse {
+        guard let entry = try? JSONDecoder().decode(ServerEntry.self, from: Data(request.body)) else {
+            throw APIRequestError(.badRequest, "the joining server's entry is not readable")
+        }
+        try await manager.admitServer(entry)
+        return HTTPResponse(status: .ok)
+    }
+
+    func raftConfiguration(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (peers, index) = try await manager.raftPeers()
+        let servers = peers.map { peer in
+            RaftServerView(id: peer.id.description, node: peer.name, address: peer.address, leader: peer.isLeader, voter: peer.isVoter)
+        }
+        return try Self.indexed(RaftConfigurationView(servers: servers, index: index), index: index)
+    }
+
+    func removeRaftPeer(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let id = try Self.raftID(request.queryValue("id"), parameter: "id")
+        try await manager.removeRaftPeer(id)
+        return HTTPResponse(status: .ok)
+    }
+
+    func transferLeadership(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let target = try request.queryValue("id").map { try Self.raftID($0, parameter: "id") }
+        let leader = try await manager.transferLeadership(to: target)
+        return try Self.indexed(["Leader": leader.description], index: 0)
+    }
+
+    func saveSnapshot(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let snapshot = Self.allowsStale(request) ? await manager.snapshot().snapshot() : try await manager.stateSnapshot()
+        return HTTPResponse(
+            headers: ["Content-Type": "application/octet-stream", "X-Roost-Index": String(snapshot.latestIndex)],
+            body: try SnapshotArchive.encode(snapshot))
+    }
+
+    func restoreSnapshot(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let snapshot: StateSnapshot
+        do {
+            snapshot = try SnapshotArchive.decode(request.body)
+        } catch {
+            throw APIRequestError(.badRequest, error.description)
+        }
+        let index = try await manager.restoreState(snapshot)
+        return try Self.indexed(["Index": index], index: index)
+    }
+
+    /// Raft IDs are shown (and typed) in hexadecimal, as `list-peers` prints them.
+    static func raftID(_ text: String?, parameter: String) throws -> RaftNodeID {
+        guard let text, !text.isEmpty else {
+            throw APIRequestError(.badRequest, "the \(parameter) parameter is required: a manager's Raft ID as `roost operator raft list-peers` shows it")
+        }
+        guard let raw = UInt64(text, radix: 16), raw != 0 else {
+            throw APIRequestError(.badRequest, "\"\(text)\" is not a Raft ID (a hexadecimal number as `roost operator raft list-peers` shows it)")
+        }
+        return RaftNodeID(raw)
+    }
+}
+
+struct RaftConfigurationView: Encodable {
+    var servers: [RaftServerView]
+    var index: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case servers = "Servers", index = "Index"
+    }
+}
+
+struct RaftServerView: Encodable {
+    var id: String
+    var node: String
+    var address: String
+    var leader: Bool
+    var voter: Bool
+    var raftProtocol = "3"
+
+    enum CodingKeys: String, CodingKey {
+        case id = "ID", node = "Node", address = "Address", leader = "Leader", voter = "Voter", raftProtocol = "RaftProtocol"
+    }
+}

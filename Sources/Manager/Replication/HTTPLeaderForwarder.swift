@@ -1,0 +1,55 @@
+import Foundation
+import HTTP
+import Synchronization
+
+/// Forwards writes to the leader's `POST /v1/internal/apply` (see `ManagerAPI`), keeping one
+/// client (and its kept-alive connections) per leader address.
+public final class HTTPLeaderForwarder: LeaderForwarding {
+    /// Sent by a manager that received a forwarded write but does not lead (any more).
+    public static let notLeaderHeader = "X-Roost-Not-Leader"
+    private let clients = Mutex<[String: HTTPClient]>([:])
+    private let settings: HTTPClientSettings
+
+    public init(settings: HTTPClientSettings = HTTPClientSettings(connectTimeout: .seconds(2), readTimeout: .seconds(30))) {
+        self.settings = settings
+    }
+
+    public func submit(_ command: ReplicatedCommand, to leader: ServerEntry) async throws(ForwardingFailure) -> ReplicatedResult {
+        let client: HTTPClient
+        do {
+            client = try clients.withLock { clients in
+                if let existing = clients[leader.httpAddress] { return existing }
+                let made = try HTTPClient(address: leader.httpAddress, settings: settings)
+                clients[leader.httpAddress] = made
+                return made
+            }
+        } catch {
+            throw .notDelivered("the leader's address \(leader.httpAddress) is not usable: \(error)")
+        }
+        let body: [UInt8]
+        do {
+            body = try ManagerStateMachine.encode(command)
+        } catch {
+            throw .notDelivered("cannot encode the command: \(error)")
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.send(.post, "/v1/internal/apply", headers: ["Content-Type": "application/json"], body: body)
+        } catch let error as HTTPClientError where error.kind == .cannotConnect || error.kind == .invalidAddress {
+            throw .notDelivered("cannot reach the leader at \(leader.httpAddress): \(error)")
+        } catch {
+            throw .outcomeUnknown("the leader at \(leader.httpAddress) did not answer: \(error)")
+        }
+        if response.headers[Self.notLeaderHeader] != nil {
+            throw .notDelivered("\(leader.name) no longer leads")
+        }
+        guard response.status.code == 200 else {
+            throw .outcomeUnknown("the leader answered \(response.status.code): \(String(decoding: response.body, as: UTF8.self))")
+        }
+        do {
+            return try JSONDecoder().decode(ReplicatedResult.self, from: Data(response.body))
+        } catch {
+            throw .outcomeUnknown("the leader's answer is not readable: \(error)")
+        }
+    }
+}

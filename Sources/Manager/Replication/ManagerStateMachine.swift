@@ -1,0 +1,112 @@
+import Foundation
+import Raft
+import RaftRuntime
+import StateStore
+import Synchronization
+
+/// The state every manager replicates: the cluster state (`StateStore`) and the list of
+/// managers. Raft's shell feeds it committed commands; a lone dev-mode manager feeds it
+/// directly. Either way applying is deterministic, so every manager that applies the same
+/// log holds the same state.
+///
+/// A class behind a mutex rather than an actor because Raft's shell calls it synchronously
+/// from its own actor, and readers take cheap copies (the store is a value) from any task.
+final class ManagerStateMachine: RaftStateMachine {
+    private struct Contents {
+        var store = StateStore()
+        var servers: [RaftNodeID: ServerEntry] = [:]
+    }
+
+    /// What changed, for whoever waits on it (blocking queries, the address book of the Raft
+    /// transport).
+    enum Change: Sendable {
+        case state(ApplyOutcome)
+        case servers([ServerEntry])
+    }
+
+    private let contents = Mutex(Contents())
+    private let observers = Mutex<[@Sendable (Change) -> Void]>([])
+
+    var store: StateStore { contents.withLock { $0.store } }
+    var servers: [ServerEntry] { contents.withLock { $0.servers.values.sorted { $0.id < $1.id } } }
+
+    /// `handler` is called after each change, outside the lock, in apply order.
+    func observe(_ handler: @escaping @Sendable (Change) -> Void) {
+        observers.withLock { $0.append(handler) }
+    }
+
+    private func notify(_ change: Change) {
+        for handler in observers.withLock({ $0 }) { handler(change) }
+    }
+
+    /// A lone manager applies at the next index itself.
+    func applyLocally(_ command: ReplicatedCommand) -> Result<ApplyOutcome, StateError> {
+        let index = contents.withLock { $0.store.latestIndex + 1 }
+        return apply(command, at: index)
+    }
+
+    func apply(_ command: ReplicatedCommand, at index: UInt64) -> Result<ApplyOutcome, StateError> {
+        let (result, change): (Result<ApplyOutcome, StateError>, Change?) = contents.withLock { contents in
+            switch command {
+            case .state(let stateCommand):
+                let result = contents.store.apply(stateCommand, index: index)
+                return (result, try? Change.state(result.get()))
+            case .restoreState(let snapshot):
+                let result = contents.store.replace(with: snapshot, at: index)
+                return (result, try? Change.state(result.get()))
+            case .upsertServer(let entry):
+                contents.servers[entry.id] = entry
+                return (.success(ApplyOutcome(index: index)), .servers(contents.servers.values.sorted { $0.id < $1.id }))
+            case .removeServer(let id):
+                contents.servers[id] = nil
+                return (.success(ApplyOutcome(index: index)), .servers(contents.servers.values.sorted { $0.id < $1.id }))
+            }
+        }
+        if let change { notify(change) }
+        return result
+    }
+
+    // MARK: RaftStateMachine
+
+    func apply(_ command: [UInt8], at index: UInt64) -> [UInt8] {
+        let result: Result<ApplyOutcome, StateError>
+        do {
+            result = apply(try JSONDecoder().decode(ReplicatedCommand.self, from: Data(command)), at: index)
+        } catch {
+            // Every manager fails to decode the same entry the same way (a newer manager's
+            // command in a mixed-version cluster): refused everywhere, the state stays equal.
+            result = .failure(.invalid("this manager cannot read the command at index \(index): \(error)"))
+        }
+        return (try? Array(JSONEncoder().encode(ReplicatedResult(result)))) ?? []
+    }
+
+    func snapshot() -> [UInt8] {
+        let saved = contents.withLock { ManagerSnapshot(state: $0.store.snapshot(), servers: $0.servers.values.sorted { $0.id < $1.id }) }
+        return (try? Array(JSONEncoder().encode(saved))) ?? []
+    }
+
+    func restore(_ snapshot: [UInt8]) throws {
+        let saved = try JSONDecoder().decode(ManagerSnapshot.self, from: Data(snapshot))
+        let servers = contents.withLock { contents in
+            contents.store = StateStore(restoring: saved.state)
+            contents.servers = Dictionary(saved.servers.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+            return contents.servers.values.sorted { $0.id < $1.id }
+        }
+        notify(.state(ApplyOutcome(index: saved.state.latestIndex, changedTables: Set(StateTable.allCases))))
+        notify(.servers(servers))
+    }
+
+    static func encode(_ command: ReplicatedCommand) throws -> [UInt8] {
+        Array(try JSONEncoder().encode(command))
+    }
+
+    static func decodeResult(_ bytes: [UInt8]) throws -> Result<ApplyOutcome, StateError> {
+        try JSONDecoder().decode(ReplicatedResult.self, from: Data(bytes)).asResult
+    }
+}
+
+/// What a Raft snapshot of a manager holds.
+struct ManagerSnapshot: Codable {
+    var state: StateSnapshot
+    var servers: [ServerEntry]
+}

@@ -1,0 +1,116 @@
+import ClusterModel
+import Foundation
+import HTTP
+import Manager
+import Platform
+import Raft
+import RaftRuntime
+import RoostCLI
+import Synchronization
+
+/// `roost agent -server`: a manager whose state is replicated with Raft and kept in the data
+/// directory. On first start it finds the other managers (`-join`), and once
+/// `-bootstrap-expect` of them know each other they bootstrap the cluster together; a manager
+/// that finds a running cluster asks to be added to it instead. On restart it rejoins from its
+/// data directory. It runs until SIGINT or SIGTERM.
+enum ServerAgent {
+    static func run(_ options: AgentOptions, console: any Console) async -> Int32 {
+        guard let dataDirectory = options.dataDirectory else {
+            console.writeError("error: -server needs -data-dir\n")
+            return 1
+        }
+        guard options.raftPort != 0 else {
+            console.writeError("error: -rpc-port 0 is not allowed with -server: the other managers must know where to reach this one\n")
+            return 1
+        }
+        let serverDirectory = dataDirectory + "/server"
+        let raftDirectory = serverDirectory + "/raft"
+        let raftID: RaftNodeID
+        do {
+            try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
+            raftID = try ServerIdentityFile.loadOrCreate(at: serverDirectory + "/raft-id")
+        } catch {
+            console.writeError("error: cannot use the data directory \(dataDirectory): \(error)\n")
+            return 1
+        }
+        let hasClusterState = ServerIdentityFile.holdsRaftState(raftDirectory)
+        let clock: @Sendable () -> Timestamp = { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
+        let manager = ManagerServer(clock: clock)
+        let name = options.nodeName ?? ProcessInfo.processInfo.hostName
+
+        var router = HTTPRouter()
+        ManagerAPI(
+            manager: manager,
+            agentInfo: ["mode": "server", "version": RoostVersion.current, "data_dir": dataDirectory, "name": name]
+        ).register(in: &router)
+        let server = HTTPServer(settings: HTTPServerSettings(host: options.bindAddress, port: options.httpPort), handler: router.handler)
+        do {
+            try server.start()
+        } catch {
+            console.writeError("error: cannot listen on \(options.bindAddress):\(options.httpPort): \(error)\n")
+            return 1
+        }
+        let identity = ServerEntry(
+            id: raftID, name: name, raftAddress: hostPort(options.bindAddress, options.raftPort),
+            httpAddress: hostPort(options.bindAddress, server.port))
+        await manager.prepareFormation(identity: identity, hasClusterState: hasClusterState)
+        console.writeOutput("""
+            ==> Roost manager \(name) (Raft ID \(raftID)) starting
+                    API address: \(server.address)
+                   Raft address: \(identity.raftAddress)
+                 Data directory: \(dataDirectory)\(hasClusterState ? " (rejoining the cluster it holds)" : "")
+            ==> WARNING: this version of Roost has no ACLs and no encryption between managers: keep the API and Raft ports on a trusted network.
+
+            """)
+
+        let (signals, received) = SignalWatcher.stream()
+        let stopping = Mutex(false)
+        let signalTask = Task {
+            var iterator = received.makeAsyncIterator()
+            let signal = await iterator.next() ?? SIGTERM
+            stopping.withLock { $0 = true }
+            return signal
+        }
+        let outcome = await ClusterFormation(options: options, manager: manager, identity: identity, console: console)
+            .run(hasClusterState: hasClusterState, isStopping: { stopping.withLock { $0 } })
+        var status: Int32 = 0
+        switch outcome {
+        case .stopped:
+            break
+        case .failed(let message):
+            console.writeError("error: \(message)\n")
+            status = 1
+        case .ready(let plan):
+            // The leader sends its appends while its own fsync runs (as etcd does): an entry still
+            // commits only once a majority has it on disk.
+            let raft = RaftSettings(id: raftID, seed: UInt64.random(in: 1...UInt64.max), sendAppendsBeforePersist: true)
+            let settings = RaftShellSettings(
+                raft: raft, dataDirectory: raftDirectory, listenHost: options.bindAddress, listenPort: options.raftPort,
+                peers: plan.peers, snapshotThreshold: options.raftSnapshotThreshold,
+                entriesKeptAfterSnapshot: min(1_000, options.raftSnapshotThreshold / 2), bootstrapVoters: plan.bootstrapVoters)
+            do {
+                try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder())
+                await manager.start()
+                if let contact = plan.joinThrough {
+                    await ClusterFormation.askToJoin(through: contact, identity: identity, console: console, isStopping: { stopping.withLock { $0 } })
+                }
+                console.writeOutput("==> Roost manager running; press Ctrl-C to stop.\n")
+                _ = await signalTask.value
+            } catch {
+                console.writeError("error: cannot start Raft on \(identity.raftAddress): \(error)\n")
+                status = 1
+            }
+        }
+        if status == 0 { console.writeOutput("==> Caught signal: stopping the manager\n") }
+        signalTask.cancel()
+        await manager.shutDown()
+        await server.shutdown()
+        signals.cancel()
+        console.writeOutput("==> Roost manager stopped\n")
+        return status
+    }
+
+    static func hostPort(_ host: String, _ port: Int) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import HTTP
+import Testing
+
+/// Three real managers on loopback: what Raft promises a user, checked through the API.
+@Suite(.serialized)
+struct ManagerClusterEndToEndTests {
+    static func jobBody(_ id: String) -> [UInt8] {
+        let hcl = "job \"\(id)\" {\n  type = \"batch\"\n  group \"g\" {\n    task \"t\" {\n      driver = \"raw_exec\"\n      config { command = \"true\" }\n    }\n  }\n}\n"
+        return Array((try? JSONSerialization.data(withJSONObject: ["JobHCL": hcl])) ?? Data())
+    }
+
+    /// The acceptance test of replication: a client registers 1,000 jobs through whichever
+    /// manager answers while the leader is killed with SIGKILL part way. Every registration that
+    /// was acknowledged must be on every surviving manager, and on the killed one once it is
+    /// restarted (it is far behind by then and the log has been compacted, so it catches up by
+    /// snapshot).
+    @Test(.timeLimit(.minutes(5)))
+    func killingTheLeaderLosesNoAcknowledgedRegistrationAndTheRestartedManagerCatchesUp() async throws {
+        let cluster = try ManagerClusterProcess(size: 3, snapshotThreshold: 200)
+        defer { cluster.stop() }
+        let firstLeader = try await cluster.waitForLeader()
+        let progress = RegistrationProgress()
+        let total = 1_000
+        let workers = 4
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    // Each worker starts on a different manager and moves on when one fails.
+                    var target = worker % 3
+                    for number in stride(from: worker, to: total, by: workers) {
+                        let id = "job-\(number)"
+                        for _ in 0..<20 {
+                            if await progress.leaderKilled && target == firstLeader { target = (target + 1) % 3 }
+                            if let response = try? await cluster.client(target).send(.post, "/v1/jobs", body: Self.jobBody(id)),
+                               response.status.code == 200 {
+                                await progress.acknowledge(id)
+                                break
+                            }
+                            target = (target + 1) % 3
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                while await progress.acknowledged.count < 300 { try await Task.sleep(for: .milliseconds(5)) }
+                cluster.kill(firstLeader)
+                await progress.noteLeaderKilled()
+            }
+            try await group.waitForAll()
+        }
+        let acked = await progress.acknowledged
+        #expect(await progress.leaderKilled)
+        // Nearly every registration goes through (the failed ones were in flight at the kill or
+        // during the election); the point is that none of those acknowledged is missing.
+        #expect(acked.count >= total - 50, "only \(acked.count) of \(total) registrations were acknowledged")
+
+        print("registered \(acked.count) of \(total); killed \(cluster.members[firstLeader].name)")
+        let newLeader = try await cluster.waitForLeader(excluding: [firstLeader])
+        #expect(newLeader != firstLeader)
+        for survivor in 0..<3 where survivor != firstLeader {
+            let listed = try await cluster.jobIDs(survivor, stale: false)
+            let missing = acked.subtracting(listed)
+            #expect(missing.count == 0, "\(cluster.members[survivor].name) lacks \(missing.count) acknowledged jobs, e.g. \(missing.sorted().prefix(5))")
+        }
+
+        try cluster.start(firstLeader)
+        let started = ContinuousClock.now
+        var missing = acked
+        while ContinuousClock.now - started < .seconds(90) {
+            if let listed = try? await cluster.jobIDs(firstLeader, stale: true) {
+                missing = acked.subtracting(listed)
+                if missing.isEmpty { break }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(missing.count == 0, "the restarted manager still lacks \(missing.count) acknowledged jobs\n\(cluster.log(of: firstLeader).suffix(3_000))")
+        let snapshots = (try? FileManager.default.contentsOfDirectory(atPath: cluster.members[firstLeader].dataDirectory + "/server/raft/snapshots")) ?? []
+        #expect(!snapshots.isEmpty, "the restarted manager holds no snapshot: the log was never compacted")
+    }
+
+    /// What an operator does with `roost operator` against any manager: list the peers, move
+    /// leadership, save the state, restore it after later changes, and remove a dead manager so
+    /// the quorum no longer counts it.
+    @Test(.timeLimit(.minutes(3)))
+    func operatorCommandsListMoveSaveRestoreAndRemovePeers() async throws {
+        let cluster = try ManagerClusterProcess(size: 3)
+        defer { cluster.stop() }
+        let leader = try await cluster.waitForLeader()
+        let follower = (leader + 1) % 3
+        func roost(_ arguments: String..., on index: Int) throws -> DevAgentProcess.CommandOutcome {
+            try DevAgentProcess.roost(arguments, address: cluster.members[index].address)
+        }
+
+        let peers = try roost("operator", "raft", "list-peers", on: follower)
+        #expect(peers.status == 0, "\(peers.errors)")
+        let rows = peers.output.split(separator: "\n").dropFirst()
+        #expect(rows.count == 3)
+        #expect(rows.filter { $0.contains("leader") }.count == 1)
+        #expect(rows.contains { $0.hasPrefix(cluster.members[leader].name) && $0.contains("leader") }, "\(peers.output)")
+
+        // Asked through a follower; the most up-to-date other manager takes over.
+        let transfer = try roost("operator", "raft", "transfer-leadership", on: follower)
+        #expect(transfer.status == 0, "\(transfer.errors)")
+        let newLeader = try await cluster.waitForLeader(excluding: [leader])
+        #expect(newLeader != leader)
+
+        let client = try cluster.client(follower)
+        #expect(try await client.send(.post, "/v1/jobs", body: Self.jobBody("kept")).status.code == 200)
+        let file = cluster.root + "/state.snap"
+        let save = try roost("operator", "snapshot", "save", file, on: follower)
+        #expect(save.status == 0, "\(save.errors)")
+        #expect(try await client.send(.post, "/v1/jobs", body: Self.jobBody("later")).status.code == 200)
+        #expect(try await cluster.jobIDs(leader, stale: false) == ["kept", "later"])
+        let restore = try roost("operator", "snapshot", "restore", file, on: leader)
+        #expect(restore.status == 0, "\(restore.errors)")
+        for index in 0..<3 { #expect(try await cluster.jobIDs(index, stale: false) == ["kept"]) }
+
+        // A damaged file is refused before anything changes.
+        var damaged = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        damaged[damaged.count - 3] ^= 0x01
+        try Data(damaged).write(to: URL(fileURLWithPath: file))
+        let refused = try roost("operator", "snapshot", "restore", file, on: follower)
+        #expect(refused.status != 0)
+        #expect(refused.errors.contains("checksum"), "\(refused.errors)")
+
+        // A manager that is gone for good: remove it, and two managers are a quorum of two.
+        let gone = (0..<3).first { $0 != newLeader }!
+        let goneID = try #require(await cluster.raftStatus(gone)?["raft_id"])
+        cluster.kill(gone)
+        let survivor = (0..<3).first { $0 != newLeader && $0 != gone }!
+        let remove = try roost("operator", "raft", "remove-peer", "-peer-id", goneID, on: survivor)
+        #expect(remove.status == 0, "\(remove.errors)")
+        let after = try roost("operator", "raft", "list-peers", on: survivor)
+        #expect(after.output.split(separator: "\n").dropFirst().count == 2, "\(after.output)")
+        #expect(!after.output.contains(goneID))
+        #expect(try await cluster.client(survivor).send(.post, "/v1/jobs", body: Self.jobBody("after-removal")).status.code == 200)
+
+        // A replacement with an empty data directory joins the running cluster: added as a
+        // non-voter, promoted once caught up, and it holds the state.
+        let newcomer = try cluster.addMember()
+        let started = ContinuousClock.now
+        var voters = 0
+        while ContinuousClock.now - started < .seconds(60) {
+            let listing = try roost("operator", "raft", "list-peers", on: survivor)
+            voters = listing.output.split(separator: "\n").filter { $0.hasSuffix("true") }.count
+            if voters == 3 && listing.output.contains(cluster.members[newcomer].name) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(voters == 3, "\(cluster.log(of: newcomer).suffix(2_000))")
+        #expect(try await cluster.jobIDs(newcomer, stale: false) == ["kept", "after-removal"])
+    }
+}
+
+/// What the registering client saw: the registrations acknowledged, and whether the leader
+/// has been killed yet.
+actor RegistrationProgress {
+    private(set) var acknowledged: Set<String> = []
+    private(set) var leaderKilled = false
+
+    func acknowledge(_ id: String) { acknowledged.insert(id) }
+    func noteLeaderKilled() { leaderKilled = true }
+}
