@@ -93,6 +93,9 @@ struct ManagerClusterEndToEndTests {
             try DevAgentProcess.roost(arguments, address: cluster.members[index].address)
         }
 
+        let leaderAddress = try await cluster.client(follower).get("/v1/status/leader")
+        #expect(String(decoding: leaderAddress.body, as: UTF8.self) == "\"127.0.0.1:\(cluster.members[leader].raftPort)\"")
+
         let peers = try roost("operator", "raft", "list-peers", on: follower)
         #expect(peers.status == 0, "\(peers.errors)")
         let rows = peers.output.split(separator: "\n").dropFirst()

@@ -20,6 +20,8 @@ extension ManagerAPI {
         let restore: HTTPRouter.Handler = { await api.answer { try await api.restoreSnapshot($0) }($0) }
         router.put("/v1/operator/snapshot", restore)
         router.post("/v1/operator/snapshot", restore)
+        router.get("/v1/status/leader") { await api.answer { try await api.statusLeader($0) }($0) }
+        router.get("/v1/status/peers") { await api.answer { try await api.statusPeers($0) }($0) }
         router.get("/v1/operator/snapshot") { await api.answer { try await api.saveSnapshot($0) }($0) }
     }
 
@@ -84,11 +86,24 @@ extension ManagerAPI {
     }
 
     func raftConfiguration(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (peers, index) = try await manager.raftPeers()
+        let (peers, index) = try await manager.raftPeers(stale: Self.allowsStale(request))
         let servers = peers.map { peer in
             RaftServerView(id: peer.id.description, node: peer.name, address: peer.address, leader: peer.isLeader, voter: peer.isVoter)
         }
         return try Self.indexed(RaftConfigurationView(servers: servers, index: index), index: index)
+    }
+
+    /// Nomad's `GET /v1/status/leader`: the leader's Raft address as a JSON string, `""` while
+    /// there is none. Answered from this manager's view, without asking the leader.
+    func statusLeader(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (peers, index) = try await manager.raftPeers(stale: true)
+        return try Self.indexed(peers.first(where: \.isLeader)?.address ?? "", index: index)
+    }
+
+    /// Nomad's `GET /v1/status/peers`: the voting managers' Raft addresses.
+    func statusPeers(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (peers, index) = try await manager.raftPeers(stale: true)
+        return try Self.indexed(peers.filter(\.isVoter).map(\.address), index: index)
     }
 
     func removeRaftPeer(_ request: HTTPRequest) async throws -> HTTPResponse {

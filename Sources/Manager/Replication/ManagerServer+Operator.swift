@@ -37,11 +37,11 @@ extension ManagerServer {
         return formation.known[id]
     }
 
-    /// The Raft configuration with each member's name and address, after a read barrier so a
-    /// follower does not show a configuration the leader has already changed.
-    public func raftPeers() async throws(ManagerError) -> (peers: [RaftPeer], index: UInt64) {
+    /// The Raft configuration with each member's name and address, after a read barrier (unless
+    /// `stale`) so a follower does not show a configuration the leader has already changed.
+    public func raftPeers(stale: Bool = false) async throws(ManagerError) -> (peers: [RaftPeer], index: UInt64) {
         guard let shell = await raft else { throw .invalid("this agent runs alone (dev mode): there is no Raft cluster") }
-        try await readBarrier()
+        if !stale { try await readBarrier() }
         let configuration = await shell.configuration
         let leader = await shell.leader
         var servers: [RaftNodeID: ServerEntry] = [:]
