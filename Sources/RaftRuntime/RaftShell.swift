@@ -28,6 +28,9 @@ public actor RaftShell {
     private var processing = false
     private var loops: [Task<Void, Never>] = []
     private var snapshotIndex: UInt64
+    /// The term and vote last made durable: a hard state that changes neither needs no sync.
+    private var durableTerm: UInt64
+    private var durableVote: RaftNodeID
     private var failure: RaftShellError?
     public private(set) var softState: RaftSoftState
 
@@ -81,6 +84,8 @@ public actor RaftShell {
         self.inbound = inbound
         self.softState = instance.softState
         self.snapshotIndex = instance.latestSnapshotMetadata?.index ?? 0
+        self.durableTerm = log.hardState.term
+        self.durableVote = log.hardState.vote
     }
 
     private func startLoops() {
@@ -202,9 +207,23 @@ public actor RaftShell {
         if let truncateAfter = ready.truncateAfter {
             try await log.truncateSuffix(after: truncateAfter)
         }
-        if !ready.entries.isEmpty || ready.hardState != nil {
+        if ready.entries.isEmpty, let state = ready.hardState, state.term == durableTerm, state.vote == durableVote {
+            // Only the commit index moved: nothing waits on its durability (see
+            // `WriteAheadLog.append`), so it is queued in order and not waited for.
+            log.submit([], hardState: state) { [weak self] error in
+                guard let error, let self else { return }
+                Task { await self.storageFailed(error) }
+            }
+        } else if !ready.entries.isEmpty || ready.hardState != nil {
             try await log.append(ready.entries, hardState: ready.hardState)
+            if let state = ready.hardState { (durableTerm, durableVote) = (state.term, state.vote) }
         }
+    }
+
+    private func storageFailed(_ error: RaftStorageError) {
+        guard failure == nil else { return }
+        failure = .storage("\(error)")
+        failWaiters(with: failure!)
     }
 
     private func send(_ messages: [RaftMessage]) {
