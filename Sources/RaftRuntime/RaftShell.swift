@@ -1,5 +1,6 @@
 import Foundation
 import Raft
+import Synchronization
 import Wire
 
 /// Runs one Raft node for real: a timer ticks the pure `RaftInstance`, frames from peers are
@@ -8,8 +9,9 @@ import Wire
 /// `advance`. Proposals and reads wait here until their entry is applied or their read index
 /// is reached on this node.
 ///
-/// One Ready at a time: while its fsync runs, new proposals gather in the instance and leave
-/// together in the next Ready, so the disk's flush rate bounds batches, not entries.
+/// One Ready at a time: while its fsync runs, new proposals and peers' frames gather in the
+/// inbox and are taken together by the next turn, so the disk's flush rate bounds batches,
+/// not entries.
 public actor RaftShell {
     public nonisolated let id: RaftNodeID
     /// Where peers reach this node.
@@ -20,7 +22,8 @@ public actor RaftShell {
     private let transport: FrameTransport
     private let stateMachine: any RaftStateMachine
     private let settings: RaftShellSettings
-    private let inbound: AsyncStream<[UInt8]>
+    private nonisolated let inbox: RaftShellInbox
+    private nonisolated let publishedSoftState: Mutex<RaftSoftState>
     private var proposals: [UInt64: (term: UInt64, continuation: CheckedContinuation<[UInt8], any Error>)] = [:]
     private var reads: [[UInt8]: CheckedContinuation<Void, any Error>] = [:]
     private var confirmedReads: [(index: UInt64, context: [UInt8])] = []
@@ -55,23 +58,23 @@ public actor RaftShell {
         if isEmpty, let voters = settings.bootstrapVoters {
             persistent = .bootstrap(voters: voters)
         }
-        let (frames, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(65_536))
+        let inbox = RaftShellInbox()
         let transport = try FrameTransport(
             localID: settings.raft.id, host: settings.listenHost, port: settings.listenPort,
-            handler: { _, frame in continuation.yield(frame) })
+            handler: { _, frame in inbox.add(frame: frame) })
         for (peer, address) in settings.peers where peer != settings.raft.id {
             transport.setPeer(peer, host: address.host, port: address.port)
         }
         let shell = RaftShell(
             settings: settings, instance: RaftInstance(settings: settings.raft, restoring: persistent), log: log,
-            snapshots: snapshots, transport: transport, stateMachine: stateMachine, inbound: frames)
+            snapshots: snapshots, transport: transport, stateMachine: stateMachine, inbox: inbox)
         await shell.startLoops()
         return shell
     }
 
     private init(
         settings: RaftShellSettings, instance: RaftInstance, log: GroupCommitLog, snapshots: SnapshotStore,
-        transport: FrameTransport, stateMachine: any RaftStateMachine, inbound: AsyncStream<[UInt8]>
+        transport: FrameTransport, stateMachine: any RaftStateMachine, inbox: RaftShellInbox
     ) {
         self.settings = settings
         self.id = settings.raft.id
@@ -81,8 +84,9 @@ public actor RaftShell {
         self.transport = transport
         self.port = transport.port
         self.stateMachine = stateMachine
-        self.inbound = inbound
+        self.inbox = inbox
         self.softState = instance.softState
+        self.publishedSoftState = Mutex(instance.softState)
         self.snapshotIndex = instance.latestSnapshotMetadata?.index ?? 0
         self.durableTerm = log.hardState.term
         self.durableVote = log.hardState.vote
@@ -97,30 +101,27 @@ public actor RaftShell {
                 await self?.tick()
             }
         })
-        let frames = inbound
-        loops.append(Task { [weak self] in
-            for await frame in frames {
-                await self?.receive(frame)
-            }
-        })
+        inbox.onTurnRequested { [weak self] in
+            guard let self else { return }
+            Task { await self.process() }
+        }
         Task { await self.process() }
     }
 
     // MARK: Client calls
 
     /// Replicates `command`; returns the state machine's result once it is applied here.
-    public func propose(_ command: [UInt8]) async throws -> [UInt8] {
-        if let failure { throw failure }
-        switch instance.propose(command) {
-        case .accepted(let index, let term):
-            return try await withCheckedThrowingContinuation { continuation in
-                proposals[index] = (term, continuation)
-                Task { await self.process() }
-            }
-        case .notLeader(let hint): throw RaftShellError.notLeader(leaderHint: hint)
-        case .refused(let reason): throw RaftShellError.refused(reason)
+    /// Nonisolated: the proposal waits in the inbox for the loop's next turn, and the caller
+    /// resumes straight from `apply` without passing through the actor again.
+    public nonisolated func propose(_ command: [UInt8]) async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
+            inbox.add(proposal: RaftShellInbox.Proposal(command: command, continuation: continuation))
         }
     }
+
+    /// The role, leader and term as of the loop's last turn, readable without waiting for
+    /// the actor (which may be busy with a batch): for answers that only report them.
+    public nonisolated var latestSoftState: RaftSoftState { publishedSoftState.withLock { $0 } }
 
     /// Waits until this node's state reflects every write acknowledged before the call
     /// (ReadIndex): then a read of the local state machine is linearizable.
@@ -164,11 +165,25 @@ public actor RaftShell {
         Task { await process() }
     }
 
-    private func receive(_ frame: [UInt8]) {
-        // A frame that does not decode is dropped: Raft treats it as a lost message.
-        guard let message = try? RaftMessageCodec.decode(frame), message.to == id else { return }
-        instance.step(message)
-        Task { await process() }
+    /// Steps what the inbox gathered since the last turn into the instance.
+    private func takeInbox() {
+        let (frames, newProposals) = inbox.take()
+        for frame in frames {
+            // A frame that does not decode is dropped: Raft treats it as a lost message.
+            guard let message = try? RaftMessageCodec.decode(frame), message.to == id else { continue }
+            instance.step(message)
+        }
+        for proposal in newProposals {
+            if let failure {
+                proposal.continuation.resume(throwing: failure)
+                continue
+            }
+            switch instance.propose(proposal.command) {
+            case .accepted(let index, let term): proposals[index] = (term, proposal.continuation)
+            case .notLeader(let hint): proposal.continuation.resume(throwing: RaftShellError.notLeader(leaderHint: hint))
+            case .refused(let reason): proposal.continuation.resume(throwing: RaftShellError.refused(reason))
+            }
+        }
     }
 
     /// Carries out Readies until there is none. Reentrant calls (a proposal arriving during an
@@ -177,7 +192,9 @@ public actor RaftShell {
         guard !processing, failure == nil else { return }
         processing = true
         defer { processing = false }
-        while instance.hasReady, failure == nil {
+        while failure == nil {
+            takeInbox()
+            guard instance.hasReady else { break }
             let ready = instance.ready()
             send(ready.messagesBeforePersist)
             do {
@@ -191,7 +208,10 @@ public actor RaftShell {
             send(ready.messages)
             apply(ready)
             instance.advance(ready)
-            softState = instance.softState
+            if softState != instance.softState {
+                softState = instance.softState
+                publishedSoftState.withLock { $0 = instance.softState }
+            }
             takeSnapshotIfDue()
         }
     }
@@ -280,6 +300,7 @@ public actor RaftShell {
     }
 
     private func failWaiters(with error: RaftShellError) {
+        for queued in inbox.close(with: error) { queued.continuation.resume(throwing: error) }
         for (_, waiting) in proposals { waiting.continuation.resume(throwing: error) }
         proposals.removeAll()
         for (_, waiting) in reads { waiting.resume(throwing: error) }

@@ -148,7 +148,7 @@ router.post("/v3/kv/put") { request in
     guard let put = PutRequest(body: request.body) else { return json(["error": "bad request", "code": 3], status: .badRequest) }
     do {
         _ = try await shell.propose(KeyValueStore.command(key: put.key, value: put.value))
-        let soft = await shell.softState
+        let soft = shell.latestSoftState
         // Written by hand: the same bytes JSONSerialization would give, at a fraction of the cost.
         let body = #"{"header":{"member_id":""# + memberID + #"","raft_term":""# + String(soft.term) + #""}}"#
         return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
