@@ -5,19 +5,21 @@ import Wire
 
 /// Runs one Raft node for real: a timer ticks the pure `RaftInstance`, frames from peers are
 /// stepped into it in arrival order, and each `RaftReady` is carried out in the order that
-/// keeps Raft safe — persist (group-committed WAL, snapshots), then send, then apply — before
+/// keeps Raft safe — persist (WAL, fsync, snapshots), then send, then apply — before
 /// `advance`. Proposals and reads wait here until their entry is applied or their read index
 /// is reached on this node.
 ///
-/// One Ready at a time: while its fsync runs, new proposals and peers' frames gather in the
-/// inbox and are taken together by the next turn, so the disk's flush rate bounds batches,
-/// not entries.
+/// The actor runs on a thread of its own (`RaftShellExecutor`), which also writes and syncs
+/// the log in place. One Ready at a time: while its fsync runs, new proposals and peers'
+/// frames gather in the inbox and are taken together by the next turn, so the disk's flush
+/// rate bounds batches, not entries (group commit).
 public actor RaftShell {
     public nonisolated let id: RaftNodeID
     /// Where peers reach this node.
     public nonisolated let port: Int
     private var instance: RaftInstance
-    private let log: GroupCommitLog
+    private let log: WriteAheadLog
+    private nonisolated let executor: RaftShellExecutor
     private let snapshots: SnapshotStore
     private let transport: FrameTransport
     private let stateMachine: any RaftStateMachine
@@ -31,9 +33,6 @@ public actor RaftShell {
     private var processing = false
     private var loops: [Task<Void, Never>] = []
     private var snapshotIndex: UInt64
-    /// The term and vote last made durable: a hard state that changes neither needs no sync.
-    private var durableTerm: UInt64
-    private var durableVote: RaftNodeID
     private var failure: RaftShellError?
     public private(set) var softState: RaftSoftState
 
@@ -45,7 +44,7 @@ public actor RaftShell {
         try FileManager.default.createDirectory(atPath: walDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: snapshotDirectory, withIntermediateDirectories: true)
         let snapshots = try SnapshotStore(directory: snapshotDirectory)
-        let (log, recovery) = try GroupCommitLog.open(directory: walDirectory)
+        let (log, recovery) = try WriteAheadLog.open(directory: walDirectory)
         var persistent = RaftPersistentState()
         if let (metadata, data) = try snapshots.loadNewest() {
             try stateMachine.restore(data)
@@ -72,10 +71,13 @@ public actor RaftShell {
         return shell
     }
 
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     private init(
-        settings: RaftShellSettings, instance: RaftInstance, log: GroupCommitLog, snapshots: SnapshotStore,
+        settings: RaftShellSettings, instance: RaftInstance, log: sending WriteAheadLog, snapshots: SnapshotStore,
         transport: FrameTransport, stateMachine: any RaftStateMachine, inbox: RaftShellInbox
     ) {
+        self.executor = RaftShellExecutor(name: "raft-\(settings.raft.id)")
         self.settings = settings
         self.id = settings.raft.id
         self.instance = instance
@@ -88,8 +90,6 @@ public actor RaftShell {
         self.softState = instance.softState
         self.publishedSoftState = Mutex(instance.softState)
         self.snapshotIndex = instance.latestSnapshotMetadata?.index ?? 0
-        self.durableTerm = log.hardState.term
-        self.durableVote = log.hardState.vote
     }
 
     private func startLoops() {
@@ -101,11 +101,13 @@ public actor RaftShell {
                 await self?.tick()
             }
         })
+        let executor = executor
         inbox.onTurnRequested { [weak self] in
             guard let self else { return }
-            Task { await self.process() }
+            // Starts on the shell's own thread: no stop on the shared pool on the way.
+            Task(executorPreference: executor) { await self.process() }
         }
-        Task { await self.process() }
+        process()
     }
 
     // MARK: Client calls
@@ -135,14 +137,14 @@ public actor RaftShell {
         case .pending:
             try await withCheckedThrowingContinuation { continuation in
                 reads[context] = continuation
-                Task { await self.process() }
+                Task { self.process() }
             }
         }
     }
 
     public func transferLeadership(to target: RaftNodeID) {
         _ = instance.transferLeadership(to: target)
-        Task { await process() }
+        process()
     }
 
     public var leader: RaftNodeID { instance.leader }
@@ -155,14 +157,15 @@ public actor RaftShell {
         loops.removeAll()
         failWaiters(with: .shutDown)
         await transport.shutdown()
-        try? await log.close()
+        try? log.close()
+        executor.finish()
     }
 
     // MARK: The loop
 
     private func tick() {
         instance.tick()
-        Task { await process() }
+        process()
     }
 
     /// Steps what the inbox gathered since the last turn into the instance.
@@ -186,9 +189,9 @@ public actor RaftShell {
         }
     }
 
-    /// Carries out Readies until there is none. Reentrant calls (a proposal arriving during an
-    /// fsync) only note that there is more work; the running call picks it up.
-    private func process() async {
+    /// Carries out Readies until there is none. Each Ready's writes are synced in place, on the
+    /// shell's thread; what arrives meanwhile waits in the inbox for the next turn.
+    private func process() {
         guard !processing, failure == nil else { return }
         processing = true
         defer { processing = false }
@@ -198,7 +201,7 @@ public actor RaftShell {
             let ready = instance.ready()
             send(ready.messagesBeforePersist)
             do {
-                try await persist(ready)
+                try persist(ready)
             } catch {
                 // A log that cannot be written cannot promise anything: stop taking part.
                 failure = .storage("\(error)")
@@ -216,34 +219,23 @@ public actor RaftShell {
         }
     }
 
-    private func persist(_ ready: RaftReady) async throws {
+    private func persist(_ ready: RaftReady) throws {
         if let snapshot = ready.snapshot {
             try snapshots.save(snapshot.metadata, data: snapshot.data)
             try stateMachine.restore(snapshot.data)
-            try await log.compact(through: snapshot.metadata.index, term: snapshot.metadata.term)
+            try log.compact(through: snapshot.metadata.index, term: snapshot.metadata.term)
             snapshotIndex = snapshot.metadata.index
             failProposals(through: snapshot.metadata.index)
         }
         if let truncateAfter = ready.truncateAfter {
-            try await log.truncateSuffix(after: truncateAfter)
+            try log.truncateSuffix(after: truncateAfter)
         }
-        if ready.entries.isEmpty, let state = ready.hardState, state.term == durableTerm, state.vote == durableVote {
-            // Only the commit index moved: nothing waits on its durability (see
-            // `WriteAheadLog.append`), so it is queued in order and not waited for.
-            log.submit([], hardState: state) { [weak self] error in
-                guard let error, let self else { return }
-                Task { await self.storageFailed(error) }
-            }
-        } else if !ready.entries.isEmpty || ready.hardState != nil {
-            try await log.append(ready.entries, hardState: ready.hardState)
-            if let state = ready.hardState { (durableTerm, durableVote) = (state.term, state.vote) }
+        if !ready.entries.isEmpty || ready.hardState != nil {
+            try log.append(ready.entries, hardState: ready.hardState)
         }
-    }
-
-    private func storageFailed(_ error: RaftStorageError) {
-        guard failure == nil else { return }
-        failure = .storage("\(error)")
-        failWaiters(with: failure!)
+        // Syncs only what asks for it: a hard state that only moves the commit index is
+        // written but not waited for (see `WriteAheadLog.append`).
+        try log.sync()
     }
 
     private func send(_ messages: [RaftMessage]) {
@@ -287,9 +279,8 @@ public actor RaftShell {
         let keepFrom = applied > settings.entriesKeptAfterSnapshot ? applied - settings.entriesKeptAfterSnapshot : 0
         guard keepFrom > 0, let term = log.term(at: keepFrom) else { return }
         instance.compact(through: keepFrom)
-        let log = log
-        // Deleting old segments can wait; it only frees disk space.
-        Task { try? await log.compact(through: keepFrom, term: term) }
+        // A failure here only leaves old segments on disk: the snapshot covers them.
+        try? log.compact(through: keepFrom, term: term)
     }
 
     private func failProposals(through index: UInt64) {
