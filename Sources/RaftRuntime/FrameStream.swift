@@ -93,6 +93,13 @@ final class FrameStream: @unchecked Sendable {
         return count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
     }
 
+    /// True when the socket's send buffer has room (the kernel reports it writable once a
+    /// third of it is free, far more than a small frame needs), so a send will not block.
+    var hasSendRoom: Bool {
+        var entry = pollfd(fd: socket.descriptor, events: Int16(POLLOUT), revents: 0)
+        return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLOUT) != 0 && entry.revents & Int16(POLLERR | POLLHUP) == 0
+    }
+
     /// Makes at least `count` bytes available at `start`; false only when `allowEnd` and the
     /// stream ended before any of them arrived.
     private func fill(_ count: Int, deadline: ContinuousClock.Instant?, allowEnd: Bool) throws(TransportError) -> Bool {

@@ -23,6 +23,10 @@ public protocol PeerChannel: AnyObject, Sendable {
     func receive() throws(TransportError) -> [UInt8]?
     /// True when the peer has closed its side (checked before reusing an idle connection).
     var peerHasClosed: Bool { get }
+    /// True when a small frame (up to 16 KiB) can be sent now without blocking. The outbox
+    /// then writes it from the caller's thread instead of waking its own; a channel that
+    /// cannot tell answers false, and every frame goes through the outbox's thread.
+    var canSendWithoutBlocking: Bool { get }
     /// Wakes a blocked `receive` or `send`; safe from any thread.
     func shutdown()
     /// Releases the connection.
@@ -30,6 +34,8 @@ public protocol PeerChannel: AnyObject, Sendable {
 }
 
 extension PeerChannel {
+    public var canSendWithoutBlocking: Bool { false }
+
     public func send(batch payloads: [[UInt8]], deadline: ContinuousClock.Instant?) throws(TransportError) {
         for payload in payloads { try send(payload, deadline: deadline) }
     }

@@ -8,6 +8,12 @@ import Raft
 ///
 /// Why a thread per peer: a Raft group has a handful of members, blocking writes with a
 /// deadline are simple to reason about, and a slow peer then never delays the others.
+///
+/// The shortcut: when the queue is empty, the connection is up and idle, and its send buffer
+/// has room, `enqueue` writes a small frame itself instead of waking the thread. On the put
+/// path (append out, acknowledgement back) that saves a thread wakeup per message, which is
+/// most of a message's cost on loopback. It never blocks: a full buffer, a big frame or a
+/// busy connection takes the queue as before.
 final class PeerOutbox: @unchecked Sendable {
     // @unchecked: every mutable field is guarded by `condition`.
     let peer: RaftNodeID
@@ -22,6 +28,9 @@ final class PeerOutbox: @unchecked Sendable {
     private var head = 0
     private var stopped = false
     private var current: (any PeerChannel)?
+    /// Someone holds the connection: the thread (dialing, checking, sending a batch) or a
+    /// caller of `enqueue` writing directly. Whoever holds it alone may use `current`.
+    private var writing = false
 
     init(
         peer: RaftNodeID, local: RaftNodeID, host: String, port: Int, settings: FrameTransportSettings,
@@ -47,9 +56,27 @@ final class PeerOutbox: @unchecked Sendable {
         thread.start()
     }
 
+    /// Frames up to this size may be written directly by `enqueue` (see the type's comment).
+    static let directSendLimit = 16 * 1024
+
     /// Queues `frame`; drops the oldest queued frame when full. Returns false if one was dropped.
     func enqueue(_ frame: [UInt8]) -> Bool {
         condition.lock()
+        if !stopped, !writing, frames.count == head, frame.count <= Self.directSendLimit, let channel = current {
+            writing = true
+            condition.unlock()
+            if sendDirectly(frame, on: channel) {
+                condition.lock()
+                writing = false
+                // Frames queued meanwhile are the thread's to send; a stopping thread waits
+                // for the connection to be free.
+                if frames.count > head || stopped { condition.broadcast() }
+                condition.unlock()
+                return true
+            }
+            condition.lock()
+            writing = false
+        }
         defer { condition.unlock() }
         guard !stopped else { return true }
         var dropped = false
@@ -64,6 +91,21 @@ final class PeerOutbox: @unchecked Sendable {
         }
         condition.signal()
         return !dropped
+    }
+
+    /// Writes `frame` if the connection can take it without blocking; false when the frame
+    /// must be queued instead. A failed write loses the frame (as a failed batch does) and
+    /// wakes the thread, which notices the closed connection and redials.
+    private func sendDirectly(_ frame: [UInt8], on channel: any PeerChannel) -> Bool {
+        guard channel.canSendWithoutBlocking else { return false }
+        do {
+            try channel.send(frame, deadline: ContinuousClock.now.advanced(by: settings.sendTimeout))
+            counters.update { $0.framesSent += 1 }
+        } catch {
+            counters.update { $0.framesLostOnFailure += 1 }
+            channel.shutdown()
+        }
+        return true
     }
 
     var queuedCount: Int {
@@ -95,13 +137,21 @@ final class PeerOutbox: @unchecked Sendable {
         var channel: (any PeerChannel)?
         while true {
             condition.lock()
-            while !stopped && frames.count == head { condition.wait() }
+            while !stopped && (frames.count == head || writing) { condition.wait() }
             if stopped {
+                // A direct write in progress still holds the connection this thread closes.
+                while writing { condition.wait() }
                 condition.unlock()
                 break
             }
             let (host, port) = (self.host, self.port)
+            writing = true
             condition.unlock()
+            defer {
+                condition.lock()
+                writing = false
+                condition.unlock()
+            }
 
             if let open = channel, open.peerHasClosed {
                 open.close()

@@ -28,6 +28,8 @@ public final class PlainPeerChannel: PeerChannel {
 
     public var peerHasClosed: Bool { stream.peerHasClosed }
 
+    public var canSendWithoutBlocking: Bool { stream.hasSendRoom }
+
     public func shutdown() { stream.socket.shutdown() }
 
     public func close() { stream.socket.close() }

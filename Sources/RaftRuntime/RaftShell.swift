@@ -1,26 +1,31 @@
 import Foundation
 import Raft
+import Synchronization
 import Wire
 
 /// Runs one Raft node for real: a timer ticks the pure `RaftInstance`, frames from peers are
 /// stepped into it in arrival order, and each `RaftReady` is carried out in the order that
-/// keeps Raft safe — persist (group-committed WAL, snapshots), then send, then apply — before
+/// keeps Raft safe — persist (WAL, fsync, snapshots), then send, then apply — before
 /// `advance`. Proposals and reads wait here until their entry is applied or their read index
 /// is reached on this node.
 ///
-/// One Ready at a time: while its fsync runs, new proposals gather in the instance and leave
-/// together in the next Ready, so the disk's flush rate bounds batches, not entries.
+/// The actor runs on a thread of its own (`RaftShellExecutor`), which also writes and syncs
+/// the log in place. One Ready at a time: while its fsync runs, new proposals and peers'
+/// frames gather in the inbox and are taken together by the next turn, so the disk's flush
+/// rate bounds batches, not entries (group commit).
 public actor RaftShell {
     public nonisolated let id: RaftNodeID
     /// Where peers reach this node.
     public nonisolated let port: Int
     private var instance: RaftInstance
-    private let log: GroupCommitLog
+    private let log: WriteAheadLog
+    private nonisolated let executor: RaftShellExecutor
     private let snapshots: SnapshotStore
     private let transport: FrameTransport
     private let stateMachine: any RaftStateMachine
     private let settings: RaftShellSettings
-    private let inbound: AsyncStream<[UInt8]>
+    private nonisolated let inbox: RaftShellInbox
+    private nonisolated let publishedSoftState: Mutex<RaftSoftState>
     private var proposals: [UInt64: (term: UInt64, continuation: CheckedContinuation<[UInt8], any Error>)] = [:]
     private var reads: [[UInt8]: CheckedContinuation<Void, any Error>] = [:]
     private var confirmedReads: [(index: UInt64, context: [UInt8])] = []
@@ -43,7 +48,7 @@ public actor RaftShell {
         try FileManager.default.createDirectory(atPath: walDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: snapshotDirectory, withIntermediateDirectories: true)
         let snapshots = try SnapshotStore(directory: snapshotDirectory)
-        let (log, recovery) = try GroupCommitLog.open(directory: walDirectory)
+        let (log, recovery) = try WriteAheadLog.open(directory: walDirectory)
         var persistent = RaftPersistentState()
         if let (metadata, data) = try snapshots.loadNewest() {
             try stateMachine.restore(data)
@@ -56,24 +61,27 @@ public actor RaftShell {
         if isEmpty, let voters = settings.bootstrapVoters {
             persistent = .bootstrap(voters: voters)
         }
-        let (frames, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .bufferingNewest(65_536))
+        let inbox = RaftShellInbox()
         let transport = try FrameTransport(
             localID: settings.raft.id, host: settings.listenHost, port: settings.listenPort,
-            handler: { _, frame in continuation.yield(frame) })
+            handler: { _, frame in inbox.add(frame: frame) })
         for (peer, address) in settings.peers where peer != settings.raft.id {
             transport.setPeer(peer, host: address.host, port: address.port)
         }
         let shell = RaftShell(
             settings: settings, instance: RaftInstance(settings: settings.raft, restoring: persistent), log: log,
-            snapshots: snapshots, transport: transport, stateMachine: stateMachine, inbound: frames)
+            snapshots: snapshots, transport: transport, stateMachine: stateMachine, inbox: inbox)
         await shell.startLoops()
         return shell
     }
 
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
     private init(
-        settings: RaftShellSettings, instance: RaftInstance, log: GroupCommitLog, snapshots: SnapshotStore,
-        transport: FrameTransport, stateMachine: any RaftStateMachine, inbound: AsyncStream<[UInt8]>
+        settings: RaftShellSettings, instance: RaftInstance, log: sending WriteAheadLog, snapshots: SnapshotStore,
+        transport: FrameTransport, stateMachine: any RaftStateMachine, inbox: RaftShellInbox
     ) {
+        self.executor = RaftShellExecutor(name: "raft-\(settings.raft.id)")
         self.settings = settings
         self.id = settings.raft.id
         self.instance = instance
@@ -82,10 +90,11 @@ public actor RaftShell {
         self.transport = transport
         self.port = transport.port
         self.stateMachine = stateMachine
-        self.inbound = inbound
+        self.inbox = inbox
         self.softState = instance.softState
         (softStateChanges, softStateContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(64))
         softStateContinuation.yield(instance.softState)
+        self.publishedSoftState = Mutex(instance.softState)
         self.snapshotIndex = instance.latestSnapshotMetadata?.index ?? 0
     }
 
@@ -98,30 +107,29 @@ public actor RaftShell {
                 await self?.tick()
             }
         })
-        let frames = inbound
-        loops.append(Task { [weak self] in
-            for await frame in frames {
-                await self?.receive(frame)
-            }
-        })
-        Task { await self.process() }
+        let executor = executor
+        inbox.onTurnRequested { [weak self] in
+            guard let self else { return }
+            // Starts on the shell's own thread: no stop on the shared pool on the way.
+            Task(executorPreference: executor) { await self.process() }
+        }
+        process()
     }
 
     // MARK: Client calls
 
     /// Replicates `command`; returns the state machine's result once it is applied here.
-    public func propose(_ command: [UInt8]) async throws -> [UInt8] {
-        if let failure { throw failure }
-        switch instance.propose(command) {
-        case .accepted(let index, let term):
-            return try await withCheckedThrowingContinuation { continuation in
-                proposals[index] = (term, continuation)
-                Task { await self.process() }
-            }
-        case .notLeader(let hint): throw RaftShellError.notLeader(leaderHint: hint)
-        case .refused(let reason): throw RaftShellError.refused(reason)
+    /// Nonisolated: the proposal waits in the inbox for the loop's next turn, and the caller
+    /// resumes straight from `apply` without passing through the actor again.
+    public nonisolated func propose(_ command: [UInt8]) async throws -> [UInt8] {
+        try await withCheckedThrowingContinuation { continuation in
+            inbox.add(proposal: RaftShellInbox.Proposal(command: command, continuation: continuation))
         }
     }
+
+    /// The role, leader and term as of the loop's last turn, readable without waiting for
+    /// the actor (which may be busy with a batch): for answers that only report them.
+    public nonisolated var latestSoftState: RaftSoftState { publishedSoftState.withLock { $0 } }
 
     /// Waits until this node's state reflects every write acknowledged before the call
     /// (ReadIndex): then a read of the local state machine is linearizable.
@@ -135,14 +143,14 @@ public actor RaftShell {
         case .pending:
             try await withCheckedThrowingContinuation { continuation in
                 reads[context] = continuation
-                Task { await self.process() }
+                Task { self.process() }
             }
         }
     }
 
     public func transferLeadership(to target: RaftNodeID) {
         _ = instance.transferLeadership(to: target)
-        Task { await process() }
+        process()
     }
 
     public var leader: RaftNodeID { instance.leader }
@@ -156,34 +164,51 @@ public actor RaftShell {
         failWaiters(with: .shutDown)
         softStateContinuation.finish()
         await transport.shutdown()
-        try? await log.close()
+        try? log.close()
+        executor.finish()
     }
 
     // MARK: The loop
 
     private func tick() {
         instance.tick()
-        Task { await process() }
+        process()
     }
 
-    private func receive(_ frame: [UInt8]) {
-        // A frame that does not decode is dropped: Raft treats it as a lost message.
-        guard let message = try? RaftMessageCodec.decode(frame), message.to == id else { return }
-        instance.step(message)
-        Task { await process() }
+    /// Steps what the inbox gathered since the last turn into the instance.
+    private func takeInbox() {
+        let (frames, newProposals) = inbox.take()
+        for frame in frames {
+            // A frame that does not decode is dropped: Raft treats it as a lost message.
+            guard let message = try? RaftMessageCodec.decode(frame), message.to == id else { continue }
+            instance.step(message)
+        }
+        for proposal in newProposals {
+            if let failure {
+                proposal.continuation.resume(throwing: failure)
+                continue
+            }
+            switch instance.propose(proposal.command) {
+            case .accepted(let index, let term): proposals[index] = (term, proposal.continuation)
+            case .notLeader(let hint): proposal.continuation.resume(throwing: RaftShellError.notLeader(leaderHint: hint))
+            case .refused(let reason): proposal.continuation.resume(throwing: RaftShellError.refused(reason))
+            }
+        }
     }
 
-    /// Carries out Readies until there is none. Reentrant calls (a proposal arriving during an
-    /// fsync) only note that there is more work; the running call picks it up.
-    private func process() async {
+    /// Carries out Readies until there is none. Each Ready's writes are synced in place, on the
+    /// shell's thread; what arrives meanwhile waits in the inbox for the next turn.
+    private func process() {
         guard !processing, failure == nil else { return }
         processing = true
         defer { processing = false }
-        while instance.hasReady, failure == nil {
+        while failure == nil {
+            takeInbox()
+            guard instance.hasReady else { break }
             let ready = instance.ready()
             send(ready.messagesBeforePersist)
             do {
-                try await persist(ready)
+                try persist(ready)
             } catch {
                 // A log that cannot be written cannot promise anything: stop taking part.
                 failure = .storage("\(error)")
@@ -193,28 +218,32 @@ public actor RaftShell {
             send(ready.messages)
             apply(ready)
             instance.advance(ready)
-            if instance.softState != softState {
+            if softState != instance.softState {
                 softState = instance.softState
+                publishedSoftState.withLock { $0 = instance.softState }
                 softStateContinuation.yield(softState)
             }
             takeSnapshotIfDue()
         }
     }
 
-    private func persist(_ ready: RaftReady) async throws {
+    private func persist(_ ready: RaftReady) throws {
         if let snapshot = ready.snapshot {
             try snapshots.save(snapshot.metadata, data: snapshot.data)
             try stateMachine.restore(snapshot.data)
-            try await log.compact(through: snapshot.metadata.index, term: snapshot.metadata.term)
+            try log.compact(through: snapshot.metadata.index, term: snapshot.metadata.term)
             snapshotIndex = snapshot.metadata.index
             failProposals(through: snapshot.metadata.index)
         }
         if let truncateAfter = ready.truncateAfter {
-            try await log.truncateSuffix(after: truncateAfter)
+            try log.truncateSuffix(after: truncateAfter)
         }
         if !ready.entries.isEmpty || ready.hardState != nil {
-            try await log.append(ready.entries, hardState: ready.hardState)
+            try log.append(ready.entries, hardState: ready.hardState)
         }
+        // Syncs only what asks for it: a hard state that only moves the commit index is
+        // written but not waited for (see `WriteAheadLog.append`).
+        try log.sync()
     }
 
     private func send(_ messages: [RaftMessage]) {
@@ -258,9 +287,8 @@ public actor RaftShell {
         let keepFrom = applied > settings.entriesKeptAfterSnapshot ? applied - settings.entriesKeptAfterSnapshot : 0
         guard keepFrom > 0, let term = log.term(at: keepFrom) else { return }
         instance.compact(through: keepFrom)
-        let log = log
-        // Deleting old segments can wait; it only frees disk space.
-        Task { try? await log.compact(through: keepFrom, term: term) }
+        // A failure here only leaves old segments on disk: the snapshot covers them.
+        try? log.compact(through: keepFrom, term: term)
     }
 
     private func failProposals(through index: UInt64) {
@@ -271,6 +299,7 @@ public actor RaftShell {
     }
 
     private func failWaiters(with error: RaftShellError) {
+        for queued in inbox.close(with: error) { queued.continuation.resume(throwing: error) }
         for (_, waiting) in proposals { waiting.continuation.resume(throwing: error) }
         proposals.removeAll()
         for (_, waiting) in reads { waiting.resume(throwing: error) }
@@ -288,7 +317,7 @@ extension RaftShell {
         case .accepted(let index, let term):
             _ = try await withCheckedThrowingContinuation { continuation in
                 proposals[index] = (term, continuation)
-                Task { await self.process() }
+                Task { self.process() }
             }
         case .notLeader(let hint): throw RaftShellError.notLeader(leaderHint: hint)
         case .refused(let reason): throw RaftShellError.refused(reason)

@@ -99,7 +99,8 @@ public final class WriteAheadLog {
 
     /// Appends `entries` (consecutive indexes; the first may be at or below `lastIndex`, which
     /// replaces the conflicting suffix, as a follower does for a leader) and, if given and
-    /// changed, the hard state. Durable only after `sync()`.
+    /// changed, the hard state. Durable only after `sync()`; a change of the commit index
+    /// alone is written but makes `sync()` no more necessary than it was (etcd's `MustSync`).
     public func append(_ entries: [LogEntry], hardState newState: HardState? = nil) throws(RaftStorageError) {
         try checkOpen()
         if let first = entries.first {
@@ -134,8 +135,11 @@ public final class WriteAheadLog {
         }
         if let newState, newState != hardState {
             WALRecord.hardState(newState).encode(into: &buffer)
+            // A hard state that only moves the commit index asks for no sync of its own: Raft
+            // relearns the commit index from the leader after a restart (recovery clamps it to
+            // the entries found), while a term or a vote lost in a crash could elect two leaders.
+            if newState.term != hardState.term || newState.vote != hardState.vote { needsSync = true }
             hardState = newState
-            needsSync = true
         }
     }
 

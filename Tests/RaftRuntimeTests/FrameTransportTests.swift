@@ -61,6 +61,27 @@ final class Inbox: Sendable {
         await receiver.shutdown()
     }
 
+    @Test func framesSentOverAnOpenConnectionKeepTheirOrderWhetherWrittenAtOnceOrQueued() async throws {
+        let inbox = Inbox()
+        let receiver = try FrameTransport(localID: Self.two, handler: inbox.handler)
+        let sender = try FrameTransport(localID: Self.one, handler: { _, _ in })
+        sender.setPeer(Self.two, host: "127.0.0.1", port: receiver.port)
+        #expect(sender.send(Self.frame(0, size: 8), to: Self.two))
+        try await inbox.wait(for: 1)
+        // Small frames may be written by the caller; big ones (and whatever follows them while
+        // they are queued) go through the peer's thread. The receiver must see one order.
+        let sizes = (1..<2_000).map { $0 % 97 == 0 ? 40_000 : 8 + $0 % 50 }
+        for (offset, size) in sizes.enumerated() { sender.send(Self.frame(offset + 1, size: size), to: Self.two) }
+        try await inbox.wait(for: sizes.count + 1)
+        let received = inbox.received
+        #expect(received.count == sizes.count + 1)
+        for (number, (_, bytes)) in received.enumerated().dropFirst() {
+            #expect(bytes == Self.frame(number, size: sizes[number - 1]), "frame \(number)")
+        }
+        await sender.shutdown()
+        await receiver.shutdown()
+    }
+
     /// Speaks the plain handshake by hand, as `PlainPeerChannelFactory.connect` does.
     static func handshake(_ socket: Socket, as local: RaftNodeID, to remote: RaftNodeID) throws {
         let stream = FrameStream(socket: socket, maxFrameSize: 64)

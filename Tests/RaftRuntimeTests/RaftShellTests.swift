@@ -136,6 +136,35 @@ final class KeyValueMachine: RaftStateMachine {
         await #expect(throws: RaftShellError.self) { try await follower.propose(Array("y=1".utf8)) }
     }
 
+    @Test func concurrentWritesEachGetTheirOwnAnswerAndAStoppedNodeRefusesWritesAtOnce() async throws {
+        let cluster = try await Self.makeCluster()
+        do {
+            try await Self.concurrentWrites(cluster)
+        } catch {
+            await cluster.stopAll()
+            throw error
+        }
+        await cluster.stopAll()
+        let stopped = try #require(cluster.shells.values.first)
+        await #expect(throws: RaftShellError.shutDown) { try await stopped.propose(Array("z=1".utf8)) }
+    }
+
+    /// Writes that arrive together leave in shared batches; each must still be answered with
+    /// its own result: the values they replaced, plus the final one, are every value once.
+    static func concurrentWrites(_ cluster: Cluster) async throws {
+        try await Self.waitFor("a leader") { await cluster.leader() != nil }
+        let leader = try #require(await cluster.leader())
+        let count = 200
+        let previous = try await withThrowingTaskGroup(of: String.self) { group in
+            for n in 0..<count {
+                group.addTask { String(decoding: try await leader.propose(Array("x=\(n)".utf8)), as: UTF8.self) }
+            }
+            return try await group.reduce(into: [String]()) { $0.append($1) }
+        }
+        let final = try #require(cluster.machines[leader.id]?["x"])
+        #expect((previous + [final]).sorted() == ([""] + (0..<count).map { String($0) }).sorted())
+    }
+
     @Test func afterTheLeaderStopsANewOneTakesWritesAndTheOldOneCatchesUpFromItsDisk() async throws {
         var cluster = try await Self.makeCluster()
         do {
