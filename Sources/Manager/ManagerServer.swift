@@ -97,7 +97,7 @@ public actor ManagerServer {
             switch error {
             case .notLeader: throw .unavailable("No cluster leader: a majority of the managers must be reachable for a consistent read (add ?stale to read this manager's copy)")
             case .lost, .refused: throw .unavailable("the read could not be confirmed; retry")
-            case .unavailable(let message): throw .unavailable(message)
+            case .unavailable(let message), .unknownOutcome(let message): throw .unavailable(message)
             }
         }
     }

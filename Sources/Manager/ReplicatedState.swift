@@ -34,7 +34,13 @@ actor ReplicatedState {
         case lost
         case refused(StateError)
         case unavailable(String)
+        /// The command was proposed but no answer came in time: it may still commit.
+        case unknownOutcome(String)
     }
+
+    /// How long a proposal or a read barrier is waited for. Far above a healthy commit (a
+    /// millisecond) and an election (1–2 s); reached only by a manager cut off from its peers.
+    static let commitWait: Duration = .seconds(15)
 
     init() {
         machine.observe { [weak self] change in
@@ -63,7 +69,12 @@ actor ReplicatedState {
                 throw .unavailable("cannot encode the command: \(error)")
             }
             do {
-                result = try ManagerStateMachine.decodeResult(try await raft.propose(encoded))
+                guard let bytes = try await Deadline.run(timeout: Self.commitWait, { try await raft.propose(encoded) }) else {
+                    throw Failure.unknownOutcome("the write was not committed within \(Self.commitWait): this manager may be cut off from the others")
+                }
+                result = try ManagerStateMachine.decodeResult(bytes)
+            } catch let error as Failure {
+                throw error
             } catch let error as RaftShellError {
                 throw Self.failure(error)
             } catch {
@@ -84,7 +95,11 @@ actor ReplicatedState {
     func readBarrier() async throws(Failure) {
         guard let raft else { return }
         do {
-            try await raft.readBarrier()
+            guard try await Deadline.run(timeout: Self.commitWait, { try await raft.readBarrier() }) != nil else {
+                throw Failure.unavailable("the leader did not confirm the read within \(Self.commitWait)")
+            }
+        } catch let error as Failure {
+            throw error
         } catch let error as RaftShellError {
             throw Self.failure(error)
         } catch {

@@ -80,6 +80,28 @@ struct ManagerClusterEndToEndTests {
         #expect(!snapshots.isEmpty, "the restarted manager holds no snapshot: the log was never compacted")
     }
 
+    /// With two of three managers gone no write can commit: the survivor says so (after waiting
+    /// out a possible election) instead of hanging, refuses consistent reads, and still serves
+    /// `?stale` reads of what it holds.
+    @Test(.timeLimit(.minutes(3)))
+    func aManagerWithoutAQuorumRefusesWritesButServesStaleReads() async throws {
+        let cluster = try ManagerClusterProcess(size: 3)
+        defer { cluster.stop() }
+        let leader = try await cluster.waitForLeader()
+        let client = try cluster.client(leader)
+        #expect(try await client.send(.post, "/v1/jobs", body: Self.jobBody("before")).status.code == 200)
+        let survivor = (leader + 1) % 3
+        _ = try await cluster.jobIDs(survivor, stale: false)
+        for index in 0..<3 where index != survivor { cluster.kill(index) }
+
+        let write = try await cluster.client(survivor).send(.post, "/v1/jobs", body: Self.jobBody("after"))
+        #expect(write.status.code == 503)
+        #expect(String(decoding: write.body, as: UTF8.self).contains("No cluster leader"))
+        let read = try await cluster.client(survivor).get("/v1/jobs")
+        #expect(read.status.code == 503)
+        #expect(try await cluster.jobIDs(survivor, stale: true) == ["before"])
+    }
+
     /// What an operator does with `roost operator` against any manager: list the peers, move
     /// leadership, save the state, restore it after later changes, and remove a dead manager so
     /// the quorum no longer counts it.

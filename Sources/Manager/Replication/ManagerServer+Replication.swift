@@ -108,6 +108,7 @@ extension ManagerServer {
                 switch error {
                 case .refused(let stateError): throw Self.managerError(stateError)
                 case .unavailable(let message): throw .unavailable(message)
+                case .unknownOutcome(let message): throw .unavailable("the write may or may not have been applied: \(message); check before retrying")
                 case .lost: lastProblem = "a leader change replaced the write before it committed"
                 case .notLeader(let leader):
                     if let forwarded = try await forward(command, to: leader, problem: &lastProblem) {
@@ -168,7 +169,7 @@ extension ManagerServer {
             switch error {
             case .refused(let stateError): return .answered(.refused(stateError))
             case .notLeader, .lost: return .notLeader
-            case .unavailable(let message): return .unavailable(message)
+            case .unavailable(let message), .unknownOutcome(let message): return .unavailable(message)
             }
         }
     }
