@@ -49,6 +49,11 @@ public actor RaftShell {
         try FileManager.default.createDirectory(atPath: snapshotDirectory, withIntermediateDirectories: true)
         let snapshots = try SnapshotStore(directory: snapshotDirectory)
         let (log, recovery) = try WriteAheadLog.open(directory: walDirectory)
+        if recovery.droppedBytes > 0 {
+            // The operator must learn that a torn or corrupt tail was cut, and how much.
+            let line = "raft: recovered the log to its last valid record; dropped \(recovery.droppedBytes) bytes (\(recovery.dropReason ?? "torn write"))\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
         var persistent = RaftPersistentState()
         if let (metadata, data) = try snapshots.loadNewest() {
             try stateMachine.restore(data)

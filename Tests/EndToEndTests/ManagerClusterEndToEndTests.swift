@@ -65,6 +65,16 @@ struct ManagerClusterEndToEndTests {
             #expect(missing.count == 0, "\(cluster.members[survivor].name) lacks \(missing.count) acknowledged jobs, e.g. \(missing.sorted().prefix(5))")
         }
 
+        // A torn write at the end of the killed manager's log (as a crash mid-write leaves):
+        // it is cut on restart, and the manager says how much it cut.
+        let walDirectory = cluster.members[firstLeader].dataDirectory + "/server/raft/wal"
+        let segments = try FileManager.default.contentsOfDirectory(atPath: walDirectory).filter { !$0.hasPrefix(".") }.sorted()
+        let lastSegment = try #require(segments.last, "the killed manager has no WAL segment")
+        let handle = try #require(FileHandle(forWritingAtPath: walDirectory + "/" + lastSegment))
+        handle.seekToEndOfFile()
+        handle.write(Data(repeating: 0xA5, count: 100))
+        try handle.close()
+
         try cluster.start(firstLeader)
         let started = ContinuousClock.now
         var missing = acked
@@ -75,6 +85,7 @@ struct ManagerClusterEndToEndTests {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
+        #expect(cluster.log(of: firstLeader).contains("dropped 100 bytes"), "\(cluster.log(of: firstLeader).suffix(2_000))")
         #expect(missing.count == 0, "the restarted manager still lacks \(missing.count) acknowledged jobs\n\(cluster.log(of: firstLeader).suffix(3_000))")
         let snapshots = (try? FileManager.default.contentsOfDirectory(atPath: cluster.members[firstLeader].dataDirectory + "/server/raft/snapshots")) ?? []
         #expect(!snapshots.isEmpty, "the restarted manager holds no snapshot: the log was never compacted")
