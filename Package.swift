@@ -23,6 +23,8 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .target(name: "Sodium", dependencies: ["CSodium"]),
+        // Layer 1: cluster identity — certificates, join tokens, channel and join handshakes.
+        .target(name: "ClusterSecurity", dependencies: ["Sodium", "Wire"]),
 
         // Layer 0: the Raft consensus core (pure: no clock, I/O or unseeded randomness).
         .target(name: "Raft"),
@@ -83,6 +85,7 @@ let package = Package(
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"]),
         .testTarget(name: "JobspecTests", dependencies: ["Jobspec", "ClusterModel", "TestSupport"]),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium"]),
+        .testTarget(name: "ClusterSecurityTests", dependencies: ["ClusterSecurity", "Sodium"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "TestSupport"], exclude: ["testdata"]),
         .testTarget(name: "SWIMTests", dependencies: ["SWIM"]),

@@ -17,7 +17,7 @@ set -euo pipefail
 # The standard library itself (Swift, _Concurrency) is always allowed.
 
 layer0="ClusterModel Jobspec Raft SWIM Scheduler StateStore Supervision Wire"
-layer1="Sodium Platform HTTP API"
+layer1="Sodium Platform HTTP API ClusterSecurity"
 layer2="RaftRuntime Gossip Supervisor"
 # What the OS edge may use. Layer 0 may use none of these.
 os_modules="Foundation FoundationEssentials FoundationNetworking Dispatch Glibc Musl Darwin Synchronization"
@@ -34,6 +34,7 @@ allowed_imports() {
         Wire) echo "Raft SWIM ClusterModel" ;;
         CSodium) echo "" ;;
         Sodium) echo "CSodium" ;;
+        ClusterSecurity) echo "Sodium Wire" ;;
         Platform) echo "$os_modules" ;;
         HTTP) echo "Platform $os_modules" ;;
         API) echo "ClusterModel StateStore $os_modules" ;;

@@ -24,6 +24,17 @@ public struct KeyExchangeKeyPair: Sendable {
         return KeyExchangeKeyPair(publicKey: publicKey, secretKey: secretKey)
     }
 
+    /// The key pair a 32-byte seed determines: for reproducible test vectors only; channels use
+    /// `generate()`.
+    public init?(seed: [UInt8]) {
+        guard seed.count == Int(crypto_kx_SEEDBYTES) else { return nil }
+        SodiumLibrary.ensureReady()
+        var publicKey = [UInt8](repeating: 0, count: Self.publicKeyLength)
+        var secretKey = [UInt8](repeating: 0, count: Int(crypto_kx_SECRETKEYBYTES))
+        guard crypto_kx_seed_keypair(&publicKey, &secretKey, seed) == 0 else { return nil }
+        self.init(publicKey: publicKey, secretKey: secretKey)
+    }
+
     private init(publicKey: [UInt8], secretKey: [UInt8]) {
         self.publicKey = publicKey
         self.secretKey = secretKey
