@@ -48,7 +48,7 @@ let package = Package(
         // Layer 2: the worker's shell around task supervision.
         .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
         // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
-        .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform"]),
+        .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform", "Sodium", "ClusterSecurity"]),
 
         // Layer 3: the server and client roles.
         .target(
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "RaftTests", dependencies: ["Raft", "TestSupport"], exclude: ["testdata"]),
         .testTarget(name: "SWIMTests", dependencies: ["SWIM"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "TestSupport"]),
-        .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform", "TestSupport"]),
+        .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform", "TestSupport", "ClusterSecurity", "Sodium"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel", "TestSupport"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel", "TestSupport"]),

@@ -38,7 +38,7 @@ allowed_imports() {
         Platform) echo "$os_modules" ;;
         HTTP) echo "Platform $os_modules" ;;
         API) echo "ClusterModel StateStore $os_modules" ;;
-        RaftRuntime) echo "Raft Wire Platform Sodium $os_modules" ;;
+        RaftRuntime) echo "Raft Wire Platform Sodium ClusterSecurity $os_modules" ;;
         Gossip) echo "SWIM Wire Platform Sodium $os_modules" ;;
         Supervisor) echo "Supervision ClusterModel Platform $os_modules" ;;
         # Layer 3: anything in layers 0-2, and the OS edge (the CLI may use Foundation).

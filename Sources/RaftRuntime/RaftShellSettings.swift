@@ -19,6 +19,10 @@ public struct RaftShellSettings: Sendable {
     public var entriesKeptAfterSnapshot: UInt64
     /// The founding voters of a new cluster, used only when the data directory is empty.
     public var bootstrapVoters: Set<RaftNodeID>?
+    /// How connections between managers are authenticated and protected: plain (node IDs
+    /// stated, nothing encrypted) unless the cluster's certificates are given
+    /// (`SecurePeerChannelFactory`).
+    public var channels: any PeerChannelFactory = PlainPeerChannelFactory()
 
     public init(
         raft: RaftSettings, dataDirectory: String, listenHost: String = "127.0.0.1", listenPort: Int = 0,
