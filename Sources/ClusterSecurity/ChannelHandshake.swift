@@ -86,10 +86,8 @@ public struct ChannelResponder: Sendable {
     public mutating func receive(clientHello bytes: [UInt8]) throws(HandshakeFailure) -> [UInt8] {
         let hello = try HandshakeMessage.ClientHello(decoding: bytes)
         guard hello.purpose == .channel else { throw .unexpectedMessage("a join hello on a channel port") }
-        var server = HandshakeMessage.ServerHello(
-            ephemeralPublicKey: ephemeral.publicKey, nonce: nonce, caPublicKey: policy.caPublicKey,
-            certificate: identity.certificate, signature: [])
-        server.signature = identity.keyPair.sign(Transcript.hash("server", hello.encoded, server.signedPart))
+        let server = HandshakeMessage.ServerHello.answering(
+            hello, identity: identity, ephemeral: ephemeral, nonce: nonce, caPublicKey: policy.caPublicKey)
         clientHello = hello
         serverHello = server
         return server.encoded

@@ -1,3 +1,4 @@
+import Sodium
 import Wire
 
 /// The messages of both handshakes (see docs/security.md). Each is one length-prefixed frame
@@ -36,22 +37,31 @@ enum HandshakeMessage {
         }
 
         init(decoding bytes: [UInt8]) throws(HandshakeFailure) {
-            do {
-                var reader = WireReader(bytes)
+            self = try HandshakeMessage.decode("client hello", bytes) { reader in
                 guard try reader.readByte("message") == 1 else { throw HandshakeFailure.unexpectedMessage("expected the client's hello") }
                 let version = try reader.readByte("version")
                 guard version == HandshakeMessage.version else { throw HandshakeFailure.unsupportedVersion(version) }
                 guard let purpose = Purpose(rawValue: try reader.readByte("purpose")) else { throw HandshakeFailure.malformed("unknown purpose") }
-                self.purpose = purpose
-                ephemeralPublicKey = try reader.readBytes("ephemeral key", limit: 64)
-                nonce = try reader.readBytes("nonce", limit: 64)
-                try reader.expectEnd()
+                let key = try reader.readBytes("ephemeral key", limit: 64)
+                let nonce = try reader.readBytes("nonce", limit: 64)
                 guard nonce.count == HandshakeMessage.nonceLength else { throw HandshakeFailure.malformed("nonce length") }
-            } catch let failure as HandshakeFailure {
-                throw failure
-            } catch {
-                throw .malformed("client hello: \(error)")
+                return ClientHello(purpose: purpose, ephemeralPublicKey: key, nonce: nonce)
             }
+        }
+    }
+
+    /// Runs `body` over a reader of `bytes`, turning codec errors into `.malformed(what: …)`
+    /// and insisting the message ends where its last field does.
+    static func decode<Value>(_ what: String, _ bytes: [UInt8], _ body: (inout WireReader) throws -> Value) throws(HandshakeFailure) -> Value {
+        do {
+            var reader = WireReader(bytes)
+            let value = try body(&reader)
+            try reader.expectEnd()
+            return value
+        } catch let failure as HandshakeFailure {
+            throw failure
+        } catch {
+            throw .malformed("\(what): \(error)")
         }
     }
 
@@ -89,23 +99,27 @@ enum HandshakeMessage {
         }
 
         init(decoding bytes: [UInt8]) throws(HandshakeFailure) {
-            do {
-                var outer = WireReader(bytes)
-                let signed = try outer.readBytes("server hello", limit: HandshakeMessage.maximumSize)
-                signature = try outer.readBytes("signature", limit: 128)
-                try outer.expectEnd()
-                var reader = WireReader(signed)
-                guard try reader.readByte("message") == 2 else { throw HandshakeFailure.unexpectedMessage("expected the server's hello") }
-                ephemeralPublicKey = try reader.readBytes("ephemeral key", limit: 64)
-                nonce = try reader.readBytes("nonce", limit: 64)
-                caPublicKey = try reader.readBytes("CA key", limit: 64)
-                certificate = try SignedCertificate(decoding: try reader.readBytes("certificate", limit: 2_048))
-                try reader.expectEnd()
-            } catch let failure as HandshakeFailure {
-                throw failure
-            } catch {
-                throw .malformed("server hello: \(error)")
+            let (signed, signature) = try HandshakeMessage.decode("server hello", bytes) { outer in
+                (try outer.readBytes("server hello", limit: HandshakeMessage.maximumSize), try outer.readBytes("signature", limit: 128))
             }
+            self = try HandshakeMessage.decode("server hello", signed) { reader in
+                guard try reader.readByte("message") == 2 else { throw HandshakeFailure.unexpectedMessage("expected the server's hello") }
+                return ServerHello(
+                    ephemeralPublicKey: try reader.readBytes("ephemeral key", limit: 64), nonce: try reader.readBytes("nonce", limit: 64),
+                    caPublicKey: try reader.readBytes("CA key", limit: 64),
+                    certificate: try SignedCertificate(decoding: try reader.readBytes("certificate", limit: 2_048)), signature: signature)
+            }
+        }
+
+        /// A server's answer to `hello`, signed over the transcript so far.
+        static func answering(
+            _ hello: ClientHello, identity: NodeIdentity, ephemeral: KeyExchangeKeyPair, nonce: [UInt8], caPublicKey: [UInt8]
+        ) -> ServerHello {
+            var server = ServerHello(
+                ephemeralPublicKey: ephemeral.publicKey, nonce: nonce, caPublicKey: caPublicKey, certificate: identity.certificate,
+                signature: [])
+            server.signature = identity.keyPair.sign(Transcript.hash("server", hello.encoded, server.signedPart))
+            return server
         }
     }
 
@@ -132,17 +146,11 @@ enum HandshakeMessage {
         }
 
         init(decoding bytes: [UInt8]) throws(HandshakeFailure) {
-            do {
-                var reader = WireReader(bytes)
+            self = try HandshakeMessage.decode("client finish", bytes) { reader in
                 guard try reader.readByte("message") == 3 else { throw HandshakeFailure.unexpectedMessage("expected the client's finish") }
-                certificateOrName = try reader.readBytes("certificate", limit: 2_048)
-                publicKey = try reader.readBytes("public key", limit: 64)
-                proof = try reader.readBytes("proof", limit: 128)
-                try reader.expectEnd()
-            } catch let failure as HandshakeFailure {
-                throw failure
-            } catch {
-                throw .malformed("client finish: \(error)")
+                return ClientFinish(
+                    certificateOrName: try reader.readBytes("certificate", limit: 2_048), publicKey: try reader.readBytes("public key", limit: 64),
+                    proof: try reader.readBytes("proof", limit: 128))
             }
         }
     }

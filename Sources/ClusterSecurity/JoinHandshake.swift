@@ -74,10 +74,8 @@ public struct JoinResponder: Sendable {
     public mutating func receive(clientHello bytes: [UInt8]) throws(HandshakeFailure) -> [UInt8] {
         let hello = try HandshakeMessage.ClientHello(decoding: bytes)
         guard hello.purpose == .join else { throw .unexpectedMessage("a channel hello on the join path") }
-        var server = HandshakeMessage.ServerHello(
-            ephemeralPublicKey: ephemeral.publicKey, nonce: nonce, caPublicKey: caPublicKey, certificate: identity.certificate,
-            signature: [])
-        server.signature = identity.keyPair.sign(Transcript.hash("server", hello.encoded, server.signedPart))
+        let server = HandshakeMessage.ServerHello.answering(
+            hello, identity: identity, ephemeral: ephemeral, nonce: nonce, caPublicKey: caPublicKey)
         clientHello = hello
         serverHello = server
         return server.encoded

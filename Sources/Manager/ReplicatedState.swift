@@ -68,15 +68,11 @@ actor ReplicatedState {
             } catch {
                 throw .unavailable("cannot encode the command: \(error)")
             }
+            let answer = try await Self.waitForRaft(
+                { try await raft.propose(encoded) },
+                late: .unknownOutcome("the write was not committed within \(Self.commitWait): this manager may be cut off from the others"))
             do {
-                guard let bytes = try await Deadline.run(timeout: Self.commitWait, { try await raft.propose(encoded) }) else {
-                    throw Failure.unknownOutcome("the write was not committed within \(Self.commitWait): this manager may be cut off from the others")
-                }
-                result = try ManagerStateMachine.decodeResult(bytes)
-            } catch let error as Failure {
-                throw error
-            } catch let error as RaftShellError {
-                throw Self.failure(error)
+                result = try ManagerStateMachine.decodeResult(answer)
             } catch {
                 throw .unavailable("cannot read the result of the command: \(error)")
             }
@@ -94,14 +90,22 @@ actor ReplicatedState {
     /// read of `snapshot` after it is linearizable (Raft's ReadIndex; free when alone).
     func readBarrier() async throws(Failure) {
         guard let raft else { return }
+        try await Self.waitForRaft(
+            { try await raft.readBarrier() }, late: .unavailable("the leader did not confirm the read within \(Self.commitWait)"))
+    }
+
+    /// Waits for a Raft call up to `commitWait`, mapping the shell's errors to `Failure` and a
+    /// late answer to `late`.
+    private static func waitForRaft<Value: Sendable>(
+        _ call: @escaping @Sendable () async throws -> Value, late: Failure
+    ) async throws(Failure) -> Value {
         do {
-            guard try await Deadline.run(timeout: Self.commitWait, { try await raft.readBarrier() }) != nil else {
-                throw Failure.unavailable("the leader did not confirm the read within \(Self.commitWait)")
-            }
+            guard let value = try await Deadline.run(timeout: commitWait, call) else { throw late }
+            return value
         } catch let error as Failure {
             throw error
         } catch let error as RaftShellError {
-            throw Self.failure(error)
+            throw failure(error)
         } catch {
             throw .unavailable("\(error)")
         }
