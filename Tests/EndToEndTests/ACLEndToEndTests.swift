@@ -96,6 +96,53 @@ struct ACLEndToEndTests {
         #expect(nameFound, "the token's record is in none of \(files): the search did not look at the state")
     }
 
+    /// Three managers: only the first leader prints a bootstrap token, even after leadership
+    /// moves; followers check tokens themselves before relaying, and a token created through one
+    /// manager works on all of them.
+    @Test(.timeLimit(.minutes(3)))
+    func threeManagersPrintOneBootstrapTokenAndEachChecksTokensBeforeRelaying() async throws {
+        let cluster = try ManagerClusterProcess(size: 3)
+        defer { cluster.stop() }
+        let leader = try await cluster.waitForLeader()
+        let follower = (leader + 1) % 3
+        func printers() -> [Int] {
+            (0..<3).filter { cluster.log(of: $0).contains(ManagerClusterProcess.bootstrapLine) }
+        }
+        #expect(printers() == [leader], "the bootstrap token was printed by \(printers()), the leader is \(leader)")
+
+        let create = try cluster.roost(["acl", "token", "create", "-name", "dashboard", "-policy", "read-only"], on: follower)
+        #expect(create.status == 0, "\(create.errors)")
+        let secretLine = try #require(create.output.split(separator: "\n").first { $0.hasPrefix("Secret ID") })
+        let readOnly = try #require(secretLine.split(separator: " ").last.map(String.init))
+        for index in 0..<3 {
+            // Each manager checks against its own copy, which has the token once it applied it.
+            var status = 0
+            let started = ContinuousClock.now
+            while ContinuousClock.now - started < .seconds(10) {
+                status = Int((try? await cluster.client(index).get("/v1/jobs", headers: ["X-Roost-Token": readOnly]))?.status.code ?? 0)
+                if status == 200 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(status == 200, "manager \(index) refuses the new token")
+        }
+
+        // Refused at the follower, before anything reaches the leader.
+        let write = try await cluster.client(follower).send(
+            .post, "/v1/jobs", headers: ["X-Roost-Token": readOnly], body: ManagerClusterEndToEndTests.jobBody("nope"))
+        #expect(write.status.code == 403)
+        let transfer = try cluster.roost(["operator", "raft", "transfer-leadership"], on: follower, token: readOnly)
+        #expect(transfer.status == 1)
+        #expect(transfer.errors.contains("token \"dashboard\" has policy read-only; transferring leadership needs management"), "\(transfer.errors)")
+
+        // Relayed to the leader with the management token; a new leader prints nothing.
+        let moved = try cluster.roost(["operator", "raft", "transfer-leadership"], on: follower)
+        #expect(moved.status == 0, "\(moved.errors)")
+        let newLeader = try await cluster.waitForLeader(excluding: [leader])
+        #expect(newLeader != leader)
+        #expect(try await cluster.client(newLeader).send(.post, "/v1/jobs", body: ManagerClusterEndToEndTests.jobBody("after")).status.code == 200)
+        #expect(printers() == [leader])
+    }
+
     static func files(under root: String) -> [String] {
         guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
         var found: [String] = []

@@ -229,3 +229,23 @@ import Testing
         #expect(Self.message(tokens).contains("ACLs are disabled"))
     }
 }
+
+extension ACLEnforcementTests {
+    @Test func aSnapshotWithoutAManagementTokenIsNotRestoredWhileACLsAreOn() async throws {
+        let cluster = try await Cluster.make()
+        let saved = await cluster.call(.get, "/v1/operator/snapshot", cluster.management)
+        #expect(saved.status == .ok)
+        // The same state without its tokens, as a dev agent would have saved it.
+        var tokenless = try SnapshotArchive.decode(saved.bodyBytes ?? [])
+        tokenless.aclTokens.removeAll { $0.policy == .management }
+        var restore = Cluster.request(.put, "/v1/operator/snapshot", token: cluster.management)
+        restore.body = try SnapshotArchive.encode(tokenless)
+        let refused = await cluster.router.route(restore)
+        #expect(refused.status == .badRequest)
+        #expect(Self.message(refused).contains("would lock every operator out"))
+        #expect(await cluster.manager.snapshot().aclTokens().count == 4)
+        // The snapshot as saved, with its tokens, restores.
+        restore.body = saved.bodyBytes ?? []
+        #expect(await cluster.router.route(restore).status == .ok)
+    }
+}

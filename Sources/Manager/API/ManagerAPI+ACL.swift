@@ -61,6 +61,15 @@ extension ManagerAPI {
         }
     }
 
+    /// A restore replaces the tokens with the snapshot's; one without a management token (saved
+    /// from a dev agent, or before ACLs) would leave nobody able to administer the cluster.
+    static func checkRestoreKeepsAManagementToken(_ snapshot: StateSnapshot, aclsEnabled: Bool) throws(APIRequestError) {
+        guard aclsEnabled, !snapshot.aclTokens.contains(where: { $0.policy == .management }) else { return }
+        throw APIRequestError(
+            .badRequest,
+            "the snapshot holds no management token (it was saved from a dev agent or before ACLs): restoring it would lock every operator out of this cluster")
+    }
+
     func registerACLRoutes(in router: inout HTTPRouter) {
         let api = self
         let create: HTTPRouter.Handler = { await api.answer(.management("creating ACL tokens")) { try await api.createToken($0) }($0) }

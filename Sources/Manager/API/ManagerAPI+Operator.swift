@@ -140,6 +140,7 @@ extension ManagerAPI {
         } catch {
             throw APIRequestError(.badRequest, error.description)
         }
+        try Self.checkRestoreKeepsAManagementToken(snapshot, aclsEnabled: manager.aclsEnabled)
         let index = try await manager.restoreState(snapshot)
         return try Self.indexed(["Index": index], index: index)
     }
