@@ -48,9 +48,7 @@ extension ManagerAPI {
             _ = try await authorize(request, requirement)
             return nil
         } catch {
-            var response = Self.errorResponse(error.status, error.message)
-            if error.status == .unauthorized { response.headers.set("WWW-Authenticate", "Bearer") }
-            return response
+            return Self.errorResponse(error)
         }
     }
 

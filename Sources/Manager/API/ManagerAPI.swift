@@ -54,9 +54,7 @@ public struct ManagerAPI: Sendable {
                 let caller = try await authorize(request, requirement)
                 return try await ACLCaller.$current.withValue(caller) { try await handler(request) }
             } catch let error as APIRequestError {
-                var response = Self.errorResponse(error.status, error.message, diagnostics: error.diagnostics)
-                if error.status == .unauthorized { response.headers.set("WWW-Authenticate", "Bearer") }
-                return response
+                return Self.errorResponse(error)
             } catch let error as ManagerError {
                 switch error {
                 case .invalid(let message, let diagnostics):
@@ -69,6 +67,13 @@ public struct ManagerAPI: Sendable {
                 return Self.errorResponse(.internalServerError, "\(error)")
             }
         }
+    }
+
+    /// A 401 also names the scheme a client should use (`WWW-Authenticate: Bearer`).
+    static func errorResponse(_ error: APIRequestError) -> HTTPResponse {
+        var response = errorResponse(error.status, error.message, diagnostics: error.diagnostics)
+        if error.status == .unauthorized { response.headers.set("WWW-Authenticate", "Bearer") }
+        return response
     }
 
     static func errorResponse(_ status: HTTPStatus, _ message: String, diagnostics: [String]? = nil) -> HTTPResponse {
