@@ -61,7 +61,7 @@ let package = Package(
         ),
 
         // Layer 3 and the executable.
-        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API"]),
+        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API", "StateStore"]),
         .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.

@@ -30,6 +30,7 @@ public actor ManagerServer {
     /// This manager as the others know it; nil when alone.
     public internal(set) var identity: ServerEntry?
     var formation = FormationState()
+    var aclBootstrap = ACLBootstrap()
 
     public init(settings: ManagerSettings = ManagerSettings(), clock: @escaping @Sendable () -> Timestamp) {
         self.settings = settings

@@ -15,10 +15,15 @@ public struct ManagerSettings: Sendable {
     /// "No cluster leader".
     public var leaderWait: Duration
 
+    /// Whether every API call needs an ACL token, and the cluster's first leader creates the
+    /// bootstrap management token. On for `agent -server`; off in dev mode.
+    public var aclsEnabled: Bool
+
     public init(
         heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2,
-        garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7)
+        garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7), aclsEnabled: Bool = false
     ) {
+        self.aclsEnabled = aclsEnabled
         self.leaderWait = leaderWait
         self.garbageCollectionInterval = garbageCollectionInterval
         self.heartbeatTTL = heartbeatTTL

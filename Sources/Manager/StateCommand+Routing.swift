@@ -14,7 +14,7 @@ extension StateCommand {
             case .updateNodeEligibility(_, _, _, let evaluations, _): evaluations
             case .updateAllocations(_, let evaluations, _): evaluations
             case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.followupEvaluations
-            case .upsertEvaluations, .garbageCollect: []
+            case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: []
             }
         return all.filter { $0.status == .pending || $0.status == .blocked }
     }
@@ -28,7 +28,7 @@ extension StateCommand {
         case .updateNodeEligibility(_, let eligibility, let drain, _, _): eligibility == .eligible && !drain
         case .updateAllocations(let updates, _, _): updates.contains { $0.clientStatus.isTerminal }
         case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
-        case .registerJob, .upsertEvaluations, .garbageCollect: false
+        case .registerJob, .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: false
         }
     }
 }

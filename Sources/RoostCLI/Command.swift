@@ -28,6 +28,10 @@ extension Command {
         throw .usage("\"\(context.commandPath)\" needs a command")
     }
 
-    /// Every option the command accepts, including the help flags it always has.
-    static var allOptions: [OptionDescription] { options + [.help] }
+    /// Every option the command accepts, including the help flags it always has, and
+    /// `--token` wherever the command talks to an agent (it takes `--address`).
+    static var allOptions: [OptionDescription] {
+        let talksToAgent = options.contains { $0.name == AgentClient.addressOption.name }
+        return options + (talksToAgent ? [AgentClient.tokenOption] : []) + [.help]
+    }
 }

@@ -37,6 +37,13 @@ public enum StateCommand: Sendable, Hashable, Codable {
     /// Deletes terminal evaluations and allocations (see `StateStore.garbage()`); IDs that are
     /// unknown or not terminal are skipped, so a stale list is harmless.
     case garbageCollect(evaluations: [EvaluationID], allocations: [AllocationID])
+    /// Creates or replaces an ACL token. It carries the secret's hash, never the secret.
+    case upsertACLToken(ACLToken)
+    /// Removes an ACL token; an unknown accessor is a no-op. The last management token cannot go.
+    case deleteACLToken(ACLAccessorID)
+    /// The management token made when the cluster is created; applied at most once per cluster
+    /// (see `StateStore.aclBootstrapAccessor`).
+    case bootstrapACL(ACLToken)
 }
 
 /// One allocation's state as its worker reports it.

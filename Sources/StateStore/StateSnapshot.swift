@@ -13,11 +13,15 @@ public struct StateSnapshot: Sendable, Hashable, Codable {
     public var allocations: [Allocation]
     public var evaluations: [Evaluation]
     public var queuedAllocations: [QueuedAllocations]
+    /// Tokens with their secrets' hashes (never the secrets).
+    public var aclTokens: [ACLToken]
+    public var aclBootstrapAccessor: ACLAccessorID?
 
     public init(
         latestIndex: UInt64 = 0, tableIndexes: [StateTable: UInt64] = [:], jobs: [JobRecord] = [],
         jobVersions: [JobRecord] = [], nodes: [Node] = [], allocations: [Allocation] = [],
-        evaluations: [Evaluation] = [], queuedAllocations: [QueuedAllocations] = []
+        evaluations: [Evaluation] = [], queuedAllocations: [QueuedAllocations] = [],
+        aclTokens: [ACLToken] = [], aclBootstrapAccessor: ACLAccessorID? = nil
     ) {
         self.latestIndex = latestIndex
         self.tableIndexes = tableIndexes
@@ -27,6 +31,28 @@ public struct StateSnapshot: Sendable, Hashable, Codable {
         self.allocations = allocations
         self.evaluations = evaluations
         self.queuedAllocations = queuedAllocations
+        self.aclTokens = aclTokens
+        self.aclBootstrapAccessor = aclBootstrapAccessor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case latestIndex, tableIndexes, jobs, jobVersions, nodes, allocations, evaluations, queuedAllocations
+        case aclTokens, aclBootstrapAccessor
+    }
+
+    /// Snapshots written before ACLs existed have no token fields; they read as "no tokens".
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        latestIndex = try container.decode(UInt64.self, forKey: .latestIndex)
+        tableIndexes = try container.decode([StateTable: UInt64].self, forKey: .tableIndexes)
+        jobs = try container.decode([JobRecord].self, forKey: .jobs)
+        jobVersions = try container.decode([JobRecord].self, forKey: .jobVersions)
+        nodes = try container.decode([Node].self, forKey: .nodes)
+        allocations = try container.decode([Allocation].self, forKey: .allocations)
+        evaluations = try container.decode([Evaluation].self, forKey: .evaluations)
+        queuedAllocations = try container.decode([QueuedAllocations].self, forKey: .queuedAllocations)
+        aclTokens = try container.decodeIfPresent([ACLToken].self, forKey: .aclTokens) ?? []
+        aclBootstrapAccessor = try container.decodeIfPresent(ACLAccessorID.self, forKey: .aclBootstrapAccessor)
     }
 
     /// The queued counts per group the last evaluation of a job reported.

@@ -71,6 +71,12 @@ extension StateStore {
         case .garbageCollect(let evaluations, let allocations):
             try checkCount(evaluations.count &+ allocations.count)
             garbageCollect(evaluations: evaluations, allocations: allocations, &change)
+        case .upsertACLToken(let token):
+            try upsertACLToken(token, &change)
+        case .deleteACLToken(let accessor):
+            try deleteACLToken(accessor, &change)
+        case .bootstrapACL(let token):
+            try bootstrapACL(token, &change)
         }
     }
 

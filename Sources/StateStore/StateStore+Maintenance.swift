@@ -53,7 +53,7 @@ extension StateStore {
             nodes: nodesByID.values.sorted { $0.id < $1.id },
             allocations: allocationsByID.values.sorted { $0.id < $1.id },
             evaluations: evaluationsByID.values.sorted { $0.id < $1.id },
-            queuedAllocations: queued)
+            queuedAllocations: queued, aclTokens: aclTokens(), aclBootstrapAccessor: aclBootstrapToken)
     }
 
     /// A store equal to the one the snapshot was taken from, indexes and tallies rebuilt.
@@ -74,6 +74,8 @@ extension StateStore {
         for queued in snapshot.queuedAllocations {
             queuedByKey[JobKey(namespace: queued.namespace, id: queued.jobID)] = queued.groups
         }
+        for token in snapshot.aclTokens { aclTokensByAccessor[token.accessorID] = token }
+        aclBootstrapToken = snapshot.aclBootstrapAccessor
     }
 
     /// Replaces the whole state by a saved snapshot's, as the command at `index` (an operator's

@@ -22,6 +22,8 @@ public struct StateStore: Sendable, Equatable {
     var allocationsByID: [AllocationID: Allocation] = [:]
     var evaluationsByID: [EvaluationID: Evaluation] = [:]
     var queuedByKey: [JobKey: [String: Int]] = [:]
+    var aclTokensByAccessor: [ACLAccessorID: ACLToken] = [:]
+    var aclBootstrapToken: ACLAccessorID?
 
     // Derived from the tables above; rebuilt on restore.
     var allocationsByJob: [JobKey: Set<AllocationID>] = [:]

@@ -5,4 +5,5 @@ public enum StateTable: String, Sendable, Hashable, Codable, CaseIterable {
     case nodes
     case allocations
     case evaluations
+    case aclTokens
 }

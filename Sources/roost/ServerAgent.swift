@@ -35,7 +35,18 @@ enum ServerAgent {
         }
         let hasClusterState = ServerIdentityFile.holdsRaftState(raftDirectory)
         let clock: @Sendable () -> Timestamp = { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
-        let manager = ManagerServer(clock: clock)
+        let manager = ManagerServer(settings: ManagerSettings(aclsEnabled: true), clock: clock)
+        // The secret is written from the manager's task, so the console must be one that is safe
+        // to share (the process's own streams, which is what an agent writes to).
+        let announcer = (console as? StandardConsole) ?? StandardConsole()
+        await manager.announceBootstrapToken { secret in
+            announcer.writeOutput("""
+                ==> Bootstrap management token (shown once): \(secret)
+                    It is stored only as a hash and never shown again: keep it safe, and use it
+                    (ROOST_TOKEN or --token) to create the team's tokens with "roost acl token create".
+
+                """)
+        }
         let name = options.nodeName ?? ProcessInfo.processInfo.hostName
 
         var router = HTTPRouter()
@@ -59,7 +70,9 @@ enum ServerAgent {
                     API address: \(server.address)
                    Raft address: \(identity.raftAddress)
                  Data directory: \(dataDirectory)\(hasClusterState ? " (rejoining the cluster it holds)" : "")
-            ==> WARNING: this version of Roost has no ACLs and no encryption between managers: keep the API and Raft ports on a trusted network.
+            ==> ACLs are on: every API call needs a token (the cluster's first leader prints the bootstrap token once).
+            ==> WARNING: this version of Roost has no encryption between managers, and their internal routes
+                (/v1/internal/*) are not authenticated yet: keep the API and Raft ports on a trusted network.
 
             """)
 

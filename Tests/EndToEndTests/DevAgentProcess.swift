@@ -112,12 +112,12 @@ final class DevAgentProcess: @unchecked Sendable {
         try Self.roost(arguments, address: address)
     }
 
-    /// Runs the real CLI against the agent at `address`.
-    static func roost(_ arguments: [String], address: String) throws -> CommandOutcome {
+    /// Runs the real CLI against the agent at `address`, with `token` as ROOST_TOKEN.
+    static func roost(_ arguments: [String], address: String, token: String? = nil) throws -> CommandOutcome {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: try #require(executable, "the roost executable is not built"))
         child.arguments = arguments
-        child.environment = ["ROOST_ADDR": address, "PATH": "/usr/bin:/bin"]
+        child.environment = ["ROOST_ADDR": address, "PATH": "/usr/bin:/bin"].merging(token.map { ["ROOST_TOKEN": $0] } ?? [:]) { $1 }
         let output = Pipe()
         let errors = Pipe()
         child.standardOutput = output

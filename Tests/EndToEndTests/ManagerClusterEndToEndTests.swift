@@ -123,7 +123,7 @@ struct ManagerClusterEndToEndTests {
         let leader = try await cluster.waitForLeader()
         let follower = (leader + 1) % 3
         func roost(_ arguments: String..., on index: Int) throws -> DevAgentProcess.CommandOutcome {
-            try DevAgentProcess.roost(arguments, address: cluster.members[index].address)
+            try cluster.roost(arguments, on: index)
         }
 
         let leaderAddress = try await cluster.client(follower).get("/v1/status/leader")

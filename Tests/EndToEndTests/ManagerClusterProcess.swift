@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Synchronization
 import Testing
 
 /// Three (or more) real `roost agent -server` child processes on loopback ports, each with its
@@ -21,6 +22,7 @@ final class ManagerClusterProcess: @unchecked Sendable {
     }
 
     private(set) var members: [Member] = []
+    private let foundToken = Mutex<String?>(nil)
     let root: String
     let snapshotThreshold: Int
 
@@ -97,8 +99,32 @@ final class ManagerClusterProcess: @unchecked Sendable {
         (try? String(contentsOfFile: members[index].output, encoding: .utf8)) ?? ""
     }
 
-    func client(_ index: Int) throws -> HTTPClient {
-        try HTTPClient(address: members[index].address, settings: HTTPClientSettings(connectTimeout: .seconds(2), readTimeout: .seconds(20), unreachableHint: nil))
+    /// A client of one manager that sends the bootstrap management token (ACLs are on in
+    /// server mode), once the first leader has printed it.
+    func client(_ index: Int) throws -> TokenClient {
+        TokenClient(
+            http: try HTTPClient(address: members[index].address, settings: HTTPClientSettings(connectTimeout: .seconds(2), readTimeout: .seconds(20), unreachableHint: nil)),
+            token: bootstrapToken())
+    }
+
+    static let bootstrapLine = "==> Bootstrap management token (shown once): "
+
+    /// The management token the cluster's first leader printed, from the members' logs. Kept
+    /// once found: a restarted member's fresh log does not print it again.
+    func bootstrapToken() -> String? {
+        if let token = foundToken.withLock({ $0 }) { return token }
+        for index in members.indices {
+            guard let line = log(of: index).split(separator: "\n").first(where: { $0.hasPrefix(Self.bootstrapLine) }) else { continue }
+            let token = String(line.dropFirst(Self.bootstrapLine.count)).trimmingCharacters(in: .whitespaces)
+            foundToken.withLock { $0 = token }
+            return token
+        }
+        return nil
+    }
+
+    /// Runs the real CLI against member `index` with the bootstrap token (or `token`).
+    func roost(_ arguments: [String], on index: Int, token: String? = nil) throws -> DevAgentProcess.CommandOutcome {
+        try DevAgentProcess.roost(arguments, address: members[index].address, token: token ?? bootstrapToken())
     }
 
     /// `GET /v1/agent/self`'s Raft fields of one manager (nil when it does not answer).
@@ -163,5 +189,21 @@ final class ManagerClusterProcess: @unchecked Sendable {
             ports.append(Int(UInt16(bigEndian: address.sin_port)))
         }
         return ports
+    }
+}
+
+/// An HTTP client that sends an ACL token with every request.
+struct TokenClient: Sendable {
+    let http: HTTPClient
+    let token: String?
+
+    func send(_ method: HTTPMethod, _ target: String, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) async throws -> HTTPClientResponse {
+        var headers = headers
+        if let token, !headers.contains("X-Roost-Token") { headers.set("X-Roost-Token", token) }
+        return try await http.send(method, target, headers: headers, body: body)
+    }
+
+    func get(_ target: String, headers: HTTPHeaders = HTTPHeaders()) async throws -> HTTPClientResponse {
+        try await send(.get, target, headers: headers)
     }
 }

@@ -22,6 +22,7 @@ extension ManagerAPI {
     /// (a job file, parsed here with the same diagnostics `roost job validate` prints).
     func registerJob(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (job, warnings) = try Self.job(from: request)
+        try ACLCaller.checkJobWrite(namespace: job.namespace, action: "registering jobs", aclsEnabled: manager.aclsEnabled)
         if let pathID = request.pathParameters["id"], pathID != job.id {
             throw APIRequestError(.badRequest, "the path names job \"\(pathID)\" but the body is job \"\(job.id)\"")
         }
@@ -36,6 +37,7 @@ extension ManagerAPI {
     /// `POST /v1/jobs/parse`: a job file in, Nomad's JSON job out, nothing registered.
     func parseJob(_ request: HTTPRequest) async throws -> HTTPResponse {
         let (job, _) = try Self.job(from: request)
+        try ACLCaller.checkJobWrite(namespace: job.namespace, action: "parsing jobs", aclsEnabled: manager.aclsEnabled)
         return Self.jsonText(NomadJSON.jobObject(job, appending: []))
     }
 

@@ -10,19 +10,20 @@ extension ManagerAPI {
     func registerOperatorRoutes(in router: inout HTTPRouter) {
         let api = self
         router.post("/v1/internal/apply") { await api.applyForwarded($0) }
-        router.post("/v1/internal/raft/hello") { await api.answer { try await api.greet($0) }($0) }
-        router.post("/v1/internal/raft/join") { await api.onLeader($0) { try await api.admitServer($0) } }
-        router.get("/v1/operator/raft/configuration") { await api.answer { try await api.raftConfiguration($0) }($0) }
-        router.delete("/v1/operator/raft/peer") { await api.onLeader($0) { try await api.removeRaftPeer($0) } }
-        let transfer: HTTPRouter.Handler = { await api.onLeader($0) { try await api.transferLeadership($0) } }
+        router.post("/v1/internal/raft/hello") { await api.answer(.managersOnly) { try await api.greet($0) }($0) }
+        router.post("/v1/internal/raft/join") { await api.onLeader($0, .managersOnly) { try await api.admitServer($0) } }
+        router.get("/v1/operator/raft/configuration") { await api.answer(.operatorRead("reading the Raft configuration")) { try await api.raftConfiguration($0) }($0) }
+        router.delete("/v1/operator/raft/peer") { await api.onLeader($0, .management("removing Raft peers")) { try await api.removeRaftPeer($0) } }
+        let transfer: HTTPRouter.Handler = { await api.onLeader($0, .management("transferring leadership")) { try await api.transferLeadership($0) } }
         router.put("/v1/operator/raft/transfer-leadership", transfer)
         router.post("/v1/operator/raft/transfer-leadership", transfer)
-        let restore: HTTPRouter.Handler = { await api.answer { try await api.restoreSnapshot($0) }($0) }
+        let restore: HTTPRouter.Handler = { await api.answer(.management("restoring snapshots")) { try await api.restoreSnapshot($0) }($0) }
         router.put("/v1/operator/snapshot", restore)
         router.post("/v1/operator/snapshot", restore)
-        router.get("/v1/status/leader") { await api.answer { try await api.statusLeader($0) }($0) }
-        router.get("/v1/status/peers") { await api.answer { try await api.statusPeers($0) }($0) }
-        router.get("/v1/operator/snapshot") { await api.answer { try await api.saveSnapshot($0) }($0) }
+        router.get("/v1/status/leader") { await api.answer(.anyToken("reading the leader")) { try await api.statusLeader($0) }($0) }
+        router.get("/v1/status/peers") { await api.answer(.anyToken("reading the peers")) { try await api.statusPeers($0) }($0) }
+        // A snapshot holds every token's secret hash: management only, unlike other reads.
+        router.get("/v1/operator/snapshot") { await api.answer(.management("saving snapshots")) { try await api.saveSnapshot($0) }($0) }
     }
 
     /// A write another manager forwarded because this one leads (or did when it looked).
@@ -50,16 +51,23 @@ extension ManagerAPI {
 
     /// Runs a leader-only operation here, or relays the request to the leader and returns its
     /// answer, so `roost operator` works against any manager.
-    func onLeader(_ request: HTTPRequest, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) async -> HTTPResponse {
+    /// The caller's token is checked here first (so a refused request never reaches the leader)
+    /// and sent along, and the leader checks it again.
+    func onLeader(
+        _ request: HTTPRequest, _ requirement: ACLRequirement, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
+    ) async -> HTTPResponse {
+        if let refusal = await authorizationFailure(request, requirement) { return refusal }
         switch await manager.leaderLocation() {
         case .here:
-            return await answer(handler)(request)
+            return await answer(requirement, handler)(request)
         case .unknown:
             return Self.errorResponse(.serviceUnavailable, "No cluster leader: a majority of the managers must be up")
         case .elsewhere(let address):
             do {
                 let client = try HTTPClient(address: address, settings: HTTPClientSettings(serviceName: "the leader", unreachableHint: nil))
-                let relayed = try await client.send(request.method, request.target, headers: ["Content-Type": "application/json"], body: request.body)
+                var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                Self.copyCredentials(from: request.headers, to: &headers)
+                let relayed = try await client.send(request.method, request.target, headers: headers, body: request.body)
                 return HTTPResponse(status: relayed.status, headers: relayed.headers, body: relayed.body)
             } catch {
                 return Self.errorResponse(.serviceUnavailable, "the leader at \(address) did not answer: \(error)")
@@ -132,6 +140,7 @@ extension ManagerAPI {
         } catch {
             throw APIRequestError(.badRequest, error.description)
         }
+        try Self.checkRestoreKeepsAManagementToken(snapshot, aclsEnabled: manager.aclsEnabled)
         let index = try await manager.restoreState(snapshot)
         return try Self.indexed(["Index": index], index: index)
     }

@@ -20,35 +20,41 @@ public struct ManagerAPI: Sendable {
     /// Adds the manager's routes to `router`.
     public func register(in router: inout HTTPRouter) {
         let api = self
-        router.get("/v1/jobs") { await api.answer { try await api.listJobs($0) }($0) }
-        router.post("/v1/jobs") { await api.answer { try await api.registerJob($0) }($0) }
-        router.put("/v1/jobs") { await api.answer { try await api.registerJob($0) }($0) }
-        router.post("/v1/jobs/parse") { await api.answer { try await api.parseJob($0) }($0) }
-        router.get("/v1/job/:id") { await api.answer { try await api.readJob($0) }($0) }
-        router.post("/v1/job/:id") { await api.answer { try await api.registerJob($0) }($0) }
-        router.put("/v1/job/:id") { await api.answer { try await api.registerJob($0) }($0) }
-        router.delete("/v1/job/:id") { await api.answer { try await api.stopJob($0) }($0) }
-        router.get("/v1/job/:id/allocations") { await api.answer { try await api.jobAllocations($0) }($0) }
-        router.get("/v1/job/:id/evaluations") { await api.answer { try await api.jobEvaluations($0) }($0) }
-        router.get("/v1/job/:id/summary") { await api.answer { try await api.jobSummary($0) }($0) }
-        router.get("/v1/job/:id/versions") { await api.answer { try await api.jobVersions($0) }($0) }
-        router.get("/v1/allocations") { await api.answer { try await api.listAllocations($0) }($0) }
-        router.get("/v1/allocation/:id") { await api.answer { try await api.readAllocation($0) }($0) }
-        router.get("/v1/evaluations") { await api.answer { try await api.listEvaluations($0) }($0) }
-        router.get("/v1/evaluation/:id") { await api.answer { try await api.readEvaluation($0) }($0) }
-        router.get("/v1/nodes") { await api.answer { try await api.listNodes($0) }($0) }
-        router.get("/v1/node/:id") { await api.answer { try await api.readNode($0) }($0) }
-        router.get("/v1/agent/self") { await api.answer { try await api.agentSelf($0) }($0) }
+        router.get("/v1/jobs") { await api.answer(.clusterRead("listing jobs")) { try await api.listJobs($0) }($0) }
+        router.post("/v1/jobs") { await api.answer(.jobWriteOfBody("registering jobs")) { try await api.registerJob($0) }($0) }
+        router.put("/v1/jobs") { await api.answer(.jobWriteOfBody("registering jobs")) { try await api.registerJob($0) }($0) }
+        router.post("/v1/jobs/parse") { await api.answer(.jobWriteOfBody("parsing jobs")) { try await api.parseJob($0) }($0) }
+        router.get("/v1/job/:id") { await api.answer(.clusterRead("reading jobs")) { try await api.readJob($0) }($0) }
+        router.post("/v1/job/:id") { await api.answer(.jobWriteOfBody("registering jobs")) { try await api.registerJob($0) }($0) }
+        router.put("/v1/job/:id") { await api.answer(.jobWriteOfBody("registering jobs")) { try await api.registerJob($0) }($0) }
+        router.delete("/v1/job/:id") { await api.answer(.jobWrite("stopping jobs")) { try await api.stopJob($0) }($0) }
+        router.get("/v1/job/:id/allocations") { await api.answer(.clusterRead("reading allocations")) { try await api.jobAllocations($0) }($0) }
+        router.get("/v1/job/:id/evaluations") { await api.answer(.clusterRead("reading evaluations")) { try await api.jobEvaluations($0) }($0) }
+        router.get("/v1/job/:id/summary") { await api.answer(.clusterRead("reading jobs")) { try await api.jobSummary($0) }($0) }
+        router.get("/v1/job/:id/versions") { await api.answer(.clusterRead("reading jobs")) { try await api.jobVersions($0) }($0) }
+        router.get("/v1/allocations") { await api.answer(.clusterRead("listing allocations")) { try await api.listAllocations($0) }($0) }
+        router.get("/v1/allocation/:id") { await api.answer(.clusterRead("reading allocations")) { try await api.readAllocation($0) }($0) }
+        router.get("/v1/evaluations") { await api.answer(.clusterRead("listing evaluations")) { try await api.listEvaluations($0) }($0) }
+        router.get("/v1/evaluation/:id") { await api.answer(.clusterRead("reading evaluations")) { try await api.readEvaluation($0) }($0) }
+        router.get("/v1/nodes") { await api.answer(.clusterRead("listing nodes")) { try await api.listNodes($0) }($0) }
+        router.get("/v1/node/:id") { await api.answer(.clusterRead("reading nodes")) { try await api.readNode($0) }($0) }
+        router.get("/v1/agent/self") { await api.answer(.anyToken("reading the agent")) { try await api.agentSelf($0) }($0) }
         registerOperatorRoutes(in: &router)
+        registerACLRoutes(in: &router)
     }
 
-    /// Runs a handler and turns its errors into the API's JSON error answers.
-    func answer(_ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse) -> @Sendable (HTTPRequest) async -> HTTPResponse {
+    /// Checks the caller's token against what the route requires (when ACLs are on), runs the
+    /// handler with the caller known (`ACLCaller.current`), and turns errors into the API's
+    /// JSON error answers.
+    func answer(
+        _ requirement: ACLRequirement, _ handler: @escaping @Sendable (HTTPRequest) async throws -> HTTPResponse
+    ) -> @Sendable (HTTPRequest) async -> HTTPResponse {
         { request in
             do {
-                return try await handler(request)
+                let caller = try await authorize(request, requirement)
+                return try await ACLCaller.$current.withValue(caller) { try await handler(request) }
             } catch let error as APIRequestError {
-                return Self.errorResponse(error.status, error.message, diagnostics: error.diagnostics)
+                return Self.errorResponse(error)
             } catch let error as ManagerError {
                 switch error {
                 case .invalid(let message, let diagnostics):
@@ -61,6 +67,13 @@ public struct ManagerAPI: Sendable {
                 return Self.errorResponse(.internalServerError, "\(error)")
             }
         }
+    }
+
+    /// A 401 also names the scheme a client should use (`WWW-Authenticate: Bearer`).
+    static func errorResponse(_ error: APIRequestError) -> HTTPResponse {
+        var response = errorResponse(error.status, error.message, diagnostics: error.diagnostics)
+        if error.status == .unauthorized { response.headers.set("WWW-Authenticate", "Bearer") }
+        return response
     }
 
     static func errorResponse(_ status: HTTPStatus, _ message: String, diagnostics: [String]? = nil) -> HTTPResponse {

@@ -85,6 +85,8 @@ extension ManagerServer {
         liveness = NodeLiveness()
         for node in await state.snapshot.allNodes() where node.status == .ready { liveness.heard(from: node.id, at: now) }
         await restartBrokerFromState()
+        // Not awaited: it may wait for a quorum, and leadership changes must keep flowing.
+        Task { await self.bootstrapACLsIfNeeded() }
     }
 
     /// The broker's queue rebuilt from the replicated evaluations still pending or blocked.

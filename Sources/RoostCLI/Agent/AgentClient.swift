@@ -7,22 +7,30 @@ import HTTP
 /// into command errors that say what went wrong.
 struct AgentClient: Sendable {
     let http: HTTPClient
+    /// The ACL token's secret sent with every request (`--token`, else `ROOST_TOKEN`).
+    var token: String? = nil
 
     static let defaultAddress = "http://127.0.0.1:\(AgentOptions.defaultHTTPPort)"
     static let addressVariable = "ROOST_ADDR"
+    static let tokenVariable = "ROOST_TOKEN"
 
     /// `--address` on every command that talks to the agent, and `--json` on every read.
     static let addressOption = OptionDescription(
         "address", kind: .value(placeholder: "URL"),
         help: "The agent's HTTP API (default: $ROOST_ADDR, else \(defaultAddress)).")
     static let jsonOption = OptionDescription("json", help: "Print the API's JSON answer instead of a table.")
+    /// Added to every command that takes `--address` (see `Command.allOptions`).
+    static let tokenOption = OptionDescription(
+        "token", kind: .value(placeholder: "SECRET"),
+        help: "The ACL token's secret a server cluster needs (default: $\(tokenVariable)).")
 
     static func connect(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> AgentClient {
         let address = arguments.values(of: "address").last
             ?? context.environment[addressVariable].flatMap { $0.isEmpty ? nil : $0 }
             ?? defaultAddress
+        let token = arguments.values(of: tokenOption.name).last ?? context.environment[tokenVariable]
         do {
-            return AgentClient(http: try HTTPClient(address: address))
+            return AgentClient(http: try HTTPClient(address: address), token: token.flatMap { $0.isEmpty ? nil : $0 })
         } catch {
             throw .usage("\(error.message)", hint: "set --address or \(addressVariable) to the agent's URL, e.g. \(defaultAddress)")
         }
@@ -47,7 +55,7 @@ struct AgentClient: Sendable {
     func send(_ method: HTTPMethod, _ target: String, body: [UInt8] = []) async throws(CommandError) -> HTTPClientResponse {
         let response: HTTPClientResponse
         do {
-            var headers = HTTPHeaders()
+            var headers = credentials
             if !body.isEmpty { headers.set("Content-Type", "application/json") }
             response = try await http.send(method, target, headers: headers, body: body)
         } catch let error as HTTPClientError {
@@ -62,7 +70,7 @@ struct AgentClient: Sendable {
     /// Streams a response body (for `alloc logs -f`).
     func stream(_ target: String) async throws(CommandError) -> AsyncThrowingStream<[UInt8], any Error> {
         do {
-            let response = try await http.stream(.get, target)
+            let response = try await http.stream(.get, target, headers: credentials)
             guard (200..<300).contains(response.status.code) else {
                 var body: [UInt8] = []
                 for try await chunk in response.body where body.count < 65_536 { body += chunk }
@@ -76,6 +84,13 @@ struct AgentClient: Sendable {
         } catch {
             throw .failure("\(error)")
         }
+    }
+
+    /// The token header, when a token was given.
+    var credentials: HTTPHeaders {
+        var headers = HTTPHeaders()
+        if let token { headers.set("X-Roost-Token", token) }
+        return headers
     }
 
     /// The API's `{"code","message"}` as a command error, with the job file's diagnostics.
