@@ -28,6 +28,11 @@ public actor RaftShell {
     private nonisolated let publishedSoftState: Mutex<RaftSoftState>
     private var proposals: [UInt64: (term: UInt64, continuation: CheckedContinuation<[UInt8], any Error>)] = [:]
     private var reads: [[UInt8]: CheckedContinuation<Void, any Error>] = [:]
+    /// The tick at which each pending read was last asked for. ReadIndex requests and their
+    /// answers travel as ordinary messages and may be lost (a connection still being set up, a
+    /// leader that died); one unanswered for an election timeout is asked again.
+    private var readsAskedAt: [[UInt8]: Int] = [:]
+    private var ticks = 0
     private var confirmedReads: [(index: UInt64, context: [UInt8])] = []
     private var nextReadContext: UInt64 = 0
     private var processing = false
@@ -148,6 +153,7 @@ public actor RaftShell {
         case .pending:
             try await withCheckedThrowingContinuation { continuation in
                 reads[context] = continuation
+                readsAskedAt[context] = ticks
                 Task { self.process() }
             }
         }
@@ -177,6 +183,8 @@ public actor RaftShell {
 
     private func tick() {
         instance.tick()
+        ticks += 1
+        askAgainForUnansweredReads()
         process()
     }
 
@@ -273,6 +281,7 @@ public actor RaftShell {
         let applied = max(ready.committedEntries.last?.index ?? 0, instance.appliedIndex)
         confirmedReads.removeAll { read in
             guard read.index <= applied else { return false }
+            readsAskedAt[read.context] = nil
             reads.removeValue(forKey: read.context)?.resume()
             return true
         }
@@ -309,6 +318,24 @@ public actor RaftShell {
         proposals.removeAll()
         for (_, waiting) in reads { waiting.resume(throwing: error) }
         reads.removeAll()
+        readsAskedAt.removeAll()
+    }
+}
+
+// MARK: Reads asked again
+
+extension RaftShell {
+    func askAgainForUnansweredReads() {
+        let patience = settings.raft.electionTimeoutTicks
+        for (context, askedAt) in readsAskedAt where ticks - askedAt >= patience {
+            switch instance.readIndex(context: context) {
+            case .pending:
+                readsAskedAt[context] = ticks
+            case .noLeader:
+                readsAskedAt[context] = nil
+                reads.removeValue(forKey: context)?.resume(throwing: RaftShellError.notLeader(leaderHint: .none))
+            }
+        }
     }
 }
 

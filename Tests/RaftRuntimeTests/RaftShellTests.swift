@@ -197,3 +197,32 @@ final class KeyValueMachine: RaftStateMachine {
         #expect(cluster.machines[first.id]?["after"] == "failover")
     }
 }
+
+extension RaftShellTests {
+    /// A follower asks the leader to confirm a read just as the leader stops: the request is
+    /// lost with it. The follower asks again once an election timeout passes, so the read is
+    /// confirmed by the next leader instead of waiting forever.
+    @Test func aReadWhoseRequestIsLostIsAskedAgainAndConfirmedByTheNextLeader() async throws {
+        var cluster = try await Self.makeCluster()
+        do {
+            try await Self.waitFor("a leader") { await cluster.leader() != nil }
+            let leader = try #require(await cluster.leader())
+            // Every node knows the leader once a write has committed everywhere.
+            _ = try await leader.propose(Array("k=v".utf8))
+            let follower = try #require(cluster.shells.values.first { $0.id != leader.id })
+            try await Self.waitFor("the follower knows the leader") { await follower.leader == leader.id }
+            await cluster.stop(leader.id)
+            let confirmed = Mutex(false)
+            let read = Task {
+                try await follower.readBarrier()
+                confirmed.withLock { $0 = true }
+            }
+            try await Self.waitFor("the read is confirmed") { confirmed.withLock { $0 } }
+            read.cancel()
+        } catch {
+            await cluster.stopAll()
+            throw error
+        }
+        await cluster.stopAll()
+    }
+}
