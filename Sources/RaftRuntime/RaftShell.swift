@@ -26,7 +26,7 @@ public actor RaftShell {
     private let settings: RaftShellSettings
     private nonisolated let inbox: RaftShellInbox
     private nonisolated let publishedSoftState: Mutex<RaftSoftState>
-    private var proposals: [UInt64: (term: UInt64, continuation: CheckedContinuation<[UInt8], any Error>)] = [:]
+    private var proposals: [UInt64: (term: UInt64, waiter: RaftShellInbox.Waiter)] = [:]
     private var reads: [[UInt8]: CheckedContinuation<Void, any Error>] = [:]
     private var confirmedReads: [(index: UInt64, context: [UInt8])] = []
     private var nextReadContext: UInt64 = 0
@@ -117,8 +117,17 @@ public actor RaftShell {
     /// resumes straight from `apply` without passing through the actor again.
     public nonisolated func propose(_ command: [UInt8]) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
-            inbox.add(proposal: RaftShellInbox.Proposal(command: command, continuation: continuation))
+            inbox.add(proposal: RaftShellInbox.Proposal(command: command, waiter: .task(continuation)))
         }
+    }
+
+    /// `propose` for callers that are not tasks (an HTTP handler answering from the event
+    /// loop): `completion` is called once, on the shell's thread, so it must be quick (hand
+    /// the answer to another thread; never wait there).
+    public nonisolated func propose(
+        _ command: [UInt8], completion: @escaping @Sendable (Result<[UInt8], RaftShellError>) -> Void
+    ) {
+        inbox.add(proposal: RaftShellInbox.Proposal(command: command, waiter: .callback(completion)))
     }
 
     /// The role, leader and term as of the loop's last turn, readable without waiting for
@@ -178,13 +187,13 @@ public actor RaftShell {
         }
         for proposal in newProposals {
             if let failure {
-                proposal.continuation.resume(throwing: failure)
+                proposal.waiter.fail(failure)
                 continue
             }
             switch instance.propose(proposal.command) {
-            case .accepted(let index, let term): proposals[index] = (term, proposal.continuation)
-            case .notLeader(let hint): proposal.continuation.resume(throwing: RaftShellError.notLeader(leaderHint: hint))
-            case .refused(let reason): proposal.continuation.resume(throwing: RaftShellError.refused(reason))
+            case .accepted(let index, let term): proposals[index] = (term, proposal.waiter)
+            case .notLeader(let hint): proposal.waiter.fail(.notLeader(leaderHint: hint))
+            case .refused(let reason): proposal.waiter.fail(.refused(reason))
             }
         }
     }
@@ -249,9 +258,9 @@ public actor RaftShell {
             let result = entry.kind == .command ? stateMachine.apply(entry.data, at: entry.index) : []
             if let waiting = proposals.removeValue(forKey: entry.index) {
                 if waiting.term == entry.term {
-                    waiting.continuation.resume(returning: result)
+                    waiting.waiter.succeed(result)
                 } else {
-                    waiting.continuation.resume(throwing: RaftShellError.lost)
+                    waiting.waiter.fail(.lost)
                 }
             }
         }
@@ -286,13 +295,13 @@ public actor RaftShell {
     private func failProposals(through index: UInt64) {
         for (proposalIndex, waiting) in proposals where proposalIndex <= index {
             proposals[proposalIndex] = nil
-            waiting.continuation.resume(throwing: RaftShellError.lost)
+            waiting.waiter.fail(.lost)
         }
     }
 
     private func failWaiters(with error: RaftShellError) {
-        for queued in inbox.close(with: error) { queued.continuation.resume(throwing: error) }
-        for (_, waiting) in proposals { waiting.continuation.resume(throwing: error) }
+        for queued in inbox.close(with: error) { queued.waiter.fail(error) }
+        for (_, waiting) in proposals { waiting.waiter.fail(error) }
         proposals.removeAll()
         for (_, waiting) in reads { waiting.resume(throwing: error) }
         reads.removeAll()

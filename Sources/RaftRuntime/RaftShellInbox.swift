@@ -11,7 +11,28 @@ import Synchronization
 final class RaftShellInbox: Sendable {
     struct Proposal {
         var command: [UInt8]
-        var continuation: CheckedContinuation<[UInt8], any Error>
+        var waiter: Waiter
+    }
+
+    /// Who waits for a proposal's result: a suspended task, or a callback for callers that
+    /// answer from the shell's thread without a task (see `RaftShell.propose(_:completion:)`).
+    enum Waiter {
+        case task(CheckedContinuation<[UInt8], any Error>)
+        case callback(@Sendable (Result<[UInt8], RaftShellError>) -> Void)
+
+        func succeed(_ result: [UInt8]) {
+            switch self {
+            case .task(let continuation): continuation.resume(returning: result)
+            case .callback(let callback): callback(.success(result))
+            }
+        }
+
+        func fail(_ error: RaftShellError) {
+            switch self {
+            case .task(let continuation): continuation.resume(throwing: error)
+            case .callback(let callback): callback(.failure(error))
+            }
+        }
     }
 
     struct Contents {
@@ -58,7 +79,7 @@ final class RaftShellInbox: Sendable {
             return (nil, contents.startTurn)
         }
         if let failure {
-            proposal.continuation.resume(throwing: failure)
+            proposal.waiter.fail(failure)
             return
         }
         if requestTurn() { startTurn?() }
