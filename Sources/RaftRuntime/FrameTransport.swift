@@ -17,7 +17,7 @@ import Synchronization
 /// the encrypted, authenticated channel later, without change here or above.
 ///
 /// Threads: one accepting, one per inbound connection (reading; `handler` is called there,
-/// so it must be quick and thread-safe — typically it yields into the Raft shell's stream),
+/// so it must be quick and thread-safe — typically it queues into the Raft shell's inbox),
 /// one per peer (writing). `shutdown()` stops and waits for all of them.
 public final class FrameTransport: Sendable {
     public let localID: RaftNodeID
