@@ -102,8 +102,13 @@ public actor RaftShell {
             }
         })
         let executor = executor
-        inbox.onTurnRequested { [weak self] in
+        inbox.onTurnRequested { [weak self] fromTransport in
             guard let self else { return }
+            // A peer's frame arriving while the shell is idle is carried out by the transport
+            // thread that read it (a follower's whole append: step, fsync, acknowledge), saving
+            // the wakeup of the shell's thread. Client threads never run turns: a turn may
+            // fsync, and an event loop or the shared pool must not wait for a disk.
+            if fromTransport && executor.runIfIdle({ self.assumeIsolated { $0.process() } }) { return }
             // Starts on the shell's own thread: no stop on the shared pool on the way.
             Task(executorPreference: executor) { await self.process() }
         }

@@ -40,8 +40,9 @@ final class RaftShellInbox: Sendable {
         var proposals: [Proposal] = []
         /// Set when the shell stopped for good: proposals then fail at once.
         var failure: RaftShellError?
-        /// Starts a turn of the shell's loop; set once the shell exists.
-        var startTurn: (@Sendable () -> Void)?
+        /// Starts a turn of the shell's loop; set once the shell exists. Its argument says
+        /// whether the caller is a transport thread, which may run the turn itself.
+        var startTurn: (@Sendable (_ fromTransport: Bool) -> Void)?
     }
 
     private let contents = Mutex(Contents())
@@ -55,25 +56,25 @@ final class RaftShellInbox: Sendable {
     }
 
     /// How the inbox starts a turn of the loop (called outside the lock, at most once per turn).
-    func onTurnRequested(_ startTurn: @escaping @Sendable () -> Void) {
+    func onTurnRequested(_ startTurn: @escaping @Sendable (_ fromTransport: Bool) -> Void) {
         contents.withLock { $0.startTurn = startTurn }
     }
 
     /// Queues a peer's frame. When the loop has fallen far behind, the oldest frame is dropped
     /// (Raft treats it as lost).
     func add(frame: [UInt8]) {
-        let startTurn = contents.withLock { contents -> (@Sendable () -> Void)? in
+        let startTurn = contents.withLock { contents -> (@Sendable (Bool) -> Void)? in
             guard contents.failure == nil else { return nil }
             if contents.frames.count >= maxQueuedFrames { contents.frames.removeFirst() }
             contents.frames.append(frame)
             return contents.startTurn
         }
-        if let startTurn, requestTurn() { startTurn() }
+        if let startTurn, requestTurn() { startTurn(true) }
     }
 
     /// Queues a proposal. A shell that has stopped fails it at once instead.
     func add(proposal: Proposal) {
-        let (failure, startTurn) = contents.withLock { contents -> (RaftShellError?, (@Sendable () -> Void)?) in
+        let (failure, startTurn) = contents.withLock { contents -> (RaftShellError?, (@Sendable (Bool) -> Void)?) in
             if let failure = contents.failure { return (failure, nil) }
             contents.proposals.append(proposal)
             return (nil, contents.startTurn)
@@ -82,7 +83,7 @@ final class RaftShellInbox: Sendable {
             proposal.waiter.fail(failure)
             return
         }
-        if requestTurn() { startTurn?() }
+        if requestTurn() { startTurn?(false) }
     }
 
     /// Takes everything queued. The request flag is cleared first, so anything added after
