@@ -26,7 +26,10 @@ public actor RaftShell {
     private let settings: RaftShellSettings
     private nonisolated let inbox: RaftShellInbox
     private nonisolated let publishedSoftState: Mutex<RaftSoftState>
-    private var proposals: [UInt64: (term: UInt64, waiter: RaftShellInbox.Waiter)] = [:]
+    /// Proposals waiting to be applied, by index: tasks here, callbacks (see
+    /// `propose(_:completion:)`) in `callbackProposals`.
+    private var proposals: [UInt64: (term: UInt64, continuation: CheckedContinuation<[UInt8], any Error>)] = [:]
+    private var callbackProposals: [UInt64: (term: UInt64, callback: @Sendable (Result<[UInt8], RaftShellError>) -> Void)] = [:]
     private var reads: [[UInt8]: CheckedContinuation<Void, any Error>] = [:]
     private var confirmedReads: [(index: UInt64, context: [UInt8])] = []
     private var nextReadContext: UInt64 = 0
@@ -196,7 +199,11 @@ public actor RaftShell {
                 continue
             }
             switch instance.propose(proposal.command) {
-            case .accepted(let index, let term): proposals[index] = (term, proposal.waiter)
+            case .accepted(let index, let term):
+                switch proposal.waiter {
+                case .task(let continuation): proposals[index] = (term, continuation)
+                case .callback(let callback): callbackProposals[index] = (term, callback)
+                }
             case .notLeader(let hint): proposal.waiter.fail(.notLeader(leaderHint: hint))
             case .refused(let reason): proposal.waiter.fail(.refused(reason))
             }
@@ -261,7 +268,7 @@ public actor RaftShell {
     private func apply(_ ready: RaftReady) {
         for entry in ready.committedEntries {
             let result = entry.kind == .command ? stateMachine.apply(entry.data, at: entry.index) : []
-            if let waiting = proposals.removeValue(forKey: entry.index) {
+            if let waiting = takeWaiter(at: entry.index) {
                 if waiting.term == entry.term {
                     waiting.waiter.succeed(result)
                 } else {
@@ -298,16 +305,23 @@ public actor RaftShell {
     }
 
     private func failProposals(through index: UInt64) {
-        for (proposalIndex, waiting) in proposals where proposalIndex <= index {
-            proposals[proposalIndex] = nil
-            waiting.waiter.fail(.lost)
+        for proposalIndex in Array(proposals.keys) + Array(callbackProposals.keys) where proposalIndex <= index {
+            takeWaiter(at: proposalIndex)?.waiter.fail(.lost)
         }
+    }
+
+    private func takeWaiter(at index: UInt64) -> (term: UInt64, waiter: RaftShellInbox.Waiter)? {
+        if let waiting = proposals.removeValue(forKey: index) { return (waiting.term, .task(waiting.continuation)) }
+        if let waiting = callbackProposals.removeValue(forKey: index) { return (waiting.term, .callback(waiting.callback)) }
+        return nil
     }
 
     private func failWaiters(with error: RaftShellError) {
         for queued in inbox.close(with: error) { queued.waiter.fail(error) }
-        for (_, waiting) in proposals { waiting.waiter.fail(error) }
+        for (_, waiting) in proposals { waiting.continuation.resume(throwing: error) }
         proposals.removeAll()
+        for (_, waiting) in callbackProposals { waiting.callback(.failure(error)) }
+        callbackProposals.removeAll()
         for (_, waiting) in reads { waiting.resume(throwing: error) }
         reads.removeAll()
     }
