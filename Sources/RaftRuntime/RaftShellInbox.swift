@@ -38,6 +38,8 @@ final class RaftShellInbox: Sendable {
     struct Contents {
         var frames: [[UInt8]] = []
         var proposals: [Proposal] = []
+        /// Peers whose connection to this node ended since the last turn.
+        var peersGone: [RaftNodeID] = []
         /// Set when the shell stopped for good: proposals then fail at once.
         var failure: RaftShellError?
         /// Starts a turn of the shell's loop; set once the shell exists. Its argument says
@@ -72,6 +74,16 @@ final class RaftShellInbox: Sendable {
         if let startTurn, requestTurn() { startTurn(true) }
     }
 
+    /// Notes that `peer`'s connection to this node ended (see `FrameTransport.onInboundConnectionClosed`).
+    func add(peerGone peer: RaftNodeID) {
+        let startTurn = contents.withLock { contents -> (@Sendable (Bool) -> Void)? in
+            guard contents.failure == nil else { return nil }
+            contents.peersGone.append(peer)
+            return contents.startTurn
+        }
+        if let startTurn, requestTurn() { startTurn(true) }
+    }
+
     /// Queues a proposal. A shell that has stopped fails it at once instead.
     func add(proposal: Proposal) {
         let (failure, startTurn) = contents.withLock { contents -> (RaftShellError?, (@Sendable (Bool) -> Void)?) in
@@ -88,14 +100,15 @@ final class RaftShellInbox: Sendable {
 
     /// Takes everything queued. The request flag is cleared first, so anything added after
     /// this call asks for a new turn.
-    func take() -> (frames: [[UInt8]], proposals: [Proposal]) {
+    func take() -> (frames: [[UInt8]], proposals: [Proposal], peersGone: [RaftNodeID]) {
         turnRequested.store(false, ordering: .sequentiallyConsistent)
         return contents.withLock { contents in
             defer {
                 contents.frames = []
                 contents.proposals = []
+                contents.peersGone = []
             }
-            return (contents.frames, contents.proposals)
+            return (contents.frames, contents.proposals, contents.peersGone)
         }
     }
 

@@ -130,7 +130,10 @@ let store = KeyValueStore()
 let settings = RaftShellSettings(
     // The leader sends its appends before its own fsync, overlapping it with the followers'
     // (safe: it counts itself toward commitment only once its entries are durable).
-    raft: RaftSettings(id: RaftNodeID(options.id), seed: options.id, sendAppendsBeforePersist: true),
+    // A fresh seed per start, as `roost agent -server` does: with a fixed one a restarted node
+    // would draw the same election timeouts every run, and failover times would not vary as
+    // etcd's (random) ones do.
+    raft: RaftSettings(id: RaftNodeID(options.id), seed: UInt64.random(in: 1...UInt64.max), sendAppendsBeforePersist: true),
     dataDirectory: options.data,
     listenPort: options.raftPort, peers: options.peers, tickInterval: .milliseconds(options.tickMilliseconds),
     bootstrapVoters: Set(options.peers.keys))
