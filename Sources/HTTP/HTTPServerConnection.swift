@@ -144,6 +144,10 @@ final class HTTPServerConnection: @unchecked Sendable {
             pendingBodyBytes -= request.body.count
             inFlight = true
             lastActivity = ContinuousClock.now
+            if let direct = core.directHandler {
+                let responder = HTTPResponder { [self] response in answerDirectly(response, to: request) }
+                if direct(request, responder) { return }
+            }
             // Lifetime: until the response is fully handed to this connection, or until the
             // connection closes, which cancels it (see `close()`).
             task = Task { [self, handler = core.handler] in
@@ -153,25 +157,26 @@ final class HTTPServerConnection: @unchecked Sendable {
         }
     }
 
+    /// The way back for a request a `DirectHandler` took (any thread).
+    private func answerDirectly(_ response: HTTPResponse, to request: HTTPRequest) {
+        switch response.body {
+        case .bytes:
+            writeWhole(response, to: request)
+        case .stream:
+            core.loop.execute { [self] in
+                guard !closed else { return }
+                task = Task { [self] in await send(response, to: request) }
+            }
+        }
+    }
+
     // MARK: Responses (called from the handler's task)
 
     private func send(_ response: HTTPResponse, to request: HTTPRequest) async {
         let omitBody = request.method == .head || response.status.forbidsBody
         switch response.body {
-        case .bytes(let body):
-            core.loop.execute { [self] in
-                guard !closed else { return }
-                let keepAlive = request.keepAlive && !core.draining
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(256 + (omitBody ? 0 : body.count))
-                response.appendHead(
-                    to: &bytes, contentLength: body.count, chunked: false, keepAlive: keepAlive,
-                    requestVersion: request.version)
-                if !omitBody { bytes.append(contentsOf: body) }
-                keepAliveAfterCurrent = keepAlive
-                write(bytes)
-                finishRequest()
-            }
+        case .bytes:
+            writeWhole(response, to: request)
         case .stream(let stream):
             let chunked = request.version == .http1_1
             let headSent = await submit { connection in
@@ -210,6 +215,25 @@ final class HTTPServerConnection: @unchecked Sendable {
                 streaming = false
                 finishRequest()
             }
+        }
+    }
+
+    /// Writes a response whose body is in memory, on the loop thread (callable from any thread).
+    private func writeWhole(_ response: HTTPResponse, to request: HTTPRequest) {
+        guard case .bytes(let body) = response.body else { return }
+        let omitBody = request.method == .head || response.status.forbidsBody
+        core.loop.execute { [self] in
+            guard !closed else { return }
+            let keepAlive = request.keepAlive && !core.draining
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(256 + (omitBody ? 0 : body.count))
+            response.appendHead(
+                to: &bytes, contentLength: body.count, chunked: false, keepAlive: keepAlive,
+                requestVersion: request.version)
+            if !omitBody { bytes.append(contentsOf: body) }
+            keepAliveAfterCurrent = keepAlive
+            write(bytes)
+            finishRequest()
         }
     }
 

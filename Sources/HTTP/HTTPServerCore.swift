@@ -9,6 +9,7 @@ import Synchronization
 final class HTTPServerCore: @unchecked Sendable {
     let settings: HTTPServerSettings
     let handler: HTTPServer.Handler
+    let directHandler: HTTPServer.DirectHandler?
     let loop: EventLoop
     let port: Int
     private let listener: Listener
@@ -24,9 +25,13 @@ final class HTTPServerCore: @unchecked Sendable {
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private let overloadResponse: [UInt8]
 
-    private init(settings: HTTPServerSettings, handler: @escaping HTTPServer.Handler, listener: Listener, loop: EventLoop) {
+    private init(
+        settings: HTTPServerSettings, handler: @escaping HTTPServer.Handler, directHandler: HTTPServer.DirectHandler?,
+        listener: Listener, loop: EventLoop
+    ) {
         self.settings = settings
         self.handler = handler
+        self.directHandler = directHandler
         self.listener = listener
         self.loop = loop
         self.port = listener.port
@@ -43,7 +48,9 @@ final class HTTPServerCore: @unchecked Sendable {
         readBuffer.deallocate()
     }
 
-    static func start(settings: HTTPServerSettings, handler: @escaping HTTPServer.Handler) throws(SocketError) -> HTTPServerCore {
+    static func start(
+        settings: HTTPServerSettings, handler: @escaping HTTPServer.Handler, directHandler: HTTPServer.DirectHandler?
+    ) throws(SocketError) -> HTTPServerCore {
         let listener = try Listener(host: settings.host, port: settings.port)
         let loop: EventLoop
         do {
@@ -52,7 +59,7 @@ final class HTTPServerCore: @unchecked Sendable {
             listener.close()
             throw error
         }
-        let core = HTTPServerCore(settings: settings, handler: handler, listener: listener, loop: loop)
+        let core = HTTPServerCore(settings: settings, handler: handler, directHandler: directHandler, listener: listener, loop: loop)
         loop.start(name: "roost-http")
         loop.execute { core.install() }
         return core

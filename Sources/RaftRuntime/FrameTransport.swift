@@ -17,7 +17,7 @@ import Synchronization
 /// the encrypted, authenticated channel later, without change here or above.
 ///
 /// Threads: one accepting, one per inbound connection (reading; `handler` is called there,
-/// so it must be quick and thread-safe — typically it yields into the Raft shell's stream),
+/// so it must be quick and thread-safe — typically it queues into the Raft shell's inbox),
 /// one per peer (writing). `shutdown()` stops and waits for all of them.
 public final class FrameTransport: Sendable {
     public let localID: RaftNodeID
@@ -27,6 +27,7 @@ public final class FrameTransport: Sendable {
     private let listener: Listener
     private let channels: any PeerChannelFactory
     private let handler: @Sendable (RaftNodeID, [UInt8]) -> Void
+    private let inboundClosed = Mutex<(@Sendable (RaftNodeID) -> Void)?>(nil)
     private let counters = TransportCounters()
     private let threads = DispatchGroup()
 
@@ -99,6 +100,14 @@ public final class FrameTransport: Sendable {
         if outbox.enqueue(frame) { return true }
         counters.update { $0.framesDroppedQueueFull += 1 }
         return false
+    }
+
+    /// Calls `callback` with the peer's ID whenever a connection from that peer ends (it
+    /// closed it, it reset, or its process died: the kernel closes a killed process's
+    /// sockets at once), unless the transport itself is shutting down. A hint, not a verdict:
+    /// the peer may simply be redialing.
+    public func onInboundConnectionClosed(_ callback: @escaping @Sendable (RaftNodeID) -> Void) {
+        inboundClosed.withLock { $0 = callback }
     }
 
     public var statistics: FrameTransportStatistics { counters.snapshot }
@@ -196,5 +205,6 @@ public final class FrameTransport: Sendable {
                 counters.update { $0.oversizeFramesRejected += 1 }
             }
         }
+        if !isStopping, let callback = inboundClosed.withLock({ $0 }) { callback(channel.peer) }
     }
 }

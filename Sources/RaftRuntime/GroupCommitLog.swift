@@ -11,8 +11,12 @@ import Synchronization
 /// How: callers enqueue requests and suspend; a dedicated I/O thread (blocking syscalls do not
 /// belong on the cooperative pool) takes everything queued, applies it to the log under a
 /// lock, syncs once outside the lock (so reads are not held up by the disk), and resumes
-/// every caller of the batch. A call returns only once what it wrote is durable: the Raft
-/// shell may send the messages that depend on it afterwards, never before.
+/// every caller of the batch. A call returns only once what it wrote is durable: a caller
+/// may send the messages that depend on it afterwards, never before.
+///
+/// `RaftShell` does not go through it: the shell owns its `WriteAheadLog` on its own thread
+/// and groups writes per Ready (see `RaftShellExecutor`), which saves two thread hops per
+/// Ready. This type serves writers that share one log between tasks.
 public final class GroupCommitLog: Sendable {
     enum Operation {
         case append([LogEntry], HardState?)

@@ -26,7 +26,10 @@ public actor RaftShell {
     private let settings: RaftShellSettings
     private nonisolated let inbox: RaftShellInbox
     private nonisolated let publishedSoftState: Mutex<RaftSoftState>
+    /// Proposals waiting to be applied, by index: tasks here, callbacks (see
+    /// `propose(_:completion:)`) in `callbackProposals`.
     private var proposals: [UInt64: (term: UInt64, continuation: CheckedContinuation<[UInt8], any Error>)] = [:]
+    private var callbackProposals: [UInt64: (term: UInt64, callback: @Sendable (Result<[UInt8], RaftShellError>) -> Void)] = [:]
     private var reads: [[UInt8]: CheckedContinuation<Void, any Error>] = [:]
     /// The tick at which each pending read was last asked for. ReadIndex requests and their
     /// answers travel as ordinary messages and may be lost (a connection still being set up, a
@@ -118,8 +121,14 @@ public actor RaftShell {
             }
         })
         let executor = executor
-        inbox.onTurnRequested { [weak self] in
+        transport.onInboundConnectionClosed { [inbox] peer in inbox.add(peerGone: peer) }
+        inbox.onTurnRequested { [weak self] fromTransport in
             guard let self else { return }
+            // A peer's frame arriving while the shell is idle is carried out by the transport
+            // thread that read it (a follower's whole append: step, fsync, acknowledge), saving
+            // the wakeup of the shell's thread. Client threads never run turns: a turn may
+            // fsync, and an event loop or the shared pool must not wait for a disk.
+            if fromTransport && executor.runIfIdle({ self.assumeIsolated { $0.process() } }) { return }
             // Starts on the shell's own thread: no stop on the shared pool on the way.
             Task(executorPreference: executor) { await self.process() }
         }
@@ -133,8 +142,17 @@ public actor RaftShell {
     /// resumes straight from `apply` without passing through the actor again.
     public nonisolated func propose(_ command: [UInt8]) async throws -> [UInt8] {
         try await withCheckedThrowingContinuation { continuation in
-            inbox.add(proposal: RaftShellInbox.Proposal(command: command, continuation: continuation))
+            inbox.add(proposal: RaftShellInbox.Proposal(command: command, waiter: .task(continuation)))
         }
+    }
+
+    /// `propose` for callers that are not tasks (an HTTP handler answering from the event
+    /// loop): `completion` is called once, on the shell's thread, so it must be quick (hand
+    /// the answer to another thread; never wait there).
+    public nonisolated func propose(
+        _ command: [UInt8], completion: @escaping @Sendable (Result<[UInt8], RaftShellError>) -> Void
+    ) {
+        inbox.add(proposal: RaftShellInbox.Proposal(command: command, waiter: .callback(completion)))
     }
 
     /// The role, leader and term as of the loop's last turn, readable without waiting for
@@ -190,7 +208,8 @@ public actor RaftShell {
 
     /// Steps what the inbox gathered since the last turn into the instance.
     private func takeInbox() {
-        let (frames, newProposals) = inbox.take()
+        let (frames, newProposals, peersGone) = inbox.take()
+        for peer in peersGone { leaderMayBeGone(peer) }
         for frame in frames {
             // A frame that does not decode is dropped: Raft treats it as a lost message.
             guard let message = try? RaftMessageCodec.decode(frame), message.to == id else { continue }
@@ -198,15 +217,32 @@ public actor RaftShell {
         }
         for proposal in newProposals {
             if let failure {
-                proposal.continuation.resume(throwing: failure)
+                proposal.waiter.fail(failure)
                 continue
             }
             switch instance.propose(proposal.command) {
-            case .accepted(let index, let term): proposals[index] = (term, proposal.continuation)
-            case .notLeader(let hint): proposal.continuation.resume(throwing: RaftShellError.notLeader(leaderHint: hint))
-            case .refused(let reason): proposal.continuation.resume(throwing: RaftShellError.refused(reason))
+            case .accepted(let index, let term):
+                switch proposal.waiter {
+                case .task(let continuation): proposals[index] = (term, continuation)
+                case .callback(let callback): callbackProposals[index] = (term, callback)
+                }
+            case .notLeader(let hint): proposal.waiter.fail(.notLeader(leaderHint: hint))
+            case .refused(let reason): proposal.waiter.fail(.refused(reason))
             }
         }
+    }
+
+    /// The connection from `peer` ended. If `peer` leads, its process may have died (the kernel
+    /// closes a dead process's sockets at once): the election clock is moved forward by all
+    /// but one tick of the election timeout, so this follower stands within one more random
+    /// timeout (0–1 s with the defaults) instead of 1–2 s. The spread is kept, so followers
+    /// that all saw the leader go rarely split the vote. If the leader is alive and only
+    /// redialing, its next heartbeat resets the clock, and pre-vote keeps a premature
+    /// candidate from disturbing anyone. Not done with lease reads, whose safety counts on
+    /// nobody being elected within a full election timeout of the leader's last contact.
+    private func leaderMayBeGone(_ peer: RaftNodeID) {
+        guard !settings.raft.leaseRead, instance.softState.role == .follower, instance.leader == peer else { return }
+        for _ in 1..<settings.raft.electionTimeoutTicks where instance.softState.role == .follower { instance.tick() }
     }
 
     /// Carries out Readies until there is none. Each Ready's writes are synced in place, on the
@@ -268,11 +304,11 @@ public actor RaftShell {
     private func apply(_ ready: RaftReady) {
         for entry in ready.committedEntries {
             let result = entry.kind == .command ? stateMachine.apply(entry.data, at: entry.index) : []
-            if let waiting = proposals.removeValue(forKey: entry.index) {
+            if let waiting = takeWaiter(at: entry.index) {
                 if waiting.term == entry.term {
-                    waiting.continuation.resume(returning: result)
+                    waiting.waiter.succeed(result)
                 } else {
-                    waiting.continuation.resume(throwing: RaftShellError.lost)
+                    waiting.waiter.fail(.lost)
                 }
             }
         }
@@ -306,16 +342,23 @@ public actor RaftShell {
     }
 
     private func failProposals(through index: UInt64) {
-        for (proposalIndex, waiting) in proposals where proposalIndex <= index {
-            proposals[proposalIndex] = nil
-            waiting.continuation.resume(throwing: RaftShellError.lost)
+        for proposalIndex in Array(proposals.keys) + Array(callbackProposals.keys) where proposalIndex <= index {
+            takeWaiter(at: proposalIndex)?.waiter.fail(.lost)
         }
     }
 
+    private func takeWaiter(at index: UInt64) -> (term: UInt64, waiter: RaftShellInbox.Waiter)? {
+        if let waiting = proposals.removeValue(forKey: index) { return (waiting.term, .task(waiting.continuation)) }
+        if let waiting = callbackProposals.removeValue(forKey: index) { return (waiting.term, .callback(waiting.callback)) }
+        return nil
+    }
+
     private func failWaiters(with error: RaftShellError) {
-        for queued in inbox.close(with: error) { queued.continuation.resume(throwing: error) }
+        for queued in inbox.close(with: error) { queued.waiter.fail(error) }
         for (_, waiting) in proposals { waiting.continuation.resume(throwing: error) }
         proposals.removeAll()
+        for (_, waiting) in callbackProposals { waiting.callback(.failure(error)) }
+        callbackProposals.removeAll()
         for (_, waiting) in reads { waiting.resume(throwing: error) }
         reads.removeAll()
         readsAskedAt.removeAll()

@@ -11,6 +11,10 @@ import Foundation
 /// belongs to the shell alone, and proposals and peers' frames wait in the inbox meanwhile
 /// (one fsync per batch, as before).
 ///
+/// Another thread may also run the shell's code, alone, while the executor is idle
+/// (`runIfIdle`): the transport's reading threads do, so that a frame is carried out by the
+/// thread that read it, without waking this one.
+///
 /// After `finish()` (the shell shut down) the thread exits once idle; a job that still comes
 /// (a late call on the shell) starts a thread again, so nothing ever waits forever.
 final class RaftShellExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
@@ -20,6 +24,8 @@ final class RaftShellExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable
     private var jobs: [UnownedJob] = []
     private var finished = false
     private var threadRunning = false
+    /// The thread running the shell's code now (this executor's, or one in `runIfIdle`), if any.
+    private var owner: pthread_t?
 
     init(name: String) {
         self.name = name
@@ -52,10 +58,46 @@ final class RaftShellExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable
         condition.unlock()
     }
 
+    /// Runs `body` on the calling thread with the executor's exclusivity, if nothing runs or
+    /// waits to run; false (and `body` not run) otherwise. `body` may use `assumeIsolated` on
+    /// the shell. Call it only from a thread that is not running a task.
+    func runIfIdle(_ body: () -> Void) -> Bool {
+        condition.lock()
+        guard owner == nil, jobs.isEmpty else {
+            condition.unlock()
+            return false
+        }
+        owner = pthread_self()
+        condition.unlock()
+        body()
+        condition.lock()
+        owner = nil
+        // Jobs queued meanwhile waited for this thread to let go.
+        if !jobs.isEmpty { condition.signal() }
+        condition.unlock()
+        return true
+    }
+
+    /// The isolation check behind `assumeIsolated` when no job of this executor is running
+    /// on the thread: true inside `runIfIdle` on its thread.
+    func checkIsolated() {
+        precondition(isIsolatingCurrentContext() == true, "not on the Raft shell's executor")
+    }
+
+    func isIsolatingCurrentContext() -> Bool? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let owner else { return false }
+        return pthread_equal(owner, pthread_self()) != 0
+    }
+
     private func run() {
         while true {
             condition.lock()
-            while jobs.isEmpty && !finished { condition.wait() }
+            // Waits for a job it may run; an inline runner holding the executor signals when
+            // it lets go. Once finished, the thread exits when nothing is left (a job queued
+            // after that starts a new thread).
+            while (jobs.isEmpty || owner != nil) && !(finished && jobs.isEmpty) { condition.wait() }
             if jobs.isEmpty {
                 threadRunning = false
                 condition.unlock()
@@ -63,10 +105,14 @@ final class RaftShellExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable
             }
             let batch = jobs
             jobs = []
+            owner = pthread_self()
             condition.unlock()
             for job in batch {
                 job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
             }
+            condition.lock()
+            owner = nil
+            condition.unlock()
         }
     }
 }

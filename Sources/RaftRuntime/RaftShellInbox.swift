@@ -11,16 +11,40 @@ import Synchronization
 final class RaftShellInbox: Sendable {
     struct Proposal {
         var command: [UInt8]
-        var continuation: CheckedContinuation<[UInt8], any Error>
+        var waiter: Waiter
+    }
+
+    /// Who waits for a proposal's result: a suspended task, or a callback for callers that
+    /// answer from the shell's thread without a task (see `RaftShell.propose(_:completion:)`).
+    enum Waiter {
+        case task(CheckedContinuation<[UInt8], any Error>)
+        case callback(@Sendable (Result<[UInt8], RaftShellError>) -> Void)
+
+        func succeed(_ result: [UInt8]) {
+            switch self {
+            case .task(let continuation): continuation.resume(returning: result)
+            case .callback(let callback): callback(.success(result))
+            }
+        }
+
+        func fail(_ error: RaftShellError) {
+            switch self {
+            case .task(let continuation): continuation.resume(throwing: error)
+            case .callback(let callback): callback(.failure(error))
+            }
+        }
     }
 
     struct Contents {
         var frames: [[UInt8]] = []
         var proposals: [Proposal] = []
+        /// Peers whose connection to this node ended since the last turn.
+        var peersGone: [RaftNodeID] = []
         /// Set when the shell stopped for good: proposals then fail at once.
         var failure: RaftShellError?
-        /// Starts a turn of the shell's loop; set once the shell exists.
-        var startTurn: (@Sendable () -> Void)?
+        /// Starts a turn of the shell's loop; set once the shell exists. Its argument says
+        /// whether the caller is a transport thread, which may run the turn itself.
+        var startTurn: (@Sendable (_ fromTransport: Bool) -> Void)?
     }
 
     private let contents = Mutex(Contents())
@@ -34,46 +58,57 @@ final class RaftShellInbox: Sendable {
     }
 
     /// How the inbox starts a turn of the loop (called outside the lock, at most once per turn).
-    func onTurnRequested(_ startTurn: @escaping @Sendable () -> Void) {
+    func onTurnRequested(_ startTurn: @escaping @Sendable (_ fromTransport: Bool) -> Void) {
         contents.withLock { $0.startTurn = startTurn }
     }
 
     /// Queues a peer's frame. When the loop has fallen far behind, the oldest frame is dropped
     /// (Raft treats it as lost).
     func add(frame: [UInt8]) {
-        let startTurn = contents.withLock { contents -> (@Sendable () -> Void)? in
+        let startTurn = contents.withLock { contents -> (@Sendable (Bool) -> Void)? in
             guard contents.failure == nil else { return nil }
             if contents.frames.count >= maxQueuedFrames { contents.frames.removeFirst() }
             contents.frames.append(frame)
             return contents.startTurn
         }
-        if let startTurn, requestTurn() { startTurn() }
+        if let startTurn, requestTurn() { startTurn(true) }
+    }
+
+    /// Notes that `peer`'s connection to this node ended (see `FrameTransport.onInboundConnectionClosed`).
+    func add(peerGone peer: RaftNodeID) {
+        let startTurn = contents.withLock { contents -> (@Sendable (Bool) -> Void)? in
+            guard contents.failure == nil else { return nil }
+            contents.peersGone.append(peer)
+            return contents.startTurn
+        }
+        if let startTurn, requestTurn() { startTurn(true) }
     }
 
     /// Queues a proposal. A shell that has stopped fails it at once instead.
     func add(proposal: Proposal) {
-        let (failure, startTurn) = contents.withLock { contents -> (RaftShellError?, (@Sendable () -> Void)?) in
+        let (failure, startTurn) = contents.withLock { contents -> (RaftShellError?, (@Sendable (Bool) -> Void)?) in
             if let failure = contents.failure { return (failure, nil) }
             contents.proposals.append(proposal)
             return (nil, contents.startTurn)
         }
         if let failure {
-            proposal.continuation.resume(throwing: failure)
+            proposal.waiter.fail(failure)
             return
         }
-        if requestTurn() { startTurn?() }
+        if requestTurn() { startTurn?(false) }
     }
 
     /// Takes everything queued. The request flag is cleared first, so anything added after
     /// this call asks for a new turn.
-    func take() -> (frames: [[UInt8]], proposals: [Proposal]) {
+    func take() -> (frames: [[UInt8]], proposals: [Proposal], peersGone: [RaftNodeID]) {
         turnRequested.store(false, ordering: .sequentiallyConsistent)
         return contents.withLock { contents in
             defer {
                 contents.frames = []
                 contents.proposals = []
+                contents.peersGone = []
             }
-            return (contents.frames, contents.proposals)
+            return (contents.frames, contents.proposals, contents.peersGone)
         }
     }
 

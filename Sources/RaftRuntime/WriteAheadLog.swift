@@ -22,7 +22,8 @@ import Raft
 /// (24 bytes), plus a small cache of the newest entries; older entries are read back from the
 /// files on demand.
 ///
-/// Not thread-safe: one owner at a time. `GroupCommitLog` shares it between tasks.
+/// Not thread-safe: one owner at a time (the Raft shell, on its thread). `GroupCommitLog`
+/// shares it between tasks.
 public final class WriteAheadLog {
     struct Segment {
         let sequence: UInt64

@@ -50,6 +50,31 @@ import Testing
         }
     }
 
+    @Test func requestsTakenDirectlyAreAnsweredFromAnotherThreadInOrderWithTheOthers() async throws {
+        let handled = Mutex<[String]>([])
+        // Takes /direct/... and answers from a thread of its own; leaves the rest to the handler.
+        let direct: HTTPServer.DirectHandler = { request, responder in
+            guard request.target.hasPrefix("/direct/") else { return false }
+            let thread = Thread { responder.respond(.text("answer \(request.target)")) }
+            thread.start()
+            return true
+        }
+        let server = HTTPServer(settings: testSettings(), direct: direct) { request in
+            handled.withLock { $0.append(request.target) }
+            return .text("answer \(request.target)")
+        }
+        try server.start()
+        let connection = try RawConnection(port: server.port)
+        let targets = ["/direct/1", "/handler/2", "/direct/3", "/direct/4", "/handler/5"]
+        try connection.send(targets.map { "GET \($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
+        let (text, _) = await connection.read { $0.contains("answer /handler/5") }
+        await server.shutdown()
+        let positions = targets.compactMap { text.range(of: "answer \($0)")?.lowerBound }
+        #expect(positions.count == targets.count)
+        #expect(positions == positions.sorted())
+        #expect(handled.withLock { $0 } == ["/handler/2", "/handler/5"])
+    }
+
     @Test func anOversizedBodyIsRefusedWith413BeforeItIsSent() async throws {
         let handled = Atomic<Int>(0)
         let settings = testSettings(maxBodyBytes: 1024)

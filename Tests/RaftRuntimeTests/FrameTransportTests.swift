@@ -82,6 +82,29 @@ final class Inbox: Sendable {
         await receiver.shutdown()
     }
 
+    @Test func whenAPeersConnectionEndsTheReceiverIsToldWhichPeerWentAway() async throws {
+        let inbox = Inbox()
+        let gone = Mutex<[RaftNodeID]>([])
+        let receiver = try FrameTransport(localID: Self.two, handler: inbox.handler)
+        receiver.onInboundConnectionClosed { peer in gone.withLock { $0.append(peer) } }
+        let sender = try FrameTransport(localID: Self.one, handler: { _, _ in })
+        sender.setPeer(Self.two, host: "127.0.0.1", port: receiver.port)
+        sender.send(Self.frame(0, size: 8), to: Self.two)
+        try await inbox.wait(for: 1)
+        #expect(gone.withLock { $0 }.isEmpty)
+        await sender.shutdown()
+        let told = await eventuallyTrue { gone.withLock { $0 } == [Self.one] }
+        #expect(told)
+        await receiver.shutdown()
+    }
+
+    /// Polls `condition` for up to 20 s (a hang guard, not a timing assertion).
+    func eventuallyTrue(_ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while !condition() && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
+        return condition()
+    }
+
     /// Speaks the plain handshake by hand, as `PlainPeerChannelFactory.connect` does.
     static func handshake(_ socket: Socket, as local: RaftNodeID, to remote: RaftNodeID) throws {
         let stream = FrameStream(socket: socket, maxFrameSize: 64)

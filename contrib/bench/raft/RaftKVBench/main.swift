@@ -130,7 +130,10 @@ let store = KeyValueStore()
 let settings = RaftShellSettings(
     // The leader sends its appends before its own fsync, overlapping it with the followers'
     // (safe: it counts itself toward commitment only once its entries are durable).
-    raft: RaftSettings(id: RaftNodeID(options.id), seed: options.id, sendAppendsBeforePersist: true),
+    // A fresh seed per start, as `roost agent -server` does: with a fixed one a restarted node
+    // would draw the same election timeouts every run, and failover times would not vary as
+    // etcd's (random) ones do.
+    raft: RaftSettings(id: RaftNodeID(options.id), seed: UInt64.random(in: 1...UInt64.max), sendAppendsBeforePersist: true),
     dataDirectory: options.data,
     listenPort: options.raftPort, peers: options.peers, tickInterval: .milliseconds(options.tickMilliseconds),
     bootstrapVoters: Set(options.peers.keys))
@@ -144,17 +147,27 @@ do {
 let memberID = String(options.id)
 
 var router = HTTPRouter()
-router.post("/v3/kv/put") { request in
-    guard let put = PutRequest(body: request.body) else { return json(["error": "bad request", "code": 3], status: .badRequest) }
-    do {
-        _ = try await shell.propose(KeyValueStore.command(key: put.key, value: put.value))
-        let soft = shell.latestSoftState
-        // Written by hand: the same bytes JSONSerialization would give, at a fraction of the cost.
-        let body = #"{"header":{"member_id":""# + memberID + #"","raft_term":""# + String(soft.term) + #""}}"#
-        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
-    } catch {
-        return json(["error": "\(error)", "code": 14], status: .serviceUnavailable)
+/// Puts are answered from the Raft shell's thread once applied, with no task in between:
+/// the event loop hands the proposal over, and the shell's completion hands the answer back.
+let putPath = "/v3/kv/put"
+let answerHead = Array(#"{"header":{"member_id":""#.utf8) + Array(memberID.utf8) + Array(#"","raft_term":""#.utf8)
+let directPut: HTTPServer.DirectHandler = { request, responder in
+    guard request.method == .post, request.path == putPath else { return false }
+    guard let put = PutRequest(body: request.body) else {
+        responder.respond(json(["error": "bad request", "code": 3], status: .badRequest))
+        return true
     }
+    shell.propose(KeyValueStore.command(key: put.key, value: put.value)) { result in
+        switch result {
+        case .success:
+            // Written by hand: the same bytes JSONSerialization would give, at a fraction of the cost.
+            let body = answerHead + Array(String(shell.latestSoftState.term).utf8) + Array(#""}}"#.utf8)
+            responder.respond(HTTPResponse(status: .ok, headers: ["Content-Type": "application/json"], body: body))
+        case .failure(let error):
+            responder.respond(json(["error": "\(error)", "code": 14], status: .serviceUnavailable))
+        }
+    }
+    return true
 }
 router.post("/v3/maintenance/status") { _ in
     let soft = await shell.softState
@@ -164,7 +177,8 @@ router.post("/v3/maintenance/status") { _ in
         "raftTerm": String(soft.term), "raftIndex": String(applied),
     ])
 }
-let server = HTTPServer(settings: HTTPServerSettings(host: "127.0.0.1", port: options.httpPort), handler: router.handler)
+let server = HTTPServer(
+    settings: HTTPServerSettings(host: "127.0.0.1", port: options.httpPort), direct: directPut, handler: router.handler)
 do {
     try server.start()
 } catch {
