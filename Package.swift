@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
         // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
         .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform"]),
+        // Layer 2: the SWIM shell: encrypted UDP/TCP gossip, keyring, membership events.
+        .target(name: "Gossip", dependencies: ["SWIM", "Sodium", "Platform"]),
 
         // Layer 3: the server and client roles.
         .target(
@@ -86,6 +88,7 @@ let package = Package(
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "TestSupport"], exclude: ["testdata"]),
         .testTarget(name: "SWIMTests", dependencies: ["SWIM"]),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip", "SWIM", "Sodium", "Platform"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "TestSupport"]),
         .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
