@@ -53,7 +53,7 @@ let package = Package(
         // Layer 3: the server and client roles.
         .target(
             name: "Manager",
-            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API"]
+            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API", "Gossip", "SWIM"]
         ),
         .target(
             name: "Worker",
@@ -62,13 +62,14 @@ let package = Package(
 
         // Layer 3 and the executable.
         .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API"]),
-        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker"]),
+        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Gossip", "SWIM"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
         .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTP"], path: "Fuzz/HTTPParserFuzzer"),
         .executableTarget(name: "WireFuzzer", dependencies: ["Wire", "Raft"], path: "Fuzz/WireFuzzer"),
         .executableTarget(name: "SWIMCodecFuzzer", dependencies: ["SWIM"], path: "Fuzz/SWIMCodecFuzzer"),
+        .executableTarget(name: "GossipPacketFuzzer", dependencies: ["Gossip", "SWIM"], path: "Fuzz/GossipPacketFuzzer"),
         // Built only by `make bench`: parse + decode throughput of large job files.
         .executableTarget(name: "JobspecBench", dependencies: ["Jobspec"], path: "contrib/bench/JobspecBench"),
         // WAL group-commit throughput/latency (`contrib/bench/raft/wal-bench.sh`); its
@@ -88,7 +89,7 @@ let package = Package(
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "TestSupport"], exclude: ["testdata"]),
         .testTarget(name: "SWIMTests", dependencies: ["SWIM"]),
-        .testTarget(name: "GossipTests", dependencies: ["Gossip", "SWIM", "Sodium", "Platform"]),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip", "SWIM", "Sodium", "Platform", "Manager", "HTTP", "API"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "TestSupport"]),
         .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),

@@ -6,7 +6,7 @@ import SWIM
 /// Layout: kind (1 byte), then for `datagrams` a count (1 byte) and each message as a
 /// 2-byte big-endian length and its bytes; for push-pull the encoded state; for a probe its
 /// sequence (4) and target (8); for an ack its sequence (4).
-enum GossipBody: Sendable, Hashable {
+public enum GossipBody: Sendable, Hashable {
     case datagrams([[UInt8]])
     case pushPullRequest(state: [UInt8], isJoin: Bool)
     case pushPullReply(state: [UInt8])
@@ -18,7 +18,7 @@ enum GossipBody: Sendable, Hashable {
     static let perMessageOverhead = 2
     static let maximumCompoundCount = 64
 
-    var encoded: [UInt8] {
+    public var encoded: [UInt8] {
         var bytes: [UInt8] = []
         switch self {
         case .datagrams(let messages):
@@ -43,7 +43,8 @@ enum GossipBody: Sendable, Hashable {
         return bytes
     }
 
-    static func decode(_ bytes: [UInt8]) -> GossipBody? {
+    /// Nil for anything malformed: bytes from the network never trap here.
+    public static func decode(_ bytes: [UInt8]) -> GossipBody? {
         guard let kind = bytes.first else { return nil }
         let rest = bytes.dropFirst()
         switch kind {

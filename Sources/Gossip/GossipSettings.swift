@@ -73,3 +73,27 @@ public struct GossipSettings: Sendable {
         SWIMNodeID(clusterID(of: "node:" + identity) | 1)
     }
 }
+
+extension GossipSettings {
+    /// Reads `host:port`, `[v6]:port` or a bare host (which gets `defaultPort`), as given to
+    /// `-join`. Nil when the port is not a number from 1 to 65535 or the host is empty.
+    public static func address(from text: String, defaultPort: Int = GossipSettings.defaultPort) -> SWIMAddress? {
+        var host = Substring(text.trimmingCharacters(in: .whitespaces))
+        var port = defaultPort
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let parsed = Int(rest.dropFirst()) else { return nil }
+                port = parsed
+            }
+        } else if let colon = host.lastIndex(of: ":"), host.firstIndex(of: ":") == colon {
+            guard let parsed = Int(host[host.index(after: colon)...]) else { return nil }
+            port = parsed
+            host = host[..<colon]
+        }
+        guard !host.isEmpty, (1...65535).contains(port), host.utf8.count <= SWIMAddress.maximumHostLength else { return nil }
+        return SWIMAddress(host: String(host), port: UInt16(port))
+    }
+}

@@ -11,8 +11,16 @@ public struct AgentOptions: Sendable, Hashable {
     /// The cgroup (in every hierarchy) under which task cgroups are made. Two agents on one
     /// machine need different ones: an agent removes what it finds under its own at start.
     public var cgroupParent: String
+    /// The gossip port (UDP and TCP); nil means Nomad's 4648, or in dev mode a free port when
+    /// 4648 is taken.
+    public var serfPort: Int?
+    /// The gossip encryption key in base64 (32 bytes); dev mode generates one when nil.
+    public var encryptKey: String?
+    /// Gossip addresses (host:port) to join at start, retried until one answers.
+    public var join: [String] = []
 
     public static let defaultHTTPPort = 4646
+    public static let defaultSerfPort = 4648
 
     public init(
         dev: Bool = false, bindAddress: String = "127.0.0.1", httpPort: Int = AgentOptions.defaultHTTPPort,
@@ -35,7 +43,7 @@ public typealias AgentLauncher = @Sendable (AgentOptions, any Console) async -> 
 enum AgentCommand: Command {
     static let name = "agent"
     static let abstract = "Run a Roost agent (today: -dev, a manager and a worker in one process)."
-    static let usage = "-dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME]"
+    static let usage = "-dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME] [-serf-port PORT] [-encrypt KEY] [-join ADDRESS]..."
     static let discussion = """
         -dev starts a single-machine cluster: the HTTP API on 127.0.0.1:4646, a manager that
         schedules, and a worker that runs tasks (under cgroups when run as root). Its state lives
@@ -55,6 +63,15 @@ enum AgentCommand: Command {
         OptionDescription(
             "cgroup-parent", kind: .value(placeholder: "NAME"), displayPrefix: "-",
             help: "Cgroup for this agent's tasks (default roost); give each agent on a machine its own."),
+        OptionDescription(
+            "serf-port", kind: .value(placeholder: "PORT"), displayPrefix: "-",
+            help: "Gossip port, UDP and TCP (default 4648; in dev mode a free one when 4648 is taken)."),
+        OptionDescription(
+            "encrypt", kind: .value(placeholder: "KEY"), displayPrefix: "-",
+            help: "Gossip encryption key: base64 of 32 random bytes (dev mode generates one)."),
+        OptionDescription(
+            "join", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-",
+            help: "Gossip address (host:port) of an agent to join; repeatable; retried until one answers."),
     ]
 
     static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
@@ -83,6 +100,14 @@ enum AgentCommand: Command {
             }
             options.cgroupParent = parent
         }
+        if let portText = arguments.values(of: "serf-port").last {
+            guard let port = Int(portText), (0...65535).contains(port) else {
+                throw .usage("-serf-port must be a port number from 0 to 65535, got \"\(portText)\"")
+            }
+            options.serfPort = port
+        }
+        options.encryptKey = arguments.values(of: "encrypt").last
+        options.join = arguments.values(of: "join")
         guard let launcher = context.agentLauncher else {
             throw .failure("this build of roost cannot run an agent (it was built without the manager and worker)")
         }
