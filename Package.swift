@@ -79,6 +79,10 @@ let package = Package(
             name: "RaftKVBench", dependencies: ["RaftRuntime", "Raft", "HTTP", "Platform"],
             path: "contrib/bench/raft/RaftKVBench"),
         .executableTarget(name: "RaftWALBench", dependencies: ["RaftRuntime", "Raft"], path: "contrib/bench/raft/RaftWALBench"),
+        // Built only by the gossip benchmark: one gossip member with a small HTTP API, beside Serf.
+        .executableTarget(
+            name: "GossipBenchAgent", dependencies: ["Gossip", "SWIM", "HTTP", "Platform"],
+            path: "contrib/bench/gossip/GossipBenchAgent"),
 
         // Shared by the test targets: the seeded generator their replayable runs draw from.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
