@@ -18,6 +18,7 @@ ROWS = [
     ("idle UDP packets/s per agent", "idle", "gossip_udp_pkts_per_s_per_agent"),
     ("idle UDP payload bytes/s per agent", "idle", "gossip_udp_payload_bytes_per_s_per_agent"),
     ("RSS per agent (MB)", "idle", "rss_mb_median"),
+    ("idle window: false failed verdicts", "idle", "false_failed_events"),
 ]
 
 

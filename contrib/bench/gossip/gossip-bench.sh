@@ -6,7 +6,7 @@
 # join convergence, kill -9 detection (first and all), leave propagation, idle CPU, RSS and
 # UDP packets/bytes per agent. Prints both side by side with Roost/Serf ratios.
 #
-#   contrib/bench/gossip/gossip-bench.sh     env: SIZES ("5 20"), IDLE (30 s), SETTLE (10 s),
+#   contrib/bench/gossip/gossip-bench.sh     env: SIZES ("5 20 50"), IDLE (30 s), SETTLE (10 s),
 #                                            REPS (1), OUT (results dir), SKIP_SERF=1
 # Serf and python3-msgpack are Debian packages (serf, python3-msgpack): installed when
 # missing and root. Every agent is on 127.0.0.1 and is stopped by PID by its driver.
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../../.."
 serf_dir=${SERF_BENCH_DIR:-../shared/bench/serf}
 [ -f "$serf_dir/bench.sh" ] || { echo "gossip-bench: $serf_dir/bench.sh not found (the peer scripts live beside the repository)" >&2; exit 2; }
-sizes=${SIZES:-"5 20"} idle=${IDLE:-30} settle=${SETTLE:-10} reps=${REPS:-1}
+sizes=${SIZES:-"5 20 50"} idle=${IDLE:-30} settle=${SETTLE:-10} reps=${REPS:-1}
 out=${OUT:-$(mktemp -d)}
 mkdir -p "$out"
 serf_results="$out/serf.jsonl" roost_results="$out/roost.jsonl"
@@ -29,9 +29,12 @@ fi
 py=python3
 python3 -c 'import msgpack' 2>/dev/null || py=/usr/bin/python3
 
-echo "== building GossipBenchAgent (release)"
-swift build -c release --product GossipBenchAgent >/dev/null
-bin="$(swift build -c release --show-bin-path)/GossipBenchAgent"
+# Statically linked, as Serf (a Go binary) is: a shared Swift runtime and Foundation would add
+# some 7 MB of library pages to every agent's RSS.
+echo "== building GossipBenchAgent (release, static Swift runtime)"
+build=(swift build -c release --product GossipBenchAgent --static-swift-stdlib --scratch-path .build-static)
+"${build[@]}" >/dev/null
+bin="$("${build[@]}" --show-bin-path)/GossipBenchAgent"
 
 status=0
 for ((r = 1; r <= reps; r++)); do

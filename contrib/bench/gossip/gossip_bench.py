@@ -192,6 +192,9 @@ def phase_idle(cl, a, res):
         "swim_messages_per_s_per_agent": sb.r3(total("swim_messages_sent") / elapsed / a.n),
         "snmp_udp_out_dgrams_per_s": round((udp1["OutDatagrams"] - udp0["OutDatagrams"]) / elapsed, 1),
         "dropped_packets": total("dropped"),
+        # Nobody is down during the idle window: every suspicion and failure is a false alarm.
+        "false_suspect_events": total("suspect_events"),
+        "false_failed_events": total("failed_events"),
     }
 
 

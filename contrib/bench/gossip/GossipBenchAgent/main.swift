@@ -13,6 +13,7 @@ import Gossip
 import HTTP
 import Platform
 import SWIM
+import Synchronization
 
 struct Options {
     var name = "g000"
@@ -68,6 +69,20 @@ do {
 
 func name(of member: SWIMMember) -> String { member.metadata.nodeName }
 
+/// Suspect and failed verdicts this agent reached, so the driver can count false alarms
+/// during an idle window (no member is down then, so every one is false).
+let verdicts = Mutex<(suspect: Int, failed: Int)>((0, 0))
+let events = shell.events()
+Task {
+    for await event in events {
+        switch event {
+        case .suspect: verdicts.withLock { $0.suspect += 1 }
+        case .failed: verdicts.withLock { $0.failed += 1 }
+        default: break
+        }
+    }
+}
+
 var router = HTTPRouter()
 router.get("/members") { request in
     let wanted = request.queryValue("name")
@@ -95,6 +110,7 @@ router.get("/stats") { _ in
         ("udp_packets_received", statistics.packetsReceived), ("swim_messages_sent", statistics.messagesSent),
         ("tcp_bytes_sent", statistics.tcpBytesSent), ("tcp_exchanges", statistics.tcpExchanges),
         ("dropped", statistics.droppedTotal),
+        ("suspect_events", verdicts.withLock { $0.suspect }), ("failed_events", verdicts.withLock { $0.failed }),
     ]
     return .json(Array(("{" + counters.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}").utf8))
 }
