@@ -4,7 +4,7 @@
 #   make test         build everything, check the layering rules, run all tests
 #   make run          build roost, start a dev agent, run the example jobs (Ctrl-C stops all)
 #   make conformance  run roost over ../shared/conformance/nomad-jobspecs (when present)
-#   make bench        jobspec throughput vs python-hcl2, dev-agent latency/RSS/API reads, Raft vs etcd
+#   make bench        jobspec throughput vs python-hcl2, dev-agent latency/RSS/API reads, Raft vs etcd, gossip vs Serf
 #   make fuzz         fuzz the HCL parser for a bounded time (FUZZ_SECONDS=…)
 #   make clean        remove build products
 
@@ -44,6 +44,7 @@ bench: deps
 	bash contrib/bench/run.sh || status=1; \
 	bash contrib/bench/agent-bench.sh || status=1; \
 	bash contrib/bench/raft/raft-bench.sh || status=1; \
+	bash contrib/bench/gossip/gossip-bench.sh || status=1; \
 	exit $$status
 
 # FUZZ_SECONDS given on the make command line reaches the script through the environment.

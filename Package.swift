@@ -49,11 +49,13 @@ let package = Package(
         .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
         // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
         .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform", "Sodium", "ClusterSecurity"]),
+        // Layer 2: the SWIM shell: encrypted UDP/TCP gossip, keyring, membership events.
+        .target(name: "Gossip", dependencies: ["SWIM", "Sodium", "Platform"]),
 
         // Layer 3: the server and client roles.
         .target(
             name: "Manager",
-            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API", "Raft", "RaftRuntime", "Sodium"]
+            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API", "Raft", "RaftRuntime", "Sodium", "Gossip", "SWIM"]
         ),
         .target(
             name: "Worker",
@@ -69,6 +71,7 @@ let package = Package(
         .executableTarget(name: "HTTPParserFuzzer", dependencies: ["HTTP"], path: "Fuzz/HTTPParserFuzzer"),
         .executableTarget(name: "WireFuzzer", dependencies: ["Wire", "Raft"], path: "Fuzz/WireFuzzer"),
         .executableTarget(name: "SWIMCodecFuzzer", dependencies: ["SWIM"], path: "Fuzz/SWIMCodecFuzzer"),
+        .executableTarget(name: "GossipPacketFuzzer", dependencies: ["Gossip", "SWIM"], path: "Fuzz/GossipPacketFuzzer"),
         // Built only by `make bench`: parse + decode throughput of large job files.
         .executableTarget(name: "JobspecBench", dependencies: ["Jobspec"], path: "contrib/bench/JobspecBench"),
         // WAL group-commit throughput/latency (`contrib/bench/raft/wal-bench.sh`); its
@@ -78,6 +81,10 @@ let package = Package(
             name: "RaftKVBench", dependencies: ["RaftRuntime", "Raft", "HTTP", "Platform"],
             path: "contrib/bench/raft/RaftKVBench"),
         .executableTarget(name: "RaftWALBench", dependencies: ["RaftRuntime", "Raft"], path: "contrib/bench/raft/RaftWALBench"),
+        // Built only by the gossip benchmark: one gossip member with a small HTTP API, beside Serf.
+        .executableTarget(
+            name: "GossipBenchAgent", dependencies: ["Gossip", "SWIM", "HTTP", "Platform"],
+            path: "contrib/bench/gossip/GossipBenchAgent"),
 
         // Shared by the test targets: the seeded generator their replayable runs draw from.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -89,6 +96,7 @@ let package = Package(
         .testTarget(name: "RoostCLITests", dependencies: ["RoostCLI", "Jobspec"]),
         .testTarget(name: "RaftTests", dependencies: ["Raft", "TestSupport"], exclude: ["testdata"]),
         .testTarget(name: "SWIMTests", dependencies: ["SWIM"]),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip", "SWIM", "Sodium", "Platform", "Manager", "HTTP", "API"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "TestSupport"]),
         .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform", "TestSupport", "ClusterSecurity", "Sodium"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),

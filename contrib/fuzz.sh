@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 seconds=${FUZZ_SECONDS:-600}
-targets=${FUZZ_TARGETS:-"JobspecFuzzer HTTPParserFuzzer WireFuzzer SWIMCodecFuzzer"}
+targets=${FUZZ_TARGETS:-"JobspecFuzzer HTTPParserFuzzer WireFuzzer SWIMCodecFuzzer GossipPacketFuzzer"}
 build_flags=(-c release --sanitize=fuzzer)
 if [ "${FUZZ_ASAN:-0}" = 1 ]; then
   # The lexer reads through unsafe pointers; AddressSanitizer checks every such read.
@@ -66,6 +66,10 @@ for target in $targets; do
       ;;
     SWIMCodecFuzzer)
       corpus=fuzz-corpus-swim artifacts=fuzz-artifacts/swim dict= max_len=4096
+      seed_dirs=()
+      ;;
+    GossipPacketFuzzer)
+      corpus=fuzz-corpus-gossip artifacts=fuzz-artifacts/gossip dict= max_len=4096
       seed_dirs=()
       ;;
     *) echo "fuzz.sh: unknown target $target" >&2; exit 64 ;;

@@ -16,15 +16,22 @@ public struct AgentOptions: Sendable, Hashable {
     public var server: Bool
     /// How many managers to wait for before the first one bootstraps the cluster.
     public var bootstrapExpect: Int
-    /// HTTP addresses (`host[:port]`) of other managers to find the cluster through.
+    /// Gossip addresses (`host[:port]`, port 4648 when left out) of other agents to join at
+    /// start, retried until one answers. Managers find each other through them.
     public var join: [String]
     /// Port of the managers' Raft transport.
     public var raftPort: Int
     /// Snapshot the state and compact the log after this many Raft entries.
     public var raftSnapshotThreshold: UInt64
+    /// The gossip port (UDP and TCP); nil means Nomad's 4648, or in dev mode a free port when
+    /// 4648 is taken.
+    public var serfPort: Int?
+    /// The gossip encryption key in base64 (32 bytes); dev mode generates one when nil.
+    public var encryptKey: String?
 
     public static let defaultHTTPPort = 4646
     public static let defaultRaftPort = 4647
+    public static let defaultSerfPort = 4648
 
     public init(
         dev: Bool = false, bindAddress: String = "127.0.0.1", httpPort: Int = AgentOptions.defaultHTTPPort,
@@ -56,8 +63,8 @@ enum AgentCommand: Command {
     static let name = "agent"
     static let abstract = "Run a Roost agent: -dev (a whole cluster in one process) or -server (a replicated manager)."
     static let usage = """
-        -dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME]
-               roost agent -server -data-dir DIR [-bootstrap-expect N] [-join ADDRESS]... [-bind ADDRESS] [-http-port PORT] [-rpc-port PORT]
+        -dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME] [-serf-port PORT] [-encrypt KEY] [-join ADDRESS]...
+               roost agent -server -data-dir DIR [-bootstrap-expect N] [-join ADDRESS]... [-bind ADDRESS] [-http-port PORT] [-rpc-port PORT] [-serf-port PORT] [-encrypt KEY]
         """
     static let discussion = """
         -dev starts a single-machine cluster: the HTTP API on 127.0.0.1:4646, a manager that
@@ -67,7 +74,7 @@ enum AgentCommand: Command {
 
         -server starts a manager that replicates the cluster state with Raft over -rpc-port
         (default 4647) and keeps it in -data-dir. Start three (or five) with -bootstrap-expect 3
-        and -join pointing at the others' HTTP addresses: they find each other, bootstrap once
+        and -join pointing at the others' gossip addresses: they find each other, bootstrap once
         all are seen, and elect a leader. Any manager answers the API; writes go to the leader;
         reads are consistent unless ?stale. A restarted manager rejoins from its data directory;
         a new one (empty data directory) joining a running cluster is added as a non-voter and
@@ -82,9 +89,6 @@ enum AgentCommand: Command {
         OptionDescription(
             "bootstrap-expect", kind: .value(placeholder: "N"), displayPrefix: "-",
             help: "With -server: bootstrap the cluster once N managers know each other (default 1: alone)."),
-        OptionDescription(
-            "join", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-",
-            help: "With -server: another manager's HTTP address (host[:port]); repeat for several."),
         OptionDescription("rpc-port", kind: .value(placeholder: "PORT"), displayPrefix: "-", help: "With -server: port of the managers' Raft traffic (default 4647)."),
         OptionDescription(
             "raft-snapshot-threshold", kind: .value(placeholder: "N"), displayPrefix: "-",
@@ -97,6 +101,15 @@ enum AgentCommand: Command {
         OptionDescription(
             "cgroup-parent", kind: .value(placeholder: "NAME"), displayPrefix: "-",
             help: "Cgroup for this agent's tasks (default roost); give each agent on a machine its own."),
+        OptionDescription(
+            "serf-port", kind: .value(placeholder: "PORT"), displayPrefix: "-",
+            help: "Gossip port, UDP and TCP (default 4648; in dev mode a free one when 4648 is taken)."),
+        OptionDescription(
+            "encrypt", kind: .value(placeholder: "KEY"), displayPrefix: "-",
+            help: "Gossip encryption key: base64 of 32 random bytes (dev mode generates one)."),
+        OptionDescription(
+            "join", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-",
+            help: "Gossip address (host[:port], port 4648 by default) of an agent to join; repeatable; retried until one answers."),
     ]
 
     static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
@@ -129,6 +142,14 @@ enum AgentCommand: Command {
             }
             options.cgroupParent = parent
         }
+        if let portText = arguments.values(of: "serf-port").last {
+            guard let port = Int(portText), (0...65535).contains(port) else {
+                throw .usage("-serf-port must be a port number from 0 to 65535, got \"\(portText)\"")
+            }
+            options.serfPort = port
+        }
+        options.encryptKey = arguments.values(of: "encrypt").last
+        options.join = arguments.values(of: "join")
         if server, options.dataDirectory == nil {
             throw .usage("-server needs -data-dir: a manager's replicated state must survive restarts", hint: "for example -data-dir /var/lib/roost")
         }
@@ -146,11 +167,7 @@ enum AgentCommand: Command {
             }
             options.bootstrapExpect = expect
         }
-        options.join = arguments.values(of: "join")
-        for address in options.join where address.isEmpty || address.contains("/") && !address.hasPrefix("http") {
-            throw .usage("-join takes a manager's HTTP address such as 10.0.0.2:4646, got \"\(address)\"")
-        }
-        if options.bootstrapExpect > 1, options.join.isEmpty {
+        if options.bootstrapExpect > 1, arguments.values(of: "join").isEmpty {
             throw .usage(
                 "-bootstrap-expect \(options.bootstrapExpect) needs -join: how would this manager find the other \(options.bootstrapExpect - 1)?",
                 hint: "add -join ADDRESS for another manager (each manager needs at least one)")

@@ -1,8 +1,8 @@
 /// `roost operator`: cluster administration (the managers' Raft group, snapshots of the state).
 enum OperatorCommand: Command {
     static let name = "operator"
-    static let abstract = "Administer the managers: Raft peers, leadership, snapshots of the state."
-    static var subcommands: [any Command.Type] { [OperatorRaftCommand.self, OperatorSnapshotCommand.self] }
+    static let abstract = "Administer the cluster: Raft peers and leadership, snapshots of the state, the gossip keyring."
+    static var subcommands: [any Command.Type] { [OperatorRaftCommand.self, OperatorSnapshotCommand.self, OperatorGossipCommand.self] }
 }
 
 /// `roost operator raft`: the managers' Raft configuration.

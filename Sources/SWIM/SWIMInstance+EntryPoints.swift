@@ -97,8 +97,12 @@ extension SWIMInstance {
     }
 
     /// Asks the shell to exchange full state with each seed (over TCP); the replies, passed to
-    /// `onPushPull`, bring in the whole cluster.
+    /// `onPushPull`, bring in the whole cluster. The joiner also announces itself, as memberlist
+    /// does: otherwise only the seeds spread the news, a few times each, and when many members
+    /// join at once a member that none of those few transmissions reached would not hear of a
+    /// newcomer until the next push-pull, up to `pushPullInterval` later.
     public mutating func join(seeds: [SWIMAddress], now: SWIMInstant) -> [SWIMDirective] {
+        if !isLeaving { queue.enqueue(gossip(about: myself, reporter: myself.id, withMetadata: true)) }
         let state = fullState()
         return seeds.filter { $0 != myself.address }.map { .pushPull(with: $0, localState: state, isJoin: true) }
     }

@@ -134,7 +134,7 @@ extension SWIMInstance {
         store(member)
         if !wasActive { insertIntoProbeOrder(id) }
         let n = activeMemberCount
-        let expected = settings.lifeguard ? max(0, min(settings.indirectChecks, n - 2)) : 0
+        let expected = settings.lifeguard ? settings.expectedConfirmations(memberCount: n) : 0
         suspicions[id] = Suspicion(incarnation: incarnation, startedAt: now, suspectors: [reporter],
                                    expectedConfirmations: expected,
                                    deadline: now + settings.suspicionTimeout(memberCount: n, confirmations: 0,

@@ -75,9 +75,15 @@ extension SWIMInstance {
         case .indirect:
             probe = nil
             statistics.probesFailed += 1
-            // Lifeguard: a failed probe may be our own fault (we are slow, or cut off); missing
-            // nacks from relays point the same way. Either lowers our confidence in ourselves.
-            adjustHealth(by: 1 + max(0, current.expectedNacks - current.nacks))
+            // Lifeguard: a failed probe may be our own fault (we are slow, or cut off). When
+            // relays were asked, their nacks tell: each missing nack lowers our confidence in
+            // ourselves, while a full set of nacks shows that we hear the others fine, so the
+            // target alone is at fault and we are not penalised (memberlist's rule; penalising
+            // every failed probe would slow down every healthy member that notices a crash, and
+            // with it the confirmations that declare the crash). Without relays to ask, the
+            // failure itself is the only signal.
+            let missingNacks = max(0, current.expectedNacks - current.nacks)
+            adjustHealth(by: current.expectedNacks > 0 ? missingNacks : 1)
             suspect(current.target, incarnation: target.incarnation, reporter: myself.id, now: now, into: &out)
             // The probe took longer than an interval; start the next one promptly.
             nextProbeAt = min(nextProbeAt, now)

@@ -8,8 +8,7 @@ public struct SWIMSettings: Sendable, Hashable {
     /// How long a direct ping may take before the indirect probes start (scaled likewise). Also
     /// the length of the indirect phase.
     public var probeTimeout: Duration = .milliseconds(500)
-    /// k: how many members are asked to ping a silent target, and how many independent
-    /// suspicions shorten a suspicion timeout to its minimum.
+    /// How many members are asked to ping a silent target.
     public var indirectChecks: Int = 3
     /// Minimum suspicion timeout = multiplier · max(1, log10(n)) · probeInterval. (memberlist
     /// keeps the scale at least 1 so that tiny clusters do not get a zero timeout.)
@@ -94,6 +93,16 @@ public struct SWIMSettings: Sendable, Hashable {
         let span = Double(maximum.swimNanoseconds - minimum.swimNanoseconds)
         let timeout = Double(maximum.swimNanoseconds) - span * fraction
         return .nanoseconds(max(minimum.swimNanoseconds, Int64(timeout)))
+    }
+
+    /// Lifeguard's k: how many independent confirmations bring a suspicion's timeout down to
+    /// its minimum. memberlist's rule, so that Roost and Serf agree on how fast a crash is
+    /// declared: the suspicion multiplier minus 2 (which reaches the nominal timeout about two
+    /// probe intervals early), and none expected when the cluster has too few other members to
+    /// give them (the timeout is then the minimum at once).
+    public func expectedConfirmations(memberCount n: Int) -> Int {
+        let k = max(0, suspicionMultiplier - 2)
+        return n - 2 < k ? 0 : k
     }
 
     /// How many times one update is sent: λ·⌈log10(n+1)⌉.

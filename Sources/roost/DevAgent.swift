@@ -1,5 +1,6 @@
 import ClusterModel
 import Foundation
+import Gossip
 import HTTP
 import Manager
 import Platform
@@ -42,12 +43,22 @@ enum DevAgent {
             return 1
         }
 
+        let gossip: GossipShell
+        do {
+            gossip = try DevAgentGossip.start(options, node: node, dataDirectory: dataDirectory)
+        } catch {
+            console.writeError("error: cannot start gossip: \(error)\n")
+            await supervisor.shutdown()
+            return 1
+        }
+
         var router = HTTPRouter()
         ManagerAPI(
             manager: manager,
             agentInfo: ["mode": "dev", "version": RoostVersion.current, "data_dir": dataDirectory, "node_id": node.id.uuid]
         ).register(in: &router)
         WorkerAPI(supervisor: supervisor).register(in: &router)
+        GossipAPI(gossip: gossip).register(in: &router)
         let server = HTTPServer(settings: HTTPServerSettings(host: options.bindAddress, port: options.httpPort), handler: router.handler)
         do {
             try server.start()
@@ -56,10 +67,14 @@ enum DevAgent {
             if options.httpPort == AgentOptions.defaultHTTPPort {
                 console.writeError("hint: another agent may be running; stop it, or pick another port with -http-port\n")
             }
+            await gossip.stop()
             await supervisor.shutdown()
             return 1
         }
         node.httpAddress = server.address
+        var gossipMetadata = gossip.localMember.metadata
+        gossipMetadata.rpcAddress = server.address
+        try? gossip.updateMetadata(gossipMetadata)
         let worker = WorkerAgent(node: node, supervisor: supervisor, link: InProcessManagerLink(manager: manager))
         let (signals, received) = SignalWatcher.stream()
 
@@ -69,6 +84,7 @@ enum DevAgent {
             ==> Roost agent started in dev mode
                     API address: \(server.address)
                       Node name: \(node.name) (\(node.id.short))
+                 Gossip address: \(gossip.address) (encrypted)
                  Data directory: \(dataDirectory)\(ownsDataDirectory ? " (removed on exit)" : "")
                         Cgroups: \(supervisor.cgroupVersion.map { "v\($0 == .v2 ? 2 : 1)" } ?? "off (not root): no memory limits or OOM reports")
             ==> WARNING: dev mode has no ACLs and keeps no state: anyone who can reach \(server.address) can run commands as \(isRoot ? "root" : "this user").
@@ -81,6 +97,7 @@ enum DevAgent {
         console.writeOutput("==> Caught signal \(signal == SIGINT ? "interrupt" : "terminate"): stopping every task, then exiting\n")
         // A second Ctrl-C is not needed and would be ignored: shutdown is bounded by kill timeouts.
         await worker.shutDown()
+        await gossip.leave()
         // The tasks' cgroups are gone; the agent's own parent goes too, so nothing is left.
         if supervisor.cgroupVersion != nil, let cgroups = CgroupManager(parent: options.cgroupParent) {
             _ = cgroups.removeParentIfEmpty()
