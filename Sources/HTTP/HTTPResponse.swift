@@ -46,7 +46,12 @@ public struct HTTPResponse: Sendable {
         encoder: JSONEncoder = JSONEncoder()
     ) -> HTTPResponse {
         do {
-            return json(Array(try encoder.encode(value)), status: status, headers: headers)
+            // Built here rather than through `json(_: [UInt8] …)`: `[UInt8]` is Encodable too, and
+            // that call resolved back to this function, recursing until memory ran out.
+            let bytes = Array(try encoder.encode(value))
+            var all = headers
+            all.set("Content-Type", "application/json")
+            return HTTPResponse(status: status, headers: all, body: bytes)
         } catch {
             return .error(.internalServerError, "cannot encode the response: \(error)")
         }

@@ -41,6 +41,9 @@ actor ReplicatedState {
     /// How long a proposal or a read barrier is waited for. Far above a healthy commit (a
     /// millisecond) and an election (1–2 s); reached only by a manager cut off from its peers.
     static let commitWait: Duration = .seconds(15)
+    /// How long a consistent read waits for a leader to confirm it: as long as a write waits
+    /// for one to be elected.
+    static let readWait: Duration = .seconds(7)
 
     init() {
         machine.observe { [weak self] change in
@@ -69,7 +72,7 @@ actor ReplicatedState {
                 throw .unavailable("cannot encode the command: \(error)")
             }
             let answer = try await Self.waitForRaft(
-                { try await raft.propose(encoded) },
+                { try await raft.propose(encoded) }, within: Self.commitWait,
                 late: .unknownOutcome("the write was not committed within \(Self.commitWait): this manager may be cut off from the others"))
             do {
                 result = try ManagerStateMachine.decodeResult(answer)
@@ -91,16 +94,17 @@ actor ReplicatedState {
     func readBarrier() async throws(Failure) {
         guard let raft else { return }
         try await Self.waitForRaft(
-            { try await raft.readBarrier() }, late: .unavailable("the leader did not confirm the read within \(Self.commitWait)"))
+            { try await raft.readBarrier() }, within: Self.readWait,
+            late: .unavailable("No cluster leader: no leader confirmed the read within \(Self.readWait); a majority of the managers must be up (add ?stale to read this manager's copy)"))
     }
 
-    /// Waits for a Raft call up to `commitWait`, mapping the shell's errors to `Failure` and a
+    /// Waits for a Raft call up to `timeout`, mapping the shell's errors to `Failure` and a
     /// late answer to `late`.
     private static func waitForRaft<Value: Sendable>(
-        _ call: @escaping @Sendable () async throws -> Value, late: Failure
+        _ call: @escaping @Sendable () async throws -> Value, within timeout: Duration, late: Failure
     ) async throws(Failure) -> Value {
         do {
-            guard let value = try await Deadline.run(timeout: commitWait, call) else { throw late }
+            guard let value = try await Deadline.run(timeout: timeout, call) else { throw late }
             return value
         } catch let error as Failure {
             throw error

@@ -160,20 +160,21 @@ public actor RaftShell {
     public nonisolated var latestSoftState: RaftSoftState { publishedSoftState.withLock { $0 } }
 
     /// Waits until this node's state reflects every write acknowledged before the call
-    /// (ReadIndex): then a read of the local state machine is linearizable.
+    /// (ReadIndex): then a read of the local state machine is linearizable. Waits through
+    /// elections and lost requests; callers bound the wait.
     public func readBarrier() async throws {
         if let failure { throw failure }
         nextReadContext &+= 1
         var context: [UInt8] = []
         withUnsafeBytes(of: nextReadContext.bigEndian) { context.append(contentsOf: $0) }
-        switch instance.readIndex(context: context) {
-        case .noLeader: throw RaftShellError.notLeader(leaderHint: .none)
-        case .pending:
-            try await withCheckedThrowingContinuation { continuation in
-                reads[context] = continuation
-                readsAskedAt[context] = ticks
-                Task { self.process() }
-            }
+        // With no leader known (an election under way) the read waits like one whose request
+        // was lost: it is asked at the next tick, and again until a leader confirms it. The
+        // caller bounds the wait.
+        let askedAt = instance.readIndex(context: context) == .pending ? ticks : ticks - settings.raft.electionTimeoutTicks
+        try await withCheckedThrowingContinuation { continuation in
+            reads[context] = continuation
+            readsAskedAt[context] = askedAt
+            Task { self.process() }
         }
     }
 
@@ -371,13 +372,10 @@ extension RaftShell {
     func askAgainForUnansweredReads() {
         let patience = settings.raft.electionTimeoutTicks
         for (context, askedAt) in readsAskedAt where ticks - askedAt >= patience {
-            switch instance.readIndex(context: context) {
-            case .pending:
-                readsAskedAt[context] = ticks
-            case .noLeader:
-                readsAskedAt[context] = nil
-                reads.removeValue(forKey: context)?.resume(throwing: RaftShellError.notLeader(leaderHint: .none))
-            }
+            // During an election there is nobody to ask: the read keeps waiting (its caller bounds
+            // the wait) and is asked again once an election timeout has passed.
+            _ = instance.readIndex(context: context)
+            readsAskedAt[context] = ticks
         }
     }
 }

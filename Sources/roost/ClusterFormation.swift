@@ -1,25 +1,39 @@
 import Foundation
+import Gossip
 import HTTP
 import Manager
 import Raft
 import RaftRuntime
 import RoostCLI
+import SWIM
 
-/// How a first-time manager finds its cluster: it greets every `-join` address (and answers
-/// the greetings of others) until `-bootstrap-expect` managers know each other, then all of
-/// them bootstrap with the same founding voters. If a greeting comes back from a running
-/// cluster it does not belong to, it asks that cluster to add it instead.
+/// How a first-time manager finds its cluster, through gossip: every manager is a member whose
+/// metadata says it is one and where its Raft and API listen. Once `-bootstrap-expect`
+/// managers see each other, all of them bootstrap Raft with the same founding voters (the
+/// managers they all see). A manager that finds a running cluster (a member whose tags say it
+/// holds one) asks that cluster to add it instead.
 struct ClusterFormation {
     let options: AgentOptions
     let manager: ManagerServer
+    let gossip: GossipShell
     let identity: ServerEntry
     let console: any Console
+
+    /// Gossip tags of a manager (`SWIMMetadata.tags`).
+    enum Tag {
+        /// Where its Raft transport listens.
+        static let raft = "raft"
+        /// Present once it belongs to a cluster: the founding voters it bootstrapped with
+        /// (hexadecimal Raft IDs, comma-separated), or "" when it joined or restarted.
+        static let cluster = "cluster"
+    }
+    static let managerRole = "manager"
 
     struct Plan {
         var bootstrapVoters: Set<RaftNodeID>?
         var peers: [RaftNodeID: PeerAddress]
-        /// A manager of the running cluster to ask for admission, once Raft runs here.
-        var joinThrough: String?
+        /// Whether to ask the running cluster for admission once Raft runs here.
+        var asksToJoin = false
     }
 
     enum Outcome {
@@ -28,75 +42,93 @@ struct ClusterFormation {
         case stopped
     }
 
+    /// The managers gossip knows as alive, this one included.
+    static func managers(in gossip: GossipShell) -> [(entry: ServerEntry, member: SWIMMember)] {
+        ([gossip.localMember] + gossip.members).compactMap { member in
+            guard member.status == .alive, member.metadata.role == managerRole,
+                  let raw = UInt64(member.metadata.nodeID, radix: 16), raw != 0, let raft = member.metadata.tags[Tag.raft]
+            else { return nil }
+            let entry = ServerEntry(id: RaftNodeID(raw), name: member.metadata.nodeName, raftAddress: raft, httpAddress: member.metadata.rpcAddress)
+            return (entry, member)
+        }
+    }
+
     func run(hasClusterState: Bool, isStopping: @Sendable () -> Bool) async -> Outcome {
         if hasClusterState {
             // The log holds the configuration and the server list; nothing to decide.
-            return .ready(Plan(bootstrapVoters: nil, peers: [:], joinThrough: nil))
+            announce(voters: nil)
+            return .ready(Plan(bootstrapVoters: nil, peers: Self.peers(of: Self.managers(in: gossip).map(\.entry))))
         }
         if options.bootstrapExpect == 1, options.join.isEmpty {
-            await manager.recordBootstrap(voters: [identity.id])
-            return .ready(Plan(bootstrapVoters: [identity.id], peers: [:], joinThrough: nil))
+            announce(voters: [identity.id])
+            return .ready(Plan(bootstrapVoters: [identity.id], peers: [:]))
         }
-        let clients = options.join.compactMap { address -> (String, HTTPClient)? in
-            let full = Self.withDefaultPort(address)
-            return (try? HTTPClient(address: full, settings: HTTPClientSettings(connectTimeout: .seconds(1), readTimeout: .seconds(5), serviceName: "manager \(full)", unreachableHint: nil)))
-                .map { (full, $0) }
-        }
-        guard clients.count == options.join.count else { return .failed("a -join address is not usable: \(options.join)") }
         var lastReport = ContinuousClock.now - .seconds(10)
         while !isStopping() {
-            for (address, client) in clients {
-                guard let greeting = await manager.greeting(),
-                      let body = try? JSONEncoder().encode(greeting),
-                      let response = try? await client.send(.post, "/v1/internal/raft/hello", headers: ["Content-Type": "application/json"], body: Array(body)),
-                      response.status.code == 200,
-                      let answer = try? JSONDecoder().decode(ServerGreeting.self, from: Data(response.body))
-                else { continue }
-                await manager.learn(answer)
-                if answer.hasCluster {
-                    let peers = Self.peers(of: await manager.knownServers)
-                    if let voters = answer.bootstrapVoters, voters.contains(identity.id) {
-                        // A peer bootstrapped first with this manager among the founders: use the same set.
-                        await manager.recordBootstrap(voters: voters)
-                        return .ready(Plan(bootstrapVoters: Set(voters), peers: peers, joinThrough: nil))
-                    }
-                    return .ready(Plan(bootstrapVoters: nil, peers: peers, joinThrough: address))
+            let managers = Self.managers(in: gossip)
+            await manager.learnServers(managers.map(\.entry))
+            let peers = Self.peers(of: managers.map(\.entry))
+            for (entry, member) in managers where entry.id != identity.id {
+                guard let cluster = member.metadata.tags[Tag.cluster] else { continue }
+                let voters = cluster.split(separator: ",").compactMap { UInt64($0, radix: 16).map { RaftNodeID($0) } }
+                if voters.contains(identity.id) {
+                    // A peer bootstrapped first with this manager among the founders: use the same set.
+                    announce(voters: voters)
+                    return .ready(Plan(bootstrapVoters: Set(voters), peers: peers))
                 }
+                announce(voters: nil)
+                return .ready(Plan(bootstrapVoters: nil, peers: peers, asksToJoin: true))
             }
-            let known = await manager.knownServers
-            if known.count == options.bootstrapExpect {
-                let voters = known.map(\.id)
-                await manager.recordBootstrap(voters: voters)
-                console.writeOutput("==> \(known.count) managers know each other (\(known.map(\.name).joined(separator: ", "))): bootstrapping the cluster\n")
-                return .ready(Plan(bootstrapVoters: Set(voters), peers: Self.peers(of: known), joinThrough: nil))
+            if managers.count == options.bootstrapExpect {
+                let voters = managers.map(\.entry.id).sorted()
+                announce(voters: voters)
+                console.writeOutput("==> \(managers.count) managers see each other (\(managers.map(\.entry.name).sorted().joined(separator: ", "))): bootstrapping the cluster\n")
+                return .ready(Plan(bootstrapVoters: Set(voters), peers: peers))
             }
-            if known.count > options.bootstrapExpect {
+            if managers.count > options.bootstrapExpect {
                 return .failed(
-                    "found \(known.count) managers (\(known.map(\.name).joined(separator: ", "))) but -bootstrap-expect is \(options.bootstrapExpect): give every manager the same -bootstrap-expect")
+                    "found \(managers.count) managers (\(managers.map(\.entry.name).sorted().joined(separator: ", "))) but -bootstrap-expect is \(options.bootstrapExpect): give every manager the same -bootstrap-expect")
             }
             if ContinuousClock.now - lastReport > .seconds(5) {
                 lastReport = .now
-                console.writeOutput("==> waiting for \(options.bootstrapExpect - known.count) more manager(s) to bootstrap (-bootstrap-expect \(options.bootstrapExpect)); know: \(known.map(\.name).joined(separator: ", "))\n")
+                console.writeOutput("==> waiting for \(options.bootstrapExpect - managers.count) more manager(s) to bootstrap (-bootstrap-expect \(options.bootstrapExpect)); see: \(managers.map(\.entry.name).sorted().joined(separator: ", "))\n")
             }
-            try? await Task.sleep(for: .milliseconds(200))
+            try? await Task.sleep(for: .milliseconds(100))
         }
         return .stopped
     }
 
-    /// Asks the running cluster (through any of its managers, which relays to the leader) to add
-    /// this manager; retried until it succeeds or the agent stops.
-    static func askToJoin(through address: String, identity: ServerEntry, console: any Console, isStopping: @Sendable () -> Bool) async {
-        guard let client = try? HTTPClient(address: address, settings: HTTPClientSettings(readTimeout: .seconds(150), serviceName: "manager \(address)", unreachableHint: nil)),
-              let body = try? JSONEncoder().encode(identity)
-        else { return }
-        console.writeOutput("==> asking the running cluster (through \(address)) to add this manager\n")
+    /// Tells the other managers, through this member's gossip tags, that it belongs to a
+    /// cluster (and, as a founder, with which voters), so a slower founder bootstraps with the
+    /// same set and a newcomer asks to join instead.
+    private func announce(voters: [RaftNodeID]?) {
+        var metadata = gossip.localMember.metadata
+        metadata.tags[Tag.cluster] = voters.map { $0.sorted().map(\.description).joined(separator: ",") } ?? ""
+        try? gossip.updateMetadata(metadata)
+    }
+
+    /// Asks the running cluster to add this manager, through each of its managers that gossip
+    /// shows alive in turn (any of them relays to the leader; one that died since gossip last
+    /// heard of it is simply skipped); retried until it succeeds or the agent stops.
+    func askToJoin(isStopping: @Sendable () -> Bool) async {
+        guard let body = try? JSONEncoder().encode(identity) else { return }
+        console.writeOutput("==> asking the running cluster to add this manager\n")
+        var attempt = 0
         while !isStopping() {
-            if let response = try? await client.send(.post, "/v1/internal/raft/join", headers: ["Content-Type": "application/json"], body: Array(body)) {
-                if response.status.code == 200 {
-                    console.writeOutput("==> added to the cluster as a voter\n")
-                    return
+            let contacts = Self.managers(in: gossip)
+                .filter { $0.entry.id != identity.id && $0.member.metadata.tags[Tag.cluster] != nil }
+                .map(\.entry.httpAddress)
+            if !contacts.isEmpty {
+                let address = contacts[attempt % contacts.count]
+                attempt += 1
+                if let client = try? HTTPClient(address: address, settings: HTTPClientSettings(connectTimeout: .seconds(2), readTimeout: .seconds(150), serviceName: "manager \(address)", unreachableHint: nil)),
+                   let response = try? await client.send(.post, "/v1/internal/raft/join", headers: ["Content-Type": "application/json"], body: Array(body)) {
+                    if response.status.code == 200 {
+                        console.writeOutput("==> added to the cluster as a voter (through \(address))\n")
+                        return
+                    }
+                    console.writeError("==> \(address) did not add this manager yet: \(String(decoding: response.body, as: UTF8.self))\n")
                 }
-                console.writeError("==> the cluster did not add this manager yet: \(String(decoding: response.body, as: UTF8.self))\n")
             }
             try? await Task.sleep(for: .seconds(1))
         }
@@ -106,12 +138,5 @@ struct ClusterFormation {
         var peers: [RaftNodeID: PeerAddress] = [:]
         for server in servers { peers[server.id] = PeerAddress(parsing: server.raftAddress) }
         return peers
-    }
-
-    static func withDefaultPort(_ address: String) -> String {
-        var rest = Substring(address)
-        if rest.hasPrefix("http://") { rest = rest.dropFirst(7) }
-        let hasPort = rest.hasPrefix("[") ? rest.contains("]:") : rest.contains(":")
-        return "http://" + rest + (hasPort ? "" : ":\(AgentOptions.defaultHTTPPort)")
     }
 }

@@ -13,13 +13,7 @@ enum DevAgentGossip {
         } else {
             keyring = .generated()
         }
-        var seeds: [SWIMAddress] = []
-        for text in options.join {
-            guard let address = GossipSettings.address(from: text) else {
-                throw GossipError.invalidSettings("-join \(text) is not host:port")
-            }
-            seeds.append(address)
-        }
+        let seeds = try joinSeeds(options)
         let metadata = SWIMMetadata(
             nodeID: node.id.uuid, nodeName: node.name, role: "manager,worker", rpcAddress: node.httpAddress,
             datacenter: node.datacenter)
@@ -34,6 +28,16 @@ enum DevAgentGossip {
             guard options.serfPort == nil, case .socket = error else { throw error }
             settings.port = 0
             return try GossipShell.start(settings: settings)
+        }
+    }
+
+    /// `-join` addresses as gossip seeds (port 4648 when left out).
+    static func joinSeeds(_ options: AgentOptions) throws -> [SWIMAddress] {
+        try options.join.map { text in
+            guard let address = GossipSettings.address(from: text) else {
+                throw GossipError.invalidSettings("-join \(text) is not host[:port]")
+            }
+            return address
         }
     }
 }

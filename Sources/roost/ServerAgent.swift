@@ -1,16 +1,18 @@
 import ClusterModel
 import Foundation
+import Gossip
 import HTTP
 import Manager
 import Platform
 import Raft
 import RaftRuntime
 import RoostCLI
+import SWIM
 import Synchronization
 
 /// `roost agent -server`: a manager whose state is replicated with Raft and kept in the data
-/// directory. On first start it finds the other managers (`-join`), and once
-/// `-bootstrap-expect` of them know each other they bootstrap the cluster together; a manager
+/// directory. It is a gossip member (`-join`); on first start, once `-bootstrap-expect`
+/// managers see each other through gossip they bootstrap the cluster together, and a manager
 /// that finds a running cluster asks to be added to it instead. On restart it rejoins from its
 /// data directory. It runs until SIGINT or SIGTERM.
 enum ServerAgent {
@@ -50,25 +52,37 @@ enum ServerAgent {
         let name = options.nodeName ?? ProcessInfo.processInfo.hostName
 
         var router = HTTPRouter()
-        ManagerAPI(
+        let api = ManagerAPI(
             manager: manager,
-            agentInfo: ["mode": "server", "version": RoostVersion.current, "data_dir": dataDirectory, "name": name]
-        ).register(in: &router)
+            agentInfo: ["mode": "server", "version": RoostVersion.current, "data_dir": dataDirectory, "name": name])
+        api.register(in: &router)
+        let raftAddress = hostPort(options.bindAddress, options.raftPort)
+        let gossip: GossipShell
+        do {
+            gossip = try ServerGossip.start(options, raftID: raftID, name: name, raftAddress: raftAddress, dataDirectory: serverDirectory)
+        } catch {
+            console.writeError("error: cannot start gossip: \(error)\n")
+            return 1
+        }
+        api.register(gossip: gossip, in: &router)
         let server = HTTPServer(settings: HTTPServerSettings(host: options.bindAddress, port: options.httpPort), handler: router.handler)
         do {
             try server.start()
         } catch {
             console.writeError("error: cannot listen on \(options.bindAddress):\(options.httpPort): \(error)\n")
+            await gossip.stop()
             return 1
         }
-        let identity = ServerEntry(
-            id: raftID, name: name, raftAddress: hostPort(options.bindAddress, options.raftPort),
-            httpAddress: hostPort(options.bindAddress, server.port))
-        await manager.prepareFormation(identity: identity, hasClusterState: hasClusterState)
+        let identity = ServerEntry(id: raftID, name: name, raftAddress: raftAddress, httpAddress: hostPort(options.bindAddress, server.port))
+        var metadata = gossip.localMember.metadata
+        metadata.rpcAddress = identity.httpAddress
+        try? gossip.updateMetadata(metadata)
+        await manager.prepareFormation(identity: identity)
         console.writeOutput("""
             ==> Roost manager \(name) (Raft ID \(raftID)) starting
                     API address: \(server.address)
                    Raft address: \(identity.raftAddress)
+                 Gossip address: \(gossip.address)\(gossip.keyring.isEncrypted ? " (encrypted)" : " (NOT encrypted: give every agent the same -encrypt KEY)")
                  Data directory: \(dataDirectory)\(hasClusterState ? " (rejoining the cluster it holds)" : "")
             ==> ACLs are on: every API call needs a token (the cluster's first leader prints the bootstrap token once).
             ==> WARNING: this version of Roost has no encryption between managers, and their internal routes
@@ -84,8 +98,16 @@ enum ServerAgent {
             stopping.withLock { $0 = true }
             return signal
         }
-        let outcome = await ClusterFormation(options: options, manager: manager, identity: identity, console: console)
-            .run(hasClusterState: hasClusterState, isStopping: { stopping.withLock { $0 } })
+        // Gossip keeps the managers' addresses fresh for forwarding (the replicated list can lag
+        // right after bootstrap or an address change).
+        let addressWatch = Task {
+            while !Task.isCancelled {
+                await manager.learnServers(ClusterFormation.managers(in: gossip).map(\.entry))
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        let formation = ClusterFormation(options: options, manager: manager, gossip: gossip, identity: identity, console: console)
+        let outcome = await formation.run(hasClusterState: hasClusterState, isStopping: { stopping.withLock { $0 } })
         var status: Int32 = 0
         switch outcome {
         case .stopped:
@@ -104,8 +126,8 @@ enum ServerAgent {
             do {
                 try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder())
                 await manager.start()
-                if let contact = plan.joinThrough {
-                    await ClusterFormation.askToJoin(through: contact, identity: identity, console: console, isStopping: { stopping.withLock { $0 } })
+                if plan.asksToJoin {
+                    await formation.askToJoin(isStopping: { stopping.withLock { $0 } })
                 }
                 console.writeOutput("==> Roost manager running; press Ctrl-C to stop.\n")
                 _ = await signalTask.value
@@ -116,6 +138,9 @@ enum ServerAgent {
         }
         if status == 0 { console.writeOutput("==> Caught signal: stopping the manager\n") }
         signalTask.cancel()
+        addressWatch.cancel()
+        await gossip.leave()
+        await gossip.stop()
         await manager.shutDown()
         await server.shutdown()
         signals.cancel()

@@ -59,6 +59,18 @@ struct ManagerClusterEndToEndTests {
         print("registered \(acked.count) of \(total); killed \(cluster.members[firstLeader].name)")
         let newLeader = try await cluster.waitForLeader(excluding: [firstLeader])
         #expect(newLeader != firstLeader)
+        // Gossip declares the killed manager failed on the survivors (every agent is a member).
+        let killedName = cluster.members[firstLeader].name
+        let detectionStarted = ContinuousClock.now
+        var killedStatus = ""
+        while ContinuousClock.now - detectionStarted < .seconds(60) {
+            let members = try await cluster.client(newLeader).get("/v1/agent/members")
+            let list = (try JSONSerialization.jsonObject(with: Data(members.body)) as? [String: Any])?["Members"] as? [[String: Any]] ?? []
+            killedStatus = list.first { $0["Name"] as? String == killedName }?["Status"] as? String ?? "missing"
+            if killedStatus == "failed" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(killedStatus == "failed", "gossip says the killed manager is \(killedStatus)")
         for survivor in 0..<3 where survivor != firstLeader {
             let listed = try await cluster.jobIDs(survivor, stale: false)
             let missing = acked.subtracting(listed)

@@ -13,6 +13,8 @@ final class ManagerClusterProcess: @unchecked Sendable {
         var name: String
         var httpPort: Int
         var raftPort: Int
+        /// Gossip (UDP and TCP): the managers find each other through it.
+        var serfPort: Int
         var dataDirectory: String
         var process: Process?
         var output: String
@@ -29,10 +31,10 @@ final class ManagerClusterProcess: @unchecked Sendable {
     init(size: Int = 3, snapshotThreshold: Int = 8_192) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("roost-cluster-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))").path
         self.snapshotThreshold = snapshotThreshold
-        let ports = try Self.freePorts(2 * size)
+        let ports = try Self.freePorts(3 * size)
         for index in 0..<size {
             members.append(Member(
-                name: "m\(index + 1)", httpPort: ports[2 * index], raftPort: ports[2 * index + 1],
+                name: "m\(index + 1)", httpPort: ports[3 * index], raftPort: ports[3 * index + 1], serfPort: ports[3 * index + 2],
                 dataDirectory: root + "/m\(index + 1)", process: nil, output: root + "/m\(index + 1).log", isFounder: true))
         }
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -42,10 +44,10 @@ final class ManagerClusterProcess: @unchecked Sendable {
     /// A new manager with an empty data directory that finds the running cluster through
     /// `-join` and asks to be added. Returns its index.
     func addMember() throws -> Int {
-        let ports = try Self.freePorts(2)
+        let ports = try Self.freePorts(3)
         let index = members.count
         members.append(Member(
-            name: "m\(index + 1)", httpPort: ports[0], raftPort: ports[1], dataDirectory: root + "/m\(index + 1)",
+            name: "m\(index + 1)", httpPort: ports[0], raftPort: ports[1], serfPort: ports[2], dataDirectory: root + "/m\(index + 1)",
             process: nil, output: root + "/m\(index + 1).log", isFounder: false))
         try start(index)
         return index
@@ -58,11 +60,11 @@ final class ManagerClusterProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         var arguments = [
             "agent", "-server", "-node", member.name, "-data-dir", member.dataDirectory, "-bind", "127.0.0.1",
-            "-http-port", String(member.httpPort), "-rpc-port", String(member.raftPort),
+            "-http-port", String(member.httpPort), "-rpc-port", String(member.raftPort), "-serf-port", String(member.serfPort),
             "-bootstrap-expect", String(members.filter(\.isFounder).count), "-raft-snapshot-threshold", String(snapshotThreshold),
         ]
         for other in members where other.name != member.name && (member.isFounder ? other.isFounder : other.process != nil) {
-            arguments += ["-join", "127.0.0.1:\(other.httpPort)"]
+            arguments += ["-join", "127.0.0.1:\(other.serfPort)"]
         }
         process.arguments = arguments
         FileManager.default.createFile(atPath: member.output, contents: nil)

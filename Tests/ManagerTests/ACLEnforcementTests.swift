@@ -209,9 +209,10 @@ import Testing
 
     @Test func theManagersOwnRoutesAreOutsideACLs() async throws {
         let cluster = try await Cluster.make()
-        // A lone manager is no Raft member, so it refuses the greeting, but not for want of a token.
-        let hello = await cluster.call(.post, "/v1/internal/raft/hello", nil, json: ["x": 1])
-        #expect(hello.status == .badRequest)
+        // A lone manager is no Raft member, so it refuses to admit a server, but not for want of
+        // a token (it would answer 401).
+        let join = await cluster.call(.post, "/v1/internal/raft/join", nil, json: ["x": 1])
+        #expect(join.status == .badRequest)
     }
 
     @Test func withACLsOffEveryCallIsAllowedAndTheTokenRoutesSaySo() async throws {

@@ -214,8 +214,12 @@ extension RaftShellTests {
             await cluster.stop(leader.id)
             let confirmed = Mutex(false)
             let read = Task {
-                try await follower.readBarrier()
-                confirmed.withLock { $0 = true }
+                do {
+                    try await follower.readBarrier()
+                    confirmed.withLock { $0 = true }
+                } catch {
+                    Issue.record("the read failed: \(error)")
+                }
             }
             try await Self.waitFor("the read is confirmed") { confirmed.withLock { $0 } }
             read.cancel()

@@ -13,13 +13,23 @@ public struct GossipAPI: Sendable {
         self.gossip = gossip
     }
 
+    /// Adds the routes unguarded (dev mode, which has no ACLs).
     public func register(in router: inout HTTPRouter) {
+        register(in: &router) { _, handler in handler }
+    }
+
+    /// Adds the routes, each wrapped by `guarded` with what it needs: the member list is a
+    /// cluster read; the keyring (its keys included) is the management policy's.
+    func register(
+        in router: inout HTTPRouter, guarded: (ACLRequirement, @escaping HTTPRouter.Handler) -> HTTPRouter.Handler
+    ) {
         let api = self
-        router.get("/v1/agent/members") { _ in api.members() }
-        router.get("/v1/operator/keyring") { _ in api.keyring() }
+        router.get("/v1/agent/members", guarded(.clusterRead("listing the gossip members")) { _ in api.members() })
+        router.get("/v1/operator/keyring", guarded(.management("reading the gossip keyring")) { _ in api.keyring() })
         for action in ["install", "use", "remove"] {
-            router.put("/v1/operator/keyring/\(action)") { api.changeKeyring(action, $0) }
-            router.post("/v1/operator/keyring/\(action)") { api.changeKeyring(action, $0) }
+            let change = guarded(.management("changing the gossip keyring")) { api.changeKeyring(action, $0) }
+            router.put("/v1/operator/keyring/\(action)", change)
+            router.post("/v1/operator/keyring/\(action)", change)
         }
     }
 

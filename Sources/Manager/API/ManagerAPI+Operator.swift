@@ -1,4 +1,5 @@
 import API
+import Gossip
 import Foundation
 import HTTP
 import Raft
@@ -10,7 +11,6 @@ extension ManagerAPI {
     func registerOperatorRoutes(in router: inout HTTPRouter) {
         let api = self
         router.post("/v1/internal/apply") { await api.applyForwarded($0) }
-        router.post("/v1/internal/raft/hello") { await api.answer(.managersOnly) { try await api.greet($0) }($0) }
         router.post("/v1/internal/raft/join") { await api.onLeader($0, .managersOnly) { try await api.admitServer($0) } }
         router.get("/v1/operator/raft/configuration") { await api.answer(.operatorRead("reading the Raft configuration")) { try await api.raftConfiguration($0) }($0) }
         router.delete("/v1/operator/raft/peer") { await api.onLeader($0, .management("removing Raft peers")) { try await api.removeRaftPeer($0) } }
@@ -24,6 +24,13 @@ extension ManagerAPI {
         router.get("/v1/status/peers") { await api.answer(.anyToken("reading the peers")) { try await api.statusPeers($0) }($0) }
         // A snapshot holds every token's secret hash: management only, unlike other reads.
         router.get("/v1/operator/snapshot") { await api.answer(.management("saving snapshots")) { try await api.saveSnapshot($0) }($0) }
+    }
+
+    /// Adds the gossip routes (members, keyring) under the same ACL checks as the rest.
+    public func register(gossip: GossipShell, in router: inout HTTPRouter) {
+        GossipAPI(gossip: gossip).register(in: &router) { requirement, handler in
+            self.answer(requirement) { request in await handler(request) }
+        }
     }
 
     /// A write another manager forwarded because this one leads (or did when it looked).
@@ -73,16 +80,6 @@ extension ManagerAPI {
                 return Self.errorResponse(.serviceUnavailable, "the leader at \(address) did not answer: \(error)")
             }
         }
-    }
-
-    func greet(_ request: HTTPRequest) async throws -> HTTPResponse {
-        guard let greeting = try? JSONDecoder().decode(ServerGreeting.self, from: Data(request.body)) else {
-            throw APIRequestError(.badRequest, "the greeting is not readable")
-        }
-        guard let answer = await manager.greet(greeting) else {
-            throw APIRequestError(.badRequest, "this agent is not a server (it runs alone, in dev mode)")
-        }
-        return HTTPResponse(headers: ["Content-Type": "application/json"], body: Array(try JSONEncoder().encode(answer)))
     }
 
     func admitServer(_ request: HTTPRequest) async throws -> HTTPResponse {

@@ -2,46 +2,20 @@ import Raft
 import RaftRuntime
 
 extension ManagerServer {
-    /// Before Raft starts: who this manager is, and whether its data directory already holds a
-    /// cluster (then it never bootstraps again).
-    public func prepareFormation(identity: ServerEntry, hasClusterState: Bool) {
+    /// Before Raft starts: who this manager is.
+    public func prepareFormation(identity: ServerEntry) {
         self.identity = identity
         formation.known[identity.id] = identity
-        formation.hasCluster = hasClusterState
     }
 
-    /// Another forming manager introduced itself; answer with what this one knows.
-    public func greet(_ greeting: ServerGreeting) -> ServerGreeting? {
-        guard let identity else { return nil }
-        learn(greeting)
-        return ServerGreeting(
-            sender: identity, known: formation.known.values.sorted { $0.id < $1.id },
-            bootstrapVoters: formation.bootstrapVoters, hasCluster: formation.hasCluster)
-    }
-
-    /// Merges what a greeting taught (both directions of an exchange call this).
-    public func learn(_ greeting: ServerGreeting) {
-        for entry in greeting.known + [greeting.sender] where formation.known[entry.id] == nil {
-            formation.known[entry.id] = entry
-        }
-    }
-
-    /// The greeting this manager sends.
-    public func greeting() -> ServerGreeting? {
-        guard let identity else { return nil }
-        return ServerGreeting(
-            sender: identity, known: formation.known.values.sorted { $0.id < $1.id },
-            bootstrapVoters: formation.bootstrapVoters, hasCluster: formation.hasCluster)
+    /// What gossip says about the managers (their addresses, before and besides the replicated
+    /// server list): newer entries replace older ones.
+    public func learnServers(_ entries: [ServerEntry]) {
+        for entry in entries { formation.known[entry.id] = entry }
     }
 
     public var knownServers: [ServerEntry] { formation.known.values.sorted { $0.id < $1.id } }
 
-    /// Records the founding voters this manager bootstraps with, so a slower peer that asks
-    /// afterwards bootstraps with exactly the same set.
-    public func recordBootstrap(voters: [RaftNodeID]) {
-        formation.bootstrapVoters = voters
-        formation.hasCluster = true
-    }
 
     /// The leader adds a manager that asked to join a running cluster: first its addresses, then
     /// as a learner (it receives the log but does not vote), and promotes it to voter once it
@@ -82,9 +56,7 @@ extension ManagerServer {
     }
 }
 
-/// What a forming manager has learned (see `ServerGreeting`).
+/// The managers this one has heard of through gossip, by Raft ID.
 struct FormationState: Sendable {
     var known: [RaftNodeID: ServerEntry] = [:]
-    var bootstrapVoters: [RaftNodeID]?
-    var hasCluster = false
 }
