@@ -263,6 +263,7 @@ def main():
     p.add_argument("--tag", default="")
     p.add_argument("--phases", default="join,idle,fail,leave")
     a = p.parse_args()
+    a.bin = os.path.abspath(a.bin)  # the agents run in a scratch directory
     a.key = base64.b64encode(os.urandom(32)).decode() if a.encrypt else ""
     res = {"system": "roost", "n": a.n, "encrypted": a.encrypt, "profile": "lan", "tag": a.tag,
            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": os.cpu_count(),
