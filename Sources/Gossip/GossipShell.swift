@@ -21,16 +21,16 @@ public final class GossipShell: Sendable {
     /// Where other members reach this one.
     public let address: SWIMAddress
     public let nodeID: SWIMNodeID
-    private let settings: GossipSettings
-    private let clusterID: UInt64
-    private let udp: DatagramSocket
-    private let listener: Listener
-    private let wakeReader: Int32
-    private let wakeWriter: Int32
-    private let origin: ContinuousClock.Instant
-    private let state: Mutex<State>
-    private let activeConnections = Atomic<Int>(0)
-    private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    let settings: GossipSettings
+    let clusterID: UInt64
+    let udp: DatagramSocket
+    let listener: Listener
+    let wakeReader: Int32
+    let wakeWriter: Int32
+    let origin: ContinuousClock.Instant
+    let state: Mutex<State>
+    let activeConnections = Atomic<Int>(0)
+    let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     /// Bounds the threads that incoming TCP connections can make this agent start.
     static let maximumConnections = 64
@@ -236,7 +236,7 @@ public final class GossipShell: Sendable {
         try changeKeyring { keyring throws(GossipKeyringError) in try keyring.remove(key) }
     }
 
-    private func changeKeyring(_ change: (inout GossipKeyring) throws(GossipKeyringError) -> Void) throws(GossipError) {
+    func changeKeyring(_ change: (inout GossipKeyring) throws(GossipKeyringError) -> Void) throws(GossipError) {
         let failure = state.withLock { state -> GossipKeyringError? in
             do throws(GossipKeyringError) {
                 try change(&state.keyring)
@@ -283,7 +283,7 @@ public final class GossipShell: Sendable {
 
     // MARK: The receiver thread
 
-    private func runReceiver() {
+    func runReceiver() {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while let timeout = pollTimeout() {
             var descriptors = [
@@ -313,7 +313,7 @@ public final class GossipShell: Sendable {
     }
 
     /// Milliseconds until the next deadline (rounded up, at most a second), or nil when stopping.
-    private func pollTimeout() -> Int32? {
+    func pollTimeout() -> Int32? {
         state.withLock { state -> Int32? in
             guard !state.stopping else { return nil }
             var deadline = state.instance.nextDeadline
@@ -324,7 +324,7 @@ public final class GossipShell: Sendable {
         }
     }
 
-    private func tick() {
+    func tick() {
         let (effects, snapshot) = state.withLock { state -> (Effects, [UInt8]?) in
             guard !state.stopping else { return (Effects(), nil) }
             let now = now()
@@ -349,7 +349,7 @@ public final class GossipShell: Sendable {
         if let snapshot { persistMembers(snapshot) }
     }
 
-    private func receiveDatagrams(into buffer: inout [UInt8]) {
+    func receiveDatagrams(into buffer: inout [UInt8]) {
         // A bounded batch, so that a flood cannot starve the timers.
         for _ in 0..<256 {
             guard let receipt = buffer.withUnsafeMutableBytes({ udp.receive(into: $0) }) else { return }
@@ -388,7 +388,7 @@ public final class GossipShell: Sendable {
         }
     }
 
-    private func acceptConnections() {
+    func acceptConnections() {
         while true {
             switch listener.accept() {
             case .accepted(let socket):
@@ -408,223 +408,6 @@ public final class GossipShell: Sendable {
             case .wouldBlock, .failed:
                 return
             }
-        }
-    }
-
-    // MARK: TCP exchanges
-
-    /// Answers one incoming TCP exchange: a push-pull (reply with the state as it was before
-    /// merging the peer's) or a fallback probe (ack it when it names this member).
-    private func serve(_ socket: Socket) {
-        let deadline = ContinuousClock.now.advanced(by: settings.tcpTimeout)
-        guard let frame = try? GossipStream.readFrame(from: socket, deadline: deadline),
-              let body = openFrame(frame) else { return }
-        let reply: GossipBody
-        switch body {
-        case .pushPullRequest(let encoded, _):
-            guard let remote = try? SWIM.SWIMCodec.decodeState(encoded) else {
-                count(.undecodable)
-                return
-            }
-            let (local, effects) = state.withLock { state -> ([SWIMGossip], Effects) in
-                let local = state.instance.fullState()
-                let directives = state.instance.onPushPull(remote, now: now())
-                return (local, process(directives, in: &state))
-            }
-            perform(effects)
-            guard let encodedLocal = try? SWIM.SWIMCodec.encodeState(local) else { return }
-            reply = .pushPullReply(state: encodedLocal)
-        case .probe(let sequence, let target):
-            guard target == nodeID else { return }
-            reply = .probeAck(sequence: sequence)
-        default:
-            count(.undecodable)
-            return
-        }
-        let packet = seal(reply)
-        if (try? GossipStream.writeFrame(packet, to: socket, deadline: deadline)) != nil {
-            state.withLock { $0.statistics.tcpBytesSent += packet.count + 4 }
-        }
-    }
-
-    /// Sends our state to `address` and merges its reply. Returns whether it answered.
-    private func pushPull(with address: SWIMAddress, state encoded: [UInt8], isJoin: Bool) -> Bool {
-        let reply = exchange(with: address, .pushPullRequest(state: encoded, isJoin: isJoin),
-                             deadline: ContinuousClock.now.advanced(by: settings.tcpTimeout))
-        guard case .pushPullReply(let encodedRemote)? = reply,
-              let remote = try? SWIM.SWIMCodec.decodeState(encodedRemote) else { return false }
-        let effects = state.withLock { state -> Effects in
-            if isJoin { state.joined = true }
-            return process(state.instance.onPushPull(remote, now: now()), in: &state)
-        }
-        perform(effects)
-        return true
-    }
-
-    private func probeOverTCP(sequence: UInt32, target: SWIMNodeID, address: SWIMAddress, deadline: SWIMInstant) {
-        let reply = exchange(with: address, .probe(sequence: sequence, target: target), deadline: instant(deadline))
-        var reachable = false
-        if case .probeAck(let acked)? = reply { reachable = acked == sequence }
-        let effects = state.withLock { state -> Effects in
-            process(state.instance.onTCPFallbackResult(sequence: sequence, target: target, reachable: reachable, now: now()),
-                    in: &state)
-        }
-        perform(effects)
-    }
-
-    /// One request and its reply over a fresh TCP connection; nil when anything fails.
-    private func exchange(with address: SWIMAddress, _ request: GossipBody, deadline: ContinuousClock.Instant) -> GossipBody? {
-        let timeout = deadline - ContinuousClock.now
-        guard timeout > .zero, let socket = try? Socket.connect(host: address.host, port: Int(address.port), timeout: timeout) else {
-            state.withLock { $0.statistics.tcpFailures += 1 }
-            return nil
-        }
-        defer { socket.close() }
-        let packet = seal(request)
-        guard (try? GossipStream.writeFrame(packet, to: socket, deadline: deadline)) != nil,
-              let frame = try? GossipStream.readFrame(from: socket, deadline: deadline),
-              let body = openFrame(frame)
-        else {
-            state.withLock { $0.statistics.tcpFailures += 1 }
-            return nil
-        }
-        state.withLock {
-            $0.statistics.tcpExchanges += 1
-            $0.statistics.tcpBytesSent += packet.count + 4
-        }
-        return body
-    }
-
-    private func openFrame(_ frame: [UInt8]) -> GossipBody? {
-        state.withLock { state -> GossipBody? in
-            switch GossipPacket.open(frame, clusterID: clusterID, keyring: state.keyring, replayGuard: &state.replayGuard) {
-            case .failure(let reason):
-                state.statistics.dropped[reason, default: 0] += 1
-                return nil
-            case .success(let (_, body)):
-                guard let decoded = GossipBody.decode(body) else {
-                    state.statistics.dropped[.undecodable, default: 0] += 1
-                    return nil
-                }
-                return decoded
-            }
-        }
-    }
-
-    private func seal(_ body: GossipBody) -> [UInt8] {
-        state.withLock { state in seal(body.encoded, in: &state) }
-    }
-
-    private func seal(_ body: [UInt8], in state: inout State) -> [UInt8] {
-        state.sequence &+= 1
-        return GossipPacket.seal(body, clusterID: clusterID, sender: nodeID, sequence: state.sequence, keyring: state.keyring)
-    }
-
-    private func count(_ reason: GossipDropReason) {
-        state.withLock { $0.statistics.dropped[reason, default: 0] += 1 }
-    }
-
-    // MARK: Directives
-
-    /// Turns directives into sealed packets and exchanges (under the lock: sealing takes the
-    /// next sequence number) and publishes events.
-    private func process(_ directives: [SWIMDirective], in state: inout State) -> Effects {
-        var effects = Effects()
-        var outgoing: [SWIMAddress: [[UInt8]]] = [:]
-        var order: [SWIMAddress] = []
-        for directive in directives {
-            switch directive {
-            case .send(let message, let address):
-                guard let bytes = try? SWIM.SWIMCodec.encode(message) else { continue }
-                if outgoing[address] == nil { order.append(address) }
-                outgoing[address, default: []].append(bytes)
-                state.statistics.messagesSent += 1
-            case .probeOverTCP(let sequence, let target, let address, let deadline):
-                effects.exchanges.append(.probe(sequence: sequence, target: target, address: address, deadline: deadline))
-            case .pushPull(let address, let localState, let isJoin):
-                guard let encoded = try? SWIM.SWIMCodec.encodeState(localState) else { continue }
-                effects.exchanges.append(.pushPull(address, state: encoded, isJoin: isJoin))
-            case .event(let event):
-                state.membersChanged = true
-                for subscriber in state.subscribers.values { subscriber.yield(event) }
-            }
-        }
-        let budget = GossipPacket.maximumDatagramLength - GossipPacket.sealingOverhead - GossipBody.compoundOverhead
-        for address in order {
-            let endpoint = DatagramEndpoint(host: address.host, port: address.port)
-            var batch: [[UInt8]] = []
-            var used = 0
-            for message in outgoing[address] ?? [] {
-                let size = message.count + GossipBody.perMessageOverhead
-                if !batch.isEmpty, used + size > budget || batch.count == GossipBody.maximumCompoundCount {
-                    effects.datagrams.append((seal(GossipBody.datagrams(batch).encoded, in: &state), endpoint))
-                    batch = []
-                    used = 0
-                }
-                batch.append(message)
-                used += size
-            }
-            if !batch.isEmpty { effects.datagrams.append((seal(GossipBody.datagrams(batch).encoded, in: &state), endpoint)) }
-        }
-        for datagram in effects.datagrams {
-            state.statistics.packetsSent += 1
-            state.statistics.bytesSent += datagram.packet.count
-        }
-        return effects
-    }
-
-    private func perform(_ effects: Effects) {
-        for datagram in effects.datagrams { udp.send(datagram.packet, to: datagram.to) }
-        for exchange in effects.exchanges {
-            let thread = Thread { [self] in
-                switch exchange {
-                case .pushPull(let address, let encoded, let isJoin):
-                    _ = pushPull(with: address, state: encoded, isJoin: isJoin)
-                case .probe(let sequence, let target, let address, let deadline):
-                    probeOverTCP(sequence: sequence, target: target, address: address, deadline: deadline)
-                }
-            }
-            thread.stackSize = 1 << 19
-            thread.start()
-        }
-    }
-
-    // MARK: Time, wake-ups, persistence
-
-    private func now() -> SWIMInstant {
-        let (seconds, attoseconds) = (ContinuousClock.now - origin).components
-        return SWIMInstant(nanoseconds: seconds &* 1_000_000_000 &+ attoseconds / 1_000_000_000)
-    }
-
-    private func instant(_ swim: SWIMInstant) -> ContinuousClock.Instant {
-        origin.advanced(by: .nanoseconds(swim.nanoseconds))
-    }
-
-    private func wakeUp() {
-        var one: UInt8 = 1
-        _ = Glibc.write(wakeWriter, &one, 1)
-    }
-
-    private func persistMembers(_ snapshot: [UInt8]) {
-        guard let directory = settings.dataDirectory else { return }
-        let path = (directory as NSString).appendingPathComponent(Self.membersFileName)
-        try? Data(snapshot).write(to: URL(fileURLWithPath: path), options: .atomic)
-    }
-
-    private static func loadMembers(_ directory: String?) -> [SWIMGossip] {
-        guard let directory else { return [] }
-        let path = (directory as NSString).appendingPathComponent(membersFileName)
-        guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        return (try? SWIM.SWIMCodec.decodeState([UInt8](data))) ?? []
-    }
-
-    /// Runs blocking work on a thread of its own, so that the cooperative pool never waits on
-    /// a socket.
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: work()) }
-            thread.stackSize = 1 << 19
-            thread.start()
         }
     }
 }

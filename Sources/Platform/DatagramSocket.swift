@@ -121,7 +121,7 @@ public final class DatagramSocket: Sendable {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
                     var raw = address.pointee.sin_addr
                     guard inet_ntop(AF_INET, &raw, &text, socklen_t(text.count)) != nil else { return nil }
-                    return DatagramEndpoint(host: String(cString: text), port: UInt16(bigEndian: address.pointee.sin_port))
+                    return DatagramEndpoint(host: Self.string(text), port: UInt16(bigEndian: address.pointee.sin_port))
                 }
             }
         case AF_INET6:
@@ -129,12 +129,17 @@ public final class DatagramSocket: Sendable {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                     var raw = address.pointee.sin6_addr
                     guard inet_ntop(AF_INET6, &raw, &text, socklen_t(text.count)) != nil else { return nil }
-                    return DatagramEndpoint(host: String(cString: text), port: UInt16(bigEndian: address.pointee.sin6_port))
+                    return DatagramEndpoint(host: Self.string(text), port: UInt16(bigEndian: address.pointee.sin6_port))
                 }
             }
         default:
             return nil
         }
+    }
+
+    /// The text of a NUL-terminated C buffer.
+    static func string(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func boundPort(_ fd: Int32) -> Int? {

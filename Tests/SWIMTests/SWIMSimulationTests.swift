@@ -20,7 +20,7 @@ import Testing
         return pass + probe + suspicion + spread
     }
 
-    @Test(arguments: SimulationSeeds.sizes(default: [10, 100, 200]), SimulationSeeds.seeds(default: [1]))
+    @Test(arguments: SimulationSeeds.sizes(default: [10, 100, 1000]), SimulationSeeds.seeds(default: [1]))
     func everyCrashedMemberIsDeclaredFailedByEveryLiveMemberWithinTheBound(size: Int, seed: UInt64) {
         var cluster = SimulatedCluster(size: size, settings: Self.settings, seed: seed)
         cluster.run(for: .seconds(1))

@@ -20,6 +20,7 @@ import base64
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -262,7 +263,9 @@ def main():
     p.add_argument("--out", default="")
     p.add_argument("--tag", default="")
     p.add_argument("--phases", default="join,idle,fail,leave")
+    p.add_argument("--keep-logs", action="store_true", help="keep the agents' logs (else removed at the end)")
     a = p.parse_args()
+    a.bin = os.path.abspath(a.bin)  # the agents run in a scratch directory
     a.key = base64.b64encode(os.urandom(32)).decode() if a.encrypt else ""
     res = {"system": "roost", "n": a.n, "encrypted": a.encrypt, "profile": "lan", "tag": a.tag,
            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cores": os.cpu_count(),
@@ -287,6 +290,10 @@ def main():
         res["error"] = str(error)
     finally:
         cl.stop_all()
+        if a.keep_logs:
+            res["workdir"] = workdir
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
     line = json.dumps(res, sort_keys=True)
     if a.out:
         with open(a.out, "a") as f:
