@@ -43,7 +43,7 @@ public final class DatagramSocket: Sendable {
             }
             descriptor = fd
             family = address.family
-            self.port = DatagramSocket.boundPort(fd) ?? port
+            self.port = Listener.boundPort(fd) ?? port
             return
         }
         throw lastError
@@ -140,15 +140,5 @@ public final class DatagramSocket: Sendable {
     /// The text of a NUL-terminated C buffer.
     static func string(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    private static func boundPort(_ fd: Int32) -> Int? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard status == 0 else { return nil }
-        return endpoint(of: storage).map { Int($0.port) }
     }
 }

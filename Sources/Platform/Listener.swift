@@ -72,7 +72,8 @@ public final class Listener: Sendable {
         }
     }
 
-    private static func boundPort(_ fd: Int32) -> Int? {
+    /// The local port a socket is bound to (what port 0 became); shared with `DatagramSocket`.
+    static func boundPort(_ fd: Int32) -> Int? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let status = withUnsafeMutablePointer(to: &storage) {
