@@ -2,11 +2,9 @@
 /// the protocol keeps the manager testable without sockets and lets an authenticated channel
 /// replace HTTP later without touching the manager.
 public protocol LeaderForwarding: Sendable {
-    func submit(_ command: ReplicatedCommand, to leader: ServerEntry) async throws(ForwardingFailure) -> ApplyOutcomeOrRefusal
+    /// What the leader answered: the command's outcome or why the state refused it.
+    func submit(_ command: ReplicatedCommand, to leader: ServerEntry) async throws(ForwardingFailure) -> ReplicatedResult
 }
-
-/// What the leader answered.
-public typealias ApplyOutcomeOrRefusal = ReplicatedResult
 
 /// Why forwarding did not produce an answer, split by whether the write may have happened:
 /// only a write that certainly did not reach the leader may be sent again.
