@@ -14,7 +14,6 @@ import SWIM
 /// holds one) asks that cluster to add it instead.
 struct ClusterFormation {
     let options: AgentOptions
-    let manager: ManagerServer
     let gossip: GossipShell
     let identity: ServerEntry
     let console: any Console
@@ -66,7 +65,6 @@ struct ClusterFormation {
         var lastReport = ContinuousClock.now - .seconds(10)
         while !isStopping() {
             let managers = Self.managers(in: gossip)
-            await manager.learnServers(managers.map(\.entry))
             let peers = Self.peers(of: managers.map(\.entry))
             for (entry, member) in managers where entry.id != identity.id {
                 guard let cluster = member.metadata.tags[Tag.cluster] else { continue }

@@ -106,7 +106,7 @@ enum ServerAgent {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-        let formation = ClusterFormation(options: options, manager: manager, gossip: gossip, identity: identity, console: console)
+        let formation = ClusterFormation(options: options, gossip: gossip, identity: identity, console: console)
         let outcome = await formation.run(hasClusterState: hasClusterState, isStopping: { stopping.withLock { $0 } })
         var status: Int32 = 0
         switch outcome {

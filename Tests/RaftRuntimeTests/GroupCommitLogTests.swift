@@ -11,14 +11,19 @@ import Testing
         while !condition() { try await Task.sleep(for: .milliseconds(1)) }
     }
 
-    @Test func manyTasksAwaitingDurableAppendsAreCoveredByFewerSyncsThanTasks() async throws {
-        let scratch = ScratchDirectory()
-        // Create the log first, so that opening it again needs no directory sync.
+    /// A group-commit log whose first fsync blocks until the test releases it, with the count
+    /// of fsyncs. The log is created beforehand, so opening it needs no directory sync.
+    static func openWithFirstSyncHeld(in scratch: ScratchDirectory) throws -> (GroupCommitLog, SyncCounter) {
         try WriteAheadLog.open(directory: scratch.path).log.close()
         let syncs = SyncCounter(holdFirstSync: true)
         var settings = WriteAheadLogSettings()
         settings.fileSync = syncs.hook
-        let (log, _) = try GroupCommitLog.open(directory: scratch.path, settings: settings)
+        return (try GroupCommitLog.open(directory: scratch.path, settings: settings).log, syncs)
+    }
+
+    @Test func manyTasksAwaitingDurableAppendsAreCoveredByFewerSyncsThanTasks() async throws {
+        let scratch = ScratchDirectory()
+        let (log, syncs) = try Self.openWithFirstSyncHeld(in: scratch)
         let writers = 64
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await log.append([], hardState: HardState(term: 1)) }
@@ -37,12 +42,7 @@ import Testing
 
     @Test func writersQueuedBehindAHeldSyncAreAllCoveredByExactlyOneMoreSync() async throws {
         let scratch = ScratchDirectory()
-        // Create the log first, so that opening it again needs no directory sync.
-        try WriteAheadLog.open(directory: scratch.path).log.close()
-        let syncs = SyncCounter(holdFirstSync: true)
-        var settings = WriteAheadLogSettings()
-        settings.fileSync = syncs.hook
-        let (log, _) = try GroupCommitLog.open(directory: scratch.path, settings: settings)
+        let (log, syncs) = try Self.openWithFirstSyncHeld(in: scratch)
         #expect(syncs.count == 0)
         let writers = 16
         let next = Shared<UInt64>(0)
