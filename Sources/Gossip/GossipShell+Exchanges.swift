@@ -1,3 +1,4 @@
+import Glibc
 import Platform
 import SWIM
 
@@ -42,7 +43,7 @@ extension GossipShell {
     func pushPull(with address: SWIMAddress, state encoded: [UInt8], isJoin: Bool) -> Bool {
         let reply = exchange(with: address, .pushPullRequest(state: encoded, isJoin: isJoin),
                              deadline: ContinuousClock.now.advanced(by: settings.tcpTimeout))
-        guard case .pushPullReply(let encodedRemote)? = reply,
+        guard case .success(.pushPullReply(let encodedRemote)) = reply,
               let remote = try? SWIM.SWIMCodec.decodeState(encodedRemote) else { return false }
         let effects = state.withLock { state -> Effects in
             if isJoin { state.joined = true }
@@ -53,22 +54,36 @@ extension GossipShell {
     }
 
     func probeOverTCP(sequence: UInt32, target: SWIMNodeID, address: SWIMAddress, deadline: SWIMInstant) {
-        let reply = exchange(with: address, .probe(sequence: sequence, target: target), deadline: instant(deadline))
-        var reachable = false
-        if case .probeAck(let acked)? = reply { reachable = acked == sequence }
+        var outcome = SWIMFallbackOutcome.noAnswer
+        switch exchange(with: address, .probe(sequence: sequence, target: target), deadline: instant(deadline)) {
+        case .success(.probeAck(let acked)) where acked == sequence: outcome = .acknowledged
+        case .failure(.refused): outcome = .refused
+        default: break
+        }
         let effects = state.withLock { state -> Effects in
-            process(state.instance.onTCPFallbackResult(sequence: sequence, target: target, reachable: reachable, now: now()),
+            process(state.instance.onTCPFallbackResult(sequence: sequence, target: target, outcome: outcome, now: now()),
                     in: &state)
         }
         perform(effects)
     }
 
-    /// One request and its reply over a fresh TCP connection; nil when anything fails.
-    func exchange(with address: SWIMAddress, _ request: GossipBody, deadline: ContinuousClock.Instant) -> GossipBody? {
+    /// Why a TCP exchange got no reply: the peer's host refused the connection (nothing listens
+    /// there), or anything else (timeout, reset, a reply that did not open).
+    enum ExchangeFailure: Error {
+        case refused
+        case failed
+    }
+
+    /// One request and its reply over a fresh TCP connection.
+    func exchange(with address: SWIMAddress, _ request: GossipBody, deadline: ContinuousClock.Instant) -> Result<GossipBody, ExchangeFailure> {
         let timeout = deadline - ContinuousClock.now
-        guard timeout > .zero, let socket = try? Socket.connect(host: address.host, port: Int(address.port), timeout: timeout) else {
+        let socket: Socket
+        do throws(SocketError) {
+            guard timeout > .zero else { throw SocketError(operation: "connect", code: ETIMEDOUT) }
+            socket = try Socket.connect(host: address.host, port: Int(address.port), timeout: timeout)
+        } catch {
             state.withLock { $0.statistics.tcpFailures += 1 }
-            return nil
+            return .failure(error.code == ECONNREFUSED ? .refused : .failed)
         }
         defer { socket.close() }
         let packet = seal(request)
@@ -77,13 +92,13 @@ extension GossipShell {
               let body = openFrame(frame)
         else {
             state.withLock { $0.statistics.tcpFailures += 1 }
-            return nil
+            return .failure(.failed)
         }
         state.withLock {
             $0.statistics.tcpExchanges += 1
             $0.statistics.tcpBytesSent += packet.count + 4
         }
-        return body
+        return .success(body)
     }
 
     func openFrame(_ frame: [UInt8]) -> GossipBody? {

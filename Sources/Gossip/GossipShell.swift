@@ -167,6 +167,9 @@ public final class GossipShell: Sendable {
 
     public var statistics: GossipStatistics { state.withLock { $0.statistics } }
 
+    /// The protocol's own counters (probes started, failed, ended by a refusal, …).
+    public var protocolStatistics: SWIMStatistics { state.withLock { $0.instance.statistics } }
+
     public var keyring: GossipKeyring { state.withLock { $0.keyring } }
 
     /// True once a join exchange with any seed succeeded (or none was asked for).
@@ -293,7 +296,8 @@ public final class GossipShell: Sendable {
             ]
             let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
             if ready > 0 {
-                if descriptors[0].revents != 0 { receiveDatagrams(into: &buffer) }
+                if descriptors[0].revents & Int16(POLLERR) != 0 { receiveRefusals() }
+                if descriptors[0].revents & ~Int16(POLLERR) != 0 { receiveDatagrams(into: &buffer) }
                 if descriptors[1].revents != 0 { acceptConnections() }
                 if descriptors[2].revents != 0 {
                     var drain = (UInt64(0), UInt64(0))
@@ -386,6 +390,23 @@ public final class GossipShell: Sendable {
             }
             perform(effects)
         }
+    }
+
+    /// Tells the instance which of our datagrams were refused by their destination's host, so
+    /// a probe of a member whose process is gone moves on without waiting out its timeout.
+    func receiveRefusals() {
+        let refusals = udp.takeRefusals()
+        guard !refusals.isEmpty else { return }
+        let effects = state.withLock { state -> Effects in
+            state.statistics.refusalsReceived += refusals.count
+            let now = now()
+            var directives: [SWIMDirective] = []
+            for endpoint in refusals {
+                directives += state.instance.onDatagramRefused(by: SWIMAddress(host: endpoint.host, port: endpoint.port), now: now)
+            }
+            return process(directives, in: &state)
+        }
+        perform(effects)
     }
 
     func acceptConnections() {

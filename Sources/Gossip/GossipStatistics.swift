@@ -10,6 +10,9 @@ public struct GossipStatistics: Sendable, Hashable {
     public var tcpExchanges = 0
     public var tcpFailures = 0
     public var tcpBytesSent = 0
+    /// Datagrams the destination's host refused (ICMP port unreachable): a member gone while
+    /// its machine stays up.
+    public var refusalsReceived = 0
     /// Packets dropped before their body was parsed, by reason.
     public var dropped: [GossipDropReason: Int] = [:]
 

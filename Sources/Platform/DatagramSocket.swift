@@ -35,6 +35,14 @@ public final class DatagramSocket: Sendable {
             }
             var size = receiveBufferBytes
             setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            // Queue ICMP errors (a peer's "port unreachable") where `takeRefusals` can read them
+            // with the address they concern; without this an unconnected socket never hears them.
+            var enabled: Int32 = 1
+            if address.family == AF_INET6 {
+                setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_RECVERR, &enabled, socklen_t(MemoryLayout<Int32>.size))
+            } else {
+                setsockopt(fd, Int32(IPPROTO_IP), IP_RECVERR, &enabled, socklen_t(MemoryLayout<Int32>.size))
+            }
             let bound = address.withSockaddr { Glibc.bind(fd, $0, $1) }
             guard bound == 0 else {
                 lastError = .lastError("bind udp \(host):\(port)")
@@ -81,12 +89,73 @@ public final class DatagramSocket: Sendable {
                 }
             }
             if count < 0 {
-                if errno == EINTR { continue }
+                // A pending ICMP error is reported once by the next receive, ahead of the
+                // datagrams still waiting: read on past it (it is kept in the error queue).
+                if errno == EINTR || errno == ECONNREFUSED || errno == EHOSTUNREACH || errno == ENETUNREACH { continue }
                 return nil
             }
             guard let endpoint = DatagramSocket.endpoint(of: storage) else { return nil }
             return DatagramReceipt(length: count, sender: endpoint)
         }
+    }
+
+    /// Drains the error queue and returns the destinations whose hosts answered that nothing
+    /// listens on the port (ICMP port unreachable), oldest first. Other errors are dropped.
+    /// `poll` reports `POLLERR` while the queue holds anything, so the reader calls this then.
+    public func takeRefusals() -> [DatagramEndpoint] {
+        var refused: [DatagramEndpoint] = []
+        var payload = [UInt8](repeating: 0, count: 64)
+        var control = [UInt8](repeating: 0, count: 256)
+        // Bounded, like any batch the reader takes, so a flood of errors cannot starve it.
+        for _ in 0..<256 {
+            var storage = sockaddr_storage()
+            let count = payload.withUnsafeMutableBytes { payloadBuffer in
+                control.withUnsafeMutableBytes { controlBuffer in
+                    withUnsafeMutablePointer(to: &storage) { name in
+                        var vector = iovec(iov_base: payloadBuffer.baseAddress, iov_len: payloadBuffer.count)
+                        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                            var message = msghdr(
+                                msg_name: UnsafeMutableRawPointer(name), msg_namelen: socklen_t(MemoryLayout<sockaddr_storage>.size),
+                                msg_iov: vectorPointer, msg_iovlen: 1,
+                                msg_control: controlBuffer.baseAddress, msg_controllen: controlBuffer.count, msg_flags: 0)
+                            let received = Glibc.recvmsg(descriptor, &message, Int32(MSG_ERRQUEUE) | Int32(MSG_DONTWAIT))
+                            return received < 0 ? -1 : Int(message.msg_controllen)
+                        }
+                    }
+                }
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if Self.extendedErrorCode(inControl: control.prefix(count)) == ECONNREFUSED, let endpoint = Self.endpoint(of: storage) {
+                refused.append(endpoint)
+            }
+        }
+        return refused
+    }
+
+    /// The `ee_errno` of the first IP(v6)_RECVERR control message, read by hand because the
+    /// CMSG macros do not reach Swift: a `cmsghdr` (length, level, type), then, aligned to the
+    /// word size, a `sock_extended_err` whose first field is the error number.
+    static func extendedErrorCode(inControl control: ArraySlice<UInt8>) -> Int32? {
+        let bytes = Array(control)
+        let headerLength = MemoryLayout<cmsghdr>.size
+        let alignment = MemoryLayout<Int>.size
+        var offset = 0
+        while offset + headerLength <= bytes.count {
+            let header = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: cmsghdr.self) }
+            let length = Int(header.cmsg_len)
+            guard length >= headerLength, offset + length <= bytes.count else { return nil }
+            let dataOffset = offset + (headerLength + alignment - 1) / alignment * alignment
+            let isError = (header.cmsg_level == Int32(IPPROTO_IP) && header.cmsg_type == IP_RECVERR)
+                || (header.cmsg_level == Int32(IPPROTO_IPV6) && header.cmsg_type == IPV6_RECVERR)
+            if isError, dataOffset + 4 <= offset + length {
+                return Int32(bitPattern: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: dataOffset, as: UInt32.self) })
+            }
+            offset += (length + alignment - 1) / alignment * alignment
+        }
+        return nil
     }
 
     /// Closes the socket; later sends fail and later calls do nothing.

@@ -74,14 +74,41 @@ extension SWIMInstance {
         return out
     }
 
-    /// The outcome of a `probeOverTCP` directive. A reachable target ends the probe without a
-    /// suspicion; it does not improve local health (UDP still failed).
-    public mutating func onTCPFallbackResult(sequence: UInt32, target: SWIMNodeID, reachable: Bool,
+    /// The outcome of a `probeOverTCP` directive. An acknowledgement ends the probe without a
+    /// suspicion; it does not improve local health (UDP still failed). A refusal ends it at once
+    /// with a suspicion, without waiting for the relays: the target's own host has answered that
+    /// the member is not running, which no relay can contradict, and which shows that our side
+    /// of the network works (so local health is not lowered). The suspicion still runs its full
+    /// Lifeguard timeout, so a member that was only restarting has all that time to refute.
+    public mutating func onTCPFallbackResult(sequence: UInt32, target: SWIMNodeID, outcome: SWIMFallbackOutcome,
                                              now: SWIMInstant) -> [SWIMDirective] {
-        if reachable, probe?.target == target {
+        guard let current = probe, current.sequence == sequence, current.target == target else { return [] }
+        var out: [SWIMDirective] = []
+        switch outcome {
+        case .acknowledged:
             probeSucceeded(sequence: sequence, countsForHealth: false, now: now)
+        case .refused:
+            statistics.probesRefused += 1
+            failProbe(current, healthPenalty: 0, now: now, into: &out)
+        case .noAnswer:
+            break
         }
-        return []
+        return out
+    }
+
+    /// The shell learned that a datagram sent to `address` was refused (an ICMP "port
+    /// unreachable" from the address's host). When that is the member being probed directly,
+    /// waiting out the probe timeout would only delay the same conclusion, so the indirect phase
+    /// (relays and the TCP fallback) starts now. Nothing else changes: a refusal alone never
+    /// makes a member suspect, since ICMP is easily lost, delayed or forged.
+    public mutating func onDatagramRefused(by address: SWIMAddress, now: SWIMInstant) -> [SWIMDirective] {
+        guard var current = probe, current.phase == .direct, table[current.target]?.address == address else { return [] }
+        statistics.datagramsRefused += 1
+        current.deadline = now
+        probe = current
+        var out: [SWIMDirective] = []
+        advanceProbe(now: now, into: &out)
+        return out
     }
 
     /// Merges a full state received in a push-pull exchange, on either side: the side that was

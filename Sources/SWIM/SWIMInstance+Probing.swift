@@ -73,8 +73,6 @@ extension SWIMInstance {
                                          address: target.address, deadline: current.deadline))
             }
         case .indirect:
-            probe = nil
-            statistics.probesFailed += 1
             // Lifeguard: a failed probe may be our own fault (we are slow, or cut off). When
             // relays were asked, their nacks tell: each missing nack lowers our confidence in
             // ourselves, while a full set of nacks shows that we hear the others fine, so the
@@ -83,11 +81,19 @@ extension SWIMInstance {
             // with it the confirmations that declare the crash). Without relays to ask, the
             // failure itself is the only signal.
             let missingNacks = max(0, current.expectedNacks - current.nacks)
-            adjustHealth(by: current.expectedNacks > 0 ? missingNacks : 1)
-            suspect(current.target, incarnation: target.incarnation, reporter: myself.id, now: now, into: &out)
+            failProbe(current, healthPenalty: current.expectedNacks > 0 ? missingNacks : 1, now: now, into: &out)
             // The probe took longer than an interval; start the next one promptly.
             nextProbeAt = min(nextProbeAt, now)
         }
+    }
+
+    /// Ends the outstanding probe as failed: the target becomes suspect.
+    mutating func failProbe(_ current: OutstandingProbe, healthPenalty: Int, now: SWIMInstant, into out: inout [SWIMDirective]) {
+        probe = nil
+        statistics.probesFailed += 1
+        adjustHealth(by: healthPenalty)
+        guard let target = table[current.target], target.status.isActive else { return }
+        suspect(current.target, incarnation: target.incarnation, reporter: myself.id, now: now, into: &out)
     }
 
     mutating func probeSucceeded(sequence: UInt32, countsForHealth: Bool, now: SWIMInstant) {

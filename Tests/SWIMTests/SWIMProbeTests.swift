@@ -52,9 +52,52 @@ import Testing
         var driver = Driver(instance: Fixture.instance(others: 4))
         let ping = try driver.nextPing()
         _ = driver.tick(until: driver.now + .milliseconds(60))
-        _ = driver.instance.onTCPFallbackResult(sequence: ping.sequence, target: ping.target, reachable: true, now: driver.now)
+        _ = driver.instance.onTCPFallbackResult(sequence: ping.sequence, target: ping.target, outcome: .acknowledged, now: driver.now)
         let later = driver.tick(until: driver.now + .milliseconds(200))
         #expect(!later.events.contains { $0.member.id == ping.target })
+        #expect(driver.instance.member(ping.target)?.status == .alive)
+    }
+
+    @Test func aDirectPingRefusedByTheTargetsHostStartsTheIndirectPhaseWithoutWaiting() throws {
+        var driver = Driver(instance: Fixture.instance(others: 9))
+        let ping = try driver.nextPing()
+        let directives = driver.instance.onDatagramRefused(by: Fixture.address(ping.target.rawValue), now: driver.now)
+        #expect(directives.pingRequests.count == 3)
+        #expect(directives.contains {
+            if case .probeOverTCP(let sequence, let target, _, _) = $0 { sequence == ping.sequence && target == ping.target } else { false }
+        })
+        // A refusal is not evidence enough on its own: the target is not suspected yet.
+        #expect(!directives.events.contains { $0.member.id == ping.target })
+        #expect(driver.instance.member(ping.target)?.status == .alive)
+    }
+
+    @Test func aRefusalConcerningAnotherAddressChangesNothing() throws {
+        var driver = Driver(instance: Fixture.instance(others: 9))
+        let ping = try driver.nextPing()
+        let other = ping.target.rawValue == 2 ? 3 : 2
+        #expect(driver.instance.onDatagramRefused(by: Fixture.address(UInt64(other)), now: driver.now).isEmpty)
+        #expect(driver.instance.onDatagramRefused(by: Fixture.address(1), now: driver.now).isEmpty)
+    }
+
+    @Test func aRefusedTCPFallbackMakesTheTargetSuspectAtOnceWithoutLoweringLocalHealth() throws {
+        var driver = Driver(instance: Fixture.instance(others: 9))
+        let ping = try driver.nextPing()
+        _ = driver.instance.onDatagramRefused(by: Fixture.address(ping.target.rawValue), now: driver.now)
+        let verdict = driver.instance.onTCPFallbackResult(sequence: ping.sequence, target: ping.target, outcome: .refused, now: driver.now)
+        #expect(verdict.events.contains { $0.member.id == ping.target && $0.member.status == .suspect })
+        #expect(driver.instance.member(ping.target)?.status == .suspect)
+        #expect(driver.instance.localHealth == 0)
+        #expect(driver.instance.statistics.probesRefused == 1)
+    }
+
+    @Test func aFallbackWithoutAnAnswerLeavesTheVerdictToTheProbeTimeout() throws {
+        var driver = Driver(instance: Fixture.instance(others: 9))
+        let ping = try driver.nextPing()
+        _ = driver.tick(until: driver.now + .milliseconds(60))
+        #expect(driver.instance.onTCPFallbackResult(sequence: ping.sequence, target: ping.target, outcome: .noAnswer, now: driver.now).isEmpty)
+        #expect(driver.instance.member(ping.target)?.status == .alive)
+        // A refusal for an older probe's sequence is ignored too.
+        #expect(driver.instance.onTCPFallbackResult(sequence: ping.sequence &- 1, target: ping.target, outcome: .refused, now: driver.now).isEmpty)
         #expect(driver.instance.member(ping.target)?.status == .alive)
     }
 

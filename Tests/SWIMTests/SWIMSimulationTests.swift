@@ -20,13 +20,23 @@ import Testing
         return pass + probe + suspicion + spread
     }
 
-    @Test(arguments: SimulationSeeds.sizes(default: [10, 100, 1000]), SimulationSeeds.seeds(default: [1]))
-    func everyCrashedMemberIsDeclaredFailedByEveryLiveMemberWithinTheBound(size: Int, seed: UInt64) {
+    /// What one crash run measured: per victim, when it was first suspected; per observer and
+    /// victim, when the observer declared it failed; and the verdicts against live members.
+    struct CrashMeasurement {
+        var firstSuspicions: [Double] = []
+        var latencies: [Double] = []
+        var missing: [String] = []
+        var falseFailures = 0
+    }
+
+    /// Crashes three members of a converged cluster at once and runs until every live member
+    /// declared them failed, or the bound passes.
+    static func measureCrash(size: Int, seed: UInt64, hostStaysUp: Bool) -> (CrashMeasurement, bound: Duration) {
         var cluster = SimulatedCluster(size: size, settings: Self.settings, seed: seed)
         cluster.run(for: .seconds(1))
         let crashAt = cluster.now
         let victims = [SWIMNodeID(7), SWIMNodeID(UInt64(size / 2)), SWIMNodeID(UInt64(size - 1))]
-        for victim in victims { cluster.crash(victim) }
+        for victim in victims { cluster.crash(victim, hostStaysUp: hostStaysUp) }
         let bound = Self.detectionBound(memberCount: size, settings: Self.settings)
         // Run until every live member knows, or the bound passes.
         while cluster.now < crashAt + bound {
@@ -36,32 +46,61 @@ import Testing
             }
             if known { break }
         }
-
-        var latencies: [Double] = []
-        var firstSuspicions: [Double] = []
+        var measured = CrashMeasurement()
         for victim in victims {
             for observer in cluster.liveIDs {
                 let failed = cluster.observations.first {
                     $0.observer == observer && $0.event.member.id == victim && $0.event.member.status == .dead
                         && $0.at >= crashAt
                 }
-                #expect(failed != nil, "\(observer) never declared \(victim) failed. \(SimulationSeeds.replay(seed, "everyCrashedMember"))")
-                if let failed { latencies.append(seconds(failed.at - crashAt)) }
+                if let failed { measured.latencies.append(seconds(failed.at - crashAt)) } else { measured.missing.append("\(observer) never declared \(victim) failed") }
             }
             if let first = cluster.observations.first(where: { $0.event.member.id == victim && $0.at >= crashAt }) {
-                firstSuspicions.append(seconds(first.at - crashAt))
+                measured.firstSuspicions.append(seconds(first.at - crashAt))
             }
         }
-        let falseFailures = cluster.observations.filter { !victims.contains($0.event.member.id) && $0.event.member.status == .dead }
-        #expect(falseFailures.isEmpty, "\(SimulationSeeds.replay(seed, "everyCrashedMember"))")
-        latencies.sort()
+        measured.falseFailures = cluster.observations.filter { !victims.contains($0.event.member.id) && $0.event.member.status == .dead }.count
+        measured.latencies.sort()
+        return (measured, bound)
+    }
+
+    @Test(arguments: SimulationSeeds.sizes(default: [10, 100, 1000]), SimulationSeeds.seeds(default: [1]))
+    func everyCrashedMemberIsDeclaredFailedByEveryLiveMemberWithinTheBound(size: Int, seed: UInt64) {
+        let (measured, bound) = Self.measureCrash(size: size, seed: seed, hostStaysUp: false)
+        #expect(measured.missing.isEmpty, "\(measured.missing.prefix(3)) \(SimulationSeeds.replay(seed, "everyCrashedMember"))")
+        #expect(measured.falseFailures == 0, "\(SimulationSeeds.replay(seed, "everyCrashedMember"))")
         let interval = seconds(Self.settings.probeInterval)
         print("""
-            SWIM detection (seed \(seed), n=\(size), lanFast): first suspicion mean \(format(mean(firstSuspicions)))s \
+            SWIM detection (seed \(seed), n=\(size), lanFast): first suspicion mean \(format(mean(measured.firstSuspicions)))s \
             (SWIM paper: first probe after ≈ I·e/(e−1), suspicion a direct and an indirect timeout later: \
             \(format(interval * 1.582 + 2 * seconds(Self.settings.probeTimeout)))s); \
-            failed everywhere: median \(format(latencies.isEmpty ? 0 : latencies[latencies.count / 2]))s, \
-            max \(format(latencies.last ?? 0))s, bound \(format(seconds(bound)))s
+            failed everywhere: median \(format(median(measured.latencies)))s, \
+            max \(format(measured.latencies.last ?? 0))s, bound \(format(seconds(bound)))s
+            """)
+    }
+
+    /// When only the member's process died, its machine answers for the closed ports (ICMP port
+    /// unreachable, TCP reset), and the prober needs neither the probe timeout nor the relays:
+    /// the suspicion starts a whole probe (direct + indirect timeout) sooner, and the verdict
+    /// with it, while the suspicion timeout itself is unchanged.
+    @Test(arguments: SimulationSeeds.seeds(default: [11]))
+    func aProcessThatDiesOnALiveMachineIsSuspectedAProbeSoonerThanALostMachine(seed: UInt64) {
+        let size = 50
+        let (refused, _) = Self.measureCrash(size: size, seed: seed, hostStaysUp: true)
+        let (silent, _) = Self.measureCrash(size: size, seed: seed, hostStaysUp: false)
+        for measured in [refused, silent] {
+            #expect(measured.missing.isEmpty, "\(measured.missing.prefix(3)) \(SimulationSeeds.replay(seed, "aProcessThatDies"))")
+            #expect(measured.falseFailures == 0, "\(SimulationSeeds.replay(seed, "aProcessThatDies"))")
+        }
+        let timeout = seconds(Self.settings.probeTimeout)
+        #expect(mean(refused.firstSuspicions) <= mean(silent.firstSuspicions) - timeout,
+                "\(refused.firstSuspicions) vs \(silent.firstSuspicions). \(SimulationSeeds.replay(seed, "aProcessThatDies"))")
+        #expect(median(refused.latencies) < median(silent.latencies), "\(SimulationSeeds.replay(seed, "aProcessThatDies"))")
+        print("""
+            SWIM crash kind (seed \(seed), n=\(size), lanFast): process died, machine up: first suspicion mean \
+            \(format(mean(refused.firstSuspicions)))s, failed everywhere median \(format(median(refused.latencies)))s; \
+            machine lost: first suspicion mean \(format(mean(silent.firstSuspicions)))s, \
+            failed everywhere median \(format(median(silent.latencies)))s
             """)
     }
 
@@ -222,6 +261,9 @@ func seconds(_ duration: Duration) -> Double {
 }
 
 func mean(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count) }
+
+/// The middle value of sorted `values` (0 for none).
+func median(_ values: [Double]) -> Double { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
 
 func format(_ value: Double) -> String {
     let scaled = (value * 100).rounded() / 100

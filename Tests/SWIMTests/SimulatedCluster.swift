@@ -7,6 +7,9 @@ struct SimulatedCluster {
     struct Node {
         var instance: SWIMInstance
         var crashed = false
+        /// Whether a crashed member's machine is still up, answering for its closed ports: a
+        /// datagram to it draws an ICMP "port unreachable", a TCP connection a reset.
+        var hostAnswers = false
         /// Extra processing delay, drawn uniformly from 0...slowness for each datagram this
         /// member handles: a member starved of CPU that answers late.
         var slowness: Duration = .zero
@@ -20,7 +23,8 @@ struct SimulatedCluster {
         case deliver(SWIMMessage, from: SWIMAddress, to: SWIMNodeID)
         case pushPullRequest([SWIMGossip], from: SWIMNodeID, to: SWIMNodeID)
         case pushPullReply([SWIMGossip], to: SWIMNodeID)
-        case tcpResult(sequence: UInt32, target: SWIMNodeID, reachable: Bool, to: SWIMNodeID)
+        case tcpResult(sequence: UInt32, target: SWIMNodeID, outcome: SWIMFallbackOutcome, to: SWIMNodeID)
+        case refusal(of: SWIMAddress, to: SWIMNodeID)
     }
 
     struct Scheduled {
@@ -80,8 +84,11 @@ struct SimulatedCluster {
 
     // MARK: Faults
 
-    mutating func crash(_ id: SWIMNodeID) {
+    /// Kills a member's process. `hostStaysUp`: its machine keeps running and refuses what is
+    /// sent to the member's ports (a process crash); otherwise nothing answers (a machine lost).
+    mutating func crash(_ id: SWIMNodeID, hostStaysUp: Bool = false) {
         nodes[id]?.crashed = true
+        nodes[id]?.hostAnswers = hostStaysUp
     }
 
     /// Brings a crashed member back as a fresh process (nothing remembered but its identity),
@@ -103,6 +110,12 @@ struct SimulatedCluster {
 
     func reachable(_ a: SWIMNodeID, _ b: SWIMNodeID) -> Bool {
         partition[a, default: 0] == partition[b, default: 0] && nodes[b]?.crashed == false
+    }
+
+    /// Whether `target`'s machine answers `sender` for a member that is not running.
+    func refuses(_ target: SWIMNodeID, from sender: SWIMNodeID) -> Bool {
+        guard let node = nodes[target], node.crashed, node.hostAnswers else { return false }
+        return partition[sender, default: 0] == partition[target, default: 0]
     }
 
     // MARK: Running
@@ -135,10 +148,12 @@ struct SimulatedCluster {
             if reachable(to, from) { schedule(.pushPullReply(reply, to: from), after: delay()) }
         case .pushPullReply(let state, let to):
             handle(to) { instance, now in instance.onPushPull(state, now: now) }
-        case .tcpResult(let sequence, let target, let reachable, let to):
+        case .tcpResult(let sequence, let target, let outcome, let to):
             handle(to) { instance, now in
-                instance.onTCPFallbackResult(sequence: sequence, target: target, reachable: reachable, now: now)
+                instance.onTCPFallbackResult(sequence: sequence, target: target, outcome: outcome, now: now)
             }
+        case .refusal(let address, let to):
+            handle(to) { instance, now in instance.onDatagramRefused(by: address, now: now) }
         }
     }
 
@@ -155,16 +170,23 @@ struct SimulatedCluster {
         switch directive {
         case .send(let message, let address):
             datagramsSent += 1
-            guard let target = byAddress[address], reachable(sender, target) else { return }
+            guard let target = byAddress[address] else { return }
             if lossRate > 0, Double.random(in: 0..<1, using: &random) < lossRate { return }
+            if refuses(target, from: sender) {
+                schedule(.refusal(of: address, to: sender), after: delay() + delay())
+                return
+            }
+            guard reachable(sender, target) else { return }
             schedule(.deliver(message, from: Self.address(of: sender), to: target), after: delay() + slowness(of: target))
         case .probeOverTCP(let sequence, let target, _, let deadline):
             // TCP is not subject to datagram loss, but to partitions, crashes and slowness.
             let arrival = now + delay() + delay() + slowness(of: target) + slowness(of: sender)
             if reachable(sender, target), arrival <= deadline {
-                schedule(.tcpResult(sequence: sequence, target: target, reachable: true, to: sender), at: arrival)
+                schedule(.tcpResult(sequence: sequence, target: target, outcome: .acknowledged, to: sender), at: arrival)
+            } else if refuses(target, from: sender) {
+                schedule(.tcpResult(sequence: sequence, target: target, outcome: .refused, to: sender), after: delay() + delay())
             } else {
-                schedule(.tcpResult(sequence: sequence, target: target, reachable: false, to: sender), at: deadline)
+                schedule(.tcpResult(sequence: sequence, target: target, outcome: .noAnswer, to: sender), at: deadline)
             }
         case .pushPull(let address, let state, _):
             guard let target = byAddress[address], reachable(sender, target) else { return }
