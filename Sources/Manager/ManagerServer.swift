@@ -46,10 +46,11 @@ public actor ManagerServer {
                                          maximumPlanAttempts: settings.maximumPlanAttempts)
             backgroundTasks.append(Task { await worker.run() })
         }
-        let ttl = settings.heartbeatTTL
+        // Often enough that neither a silence nor a gossip verdict waits much past its limit.
+        let watchPeriod = max(min(settings.heartbeatTTL, settings.gossipFailureGrace) / 4, .milliseconds(50))
         backgroundTasks.append(Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: max(ttl / 4, .milliseconds(50)))
+                try? await Task.sleep(for: watchPeriod)
                 await self?.markSilentNodesDown()
             }
         })
@@ -227,17 +228,30 @@ public actor ManagerServer {
         _ = try? await submit(.garbageCollect(evaluations: evaluations, allocations: allocations))
     }
 
+    /// What gossip concluded about a worker. The leader only takes it as a suggestion: the node
+    /// is marked down once the verdict has stood for `gossipFailureGrace` without a heartbeat.
+    public func gossipReported(node nodeID: NodeID, failed: Bool) {
+        if failed {
+            liveness.gossipDeclaredFailed(nodeID, at: clock())
+        } else {
+            liveness.gossipDeclaredAlive(nodeID)
+        }
+    }
+
     private func markSilentNodesDown() async {
         guard leads else { return }
         let now = clock()
+        let silent = liveness.silentNodes(at: now, ttl: settings.heartbeatTTL).map { ($0, "no heartbeat for \(settings.heartbeatTTL)") }
+        let failed = liveness.nodesFailedByGossip(at: now, grace: settings.gossipFailureGrace).map {
+            ($0, "gossip declared it failed \(settings.gossipFailureGrace) ago and no heartbeat came since")
+        }
+        guard !silent.isEmpty || !failed.isEmpty else { return }
+        let reasons = Dictionary(silent + failed, uniquingKeysWith: { first, _ in first })
         let snapshot = await state.snapshot
-        for nodeID in liveness.silentNodes(at: now, ttl: settings.heartbeatTTL) {
+        for (nodeID, reason) in reasons.sorted(by: { $0.key.uuid < $1.key.uuid }) {
             guard let node = snapshot.node(id: nodeID), node.status == .ready else { continue }
             let evaluations = snapshot.evaluationsForNodeChange(nodeID, now: now, random: &random)
-            _ = try? await submit(
-                .updateNodeStatus(
-                    nodeID, status: .down, description: "no heartbeat for \(settings.heartbeatTTL)",
-                    evaluations: evaluations, time: now))
+            _ = try? await submit(.updateNodeStatus(nodeID, status: .down, description: reason, evaluations: evaluations, time: now))
         }
     }
 }

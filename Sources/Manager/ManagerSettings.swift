@@ -3,6 +3,10 @@ public struct ManagerSettings: Sendable {
     /// A node that has not sent a heartbeat for this long is marked down and its allocations
     /// are replaced. Workers heartbeat at a third of it.
     public var heartbeatTTL: Duration
+    /// How long gossip must hold a worker failed, with no heartbeat from it meanwhile, before
+    /// the leader marks it down. Long enough for a member wrongly suspected (a lost burst of
+    /// datagrams, a paused VM) to refute, short enough that its work moves well within 30 s.
+    public var gossipFailureGrace: Duration
     /// How often a plan refused by the plan applier (the cluster changed under it) is made
     /// again before the evaluation is given up as failed.
     public var maximumPlanAttempts: Int
@@ -21,8 +25,10 @@ public struct ManagerSettings: Sendable {
 
     public init(
         heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2,
-        garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7), aclsEnabled: Bool = false
+        garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7), aclsEnabled: Bool = false,
+        gossipFailureGrace: Duration = .seconds(15)
     ) {
+        self.gossipFailureGrace = gossipFailureGrace
         self.aclsEnabled = aclsEnabled
         self.leaderWait = leaderWait
         self.garbageCollectionInterval = garbageCollectionInterval

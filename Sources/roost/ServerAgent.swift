@@ -106,6 +106,7 @@ enum ServerAgent {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+        let failureReports = Task { await WorkerFailureReports.forward(from: gossip, to: manager) }
         let formation = ClusterFormation(options: options, gossip: gossip, identity: identity, console: console)
         let outcome = await formation.run(hasClusterState: hasClusterState, isStopping: { stopping.withLock { $0 } })
         var status: Int32 = 0
@@ -139,6 +140,7 @@ enum ServerAgent {
         if status == 0 { console.writeOutput("==> Caught signal: stopping the manager\n") }
         signalTask.cancel()
         addressWatch.cancel()
+        failureReports.cancel()
         await gossip.leave()
         await gossip.stop()
         await manager.shutDown()

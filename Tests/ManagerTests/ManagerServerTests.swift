@@ -137,6 +137,28 @@ import Testing
         #expect(await manager.snapshot().node(id: worker.id)?.status == .ready)
         await manager.shutDown()
     }
+
+    @Test func aWorkerGossipHoldsFailedIsMarkedDownAfterTheGraceAndItsAllocationsAreReplaced() async throws {
+        // Heartbeats alone would take an hour here: only the gossip verdict can mark the node down.
+        let settings = ManagerSettings(heartbeatTTL: .seconds(3_600), gossipFailureGrace: .milliseconds(400))
+        let manager = ManagerServer(settings: settings, clock: Self.clock)
+        await manager.start()
+        let doomed = Self.node("w1")
+        let spare = Self.node("w2")
+        try await manager.registerNode(doomed)
+        _ = try await manager.register(Self.job("web", count: 1))
+        let placed = try await Self.state(of: manager, "placed") { $0.allocations(jobID: "web").count == 1 }
+        #expect(placed.allocations(jobID: "web").first?.nodeID == doomed.id)
+        try await manager.registerNode(spare)
+
+        await manager.gossipReported(node: doomed.id, failed: true)
+        let replaced = try await Self.state(of: manager, "replaced on the spare") { state in
+            state.node(id: doomed.id)?.status == .down
+                && state.allocations(jobID: "web").contains { $0.nodeID == spare.id && $0.desiredStatus == .run }
+        }
+        #expect(replaced.allocations(jobID: "web").contains { $0.nodeID == doomed.id && $0.clientStatus == .lost })
+        await manager.shutDown()
+    }
 }
 
 @Suite struct ManagerGarbageCollectionTests {
