@@ -71,6 +71,7 @@ public enum EvaluationTrigger: String, Sendable, Hashable, Codable, CaseIterable
     case jobRegister = "job-register"
     case jobDeregister = "job-deregister"
     case nodeUpdate = "node-update"
+    case nodeDrain = "node-drain"
     case allocationFailure = "alloc-failure"
     case retryFailedAllocation = "alloc-reschedule"
     case queuedAllocations = "queued-allocs"

@@ -22,6 +22,8 @@ public struct Node: Sendable, Hashable, Codable {
     public var statusDescription: String
     public var eligibility: NodeEligibility
     public var drain: Bool
+    /// How the drain was asked for, while `drain` is on.
+    public var drainStrategy: DrainStrategy?
     public var statusUpdatedAt: Timestamp
     public var createIndex: UInt64
     public var modifyIndex: UInt64

@@ -19,6 +19,7 @@ public actor ManagerServer {
     let clock: @Sendable () -> Timestamp
     var random = SystemRandomNumberGenerator()
     var liveness = NodeLiveness()
+    var drainWatch = DrainWatch()
     var backgroundTasks: [Task<Void, Never>] = []
     var isShutDown = false
     /// Whether this manager does the leader's work (a lone manager always does).
@@ -52,6 +53,13 @@ public actor ManagerServer {
             while !Task.isCancelled {
                 try? await Task.sleep(for: watchPeriod)
                 await self?.markSilentNodesDown()
+            }
+        })
+        let drainPeriod = settings.drainWatchInterval
+        backgroundTasks.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: drainPeriod)
+                await self?.advanceDrains()
             }
         })
         let interval = settings.garbageCollectionInterval

@@ -7,6 +7,9 @@ public struct ManagerSettings: Sendable {
     /// the leader marks it down. Long enough for a member wrongly suspected (a lost burst of
     /// datagrams, a paused VM) to refute, short enough that its work moves well within 30 s.
     public var gossipFailureGrace: Duration
+    /// How often the leader checks draining nodes: whether a drain can move more allocations
+    /// (a replacement runs, the deadline passed) and whether it is complete.
+    public var drainWatchInterval: Duration
     /// How often a plan refused by the plan applier (the cluster changed under it) is made
     /// again before the evaluation is given up as failed.
     public var maximumPlanAttempts: Int
@@ -26,8 +29,9 @@ public struct ManagerSettings: Sendable {
     public init(
         heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2,
         garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7), aclsEnabled: Bool = false,
-        gossipFailureGrace: Duration = .seconds(15)
+        gossipFailureGrace: Duration = .seconds(15), drainWatchInterval: Duration = .seconds(1)
     ) {
+        self.drainWatchInterval = drainWatchInterval
         self.gossipFailureGrace = gossipFailureGrace
         self.aclsEnabled = aclsEnabled
         self.leaderWait = leaderWait

@@ -12,6 +12,7 @@ extension StateCommand {
             case .upsertNode(_, let evaluations, _): evaluations
             case .updateNodeStatus(_, _, _, let evaluations, _): evaluations
             case .updateNodeEligibility(_, _, _, let evaluations, _): evaluations
+            case .updateNodeDrain(_, _, _, let evaluations, _): evaluations
             case .updateAllocations(_, let evaluations, _): evaluations
             case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.followupEvaluations
             case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: []
@@ -26,6 +27,7 @@ extension StateCommand {
         case .upsertNode, .deregisterJob: true
         case .updateNodeStatus(_, let status, _, _, _): status == .ready
         case .updateNodeEligibility(_, let eligibility, let drain, _, _): eligibility == .eligible && !drain
+        case .updateNodeDrain(_, let strategy, let markEligible, _, _): strategy == nil && markEligible
         case .updateAllocations(let updates, _, _): updates.contains { $0.clientStatus.isTerminal }
         case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
         case .registerJob, .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: false

@@ -41,7 +41,14 @@ enum NodeStatusCommand: Command {
         fields.append(["Pool", node.nodePool])
         fields.append(["Status", StatusColor.paint(node.status.rawValue, in: context)])
         fields.append(["Eligibility", node.eligibility.rawValue])
-        fields.append(["Drain", String(node.drain)])
+        var drain = String(node.drain)
+        if let strategy = node.drainStrategy {
+            let now = Timestamp.current
+            drain += strategy.deadline.map { deadline in
+                deadline > now ? " (deadline in \(RelativeTime.describe(duration: (deadline - now).totalNanoseconds)))" : " (deadline passed: everything moves)"
+            } ?? " (no deadline)"
+        }
+        fields.append(["Drain", drain])
         fields.append(["CPU", "\(node.resources.cpuMHz) MHz (\(node.resources.cores) cores)"])
         fields.append(["Memory", "\(node.resources.memoryMiB) MiB"])
         fields.append(["Drivers", node.drivers.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value.healthy ? "healthy" : "unhealthy"))" }.joined(separator: ", ")])

@@ -64,12 +64,18 @@ extension SchedulingRun {
 
         var requests: [PlacementRequest] = []
         live.sort { ($0.index, $0.createIndex, $0.id) < ($1.index, $1.createIndex, $1.id) }
+        let migrating = allocationsToMigrate(group, live: live, all: allocations, isBatch: isBatch)
         for allocation in live {
             guard allocation.index < count, !filled.contains(allocation.index) else {
                 stop(allocation, because: "alloc not needed since the group's count is \(count)")
                 continue
             }
             filled.insert(allocation.index)
+            if migrating.contains(allocation.id) {
+                stop(allocation, because: "alloc is migrating since its node is draining", desired: .evict)
+                requests.append(PlacementRequest(index: allocation.index, previous: allocation.id))
+                continue
+            }
             guard allocation.jobVersion != record.version else { continue }
             if isCurrent(allocation) {
                 var updated = allocation

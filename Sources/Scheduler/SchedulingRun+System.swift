@@ -22,7 +22,7 @@ extension SchedulingRun {
             }
             let node = nodes[position]
             let unwanted: String?
-            if node.drain {
+            if node.drain, node.drainStrategy?.ignoreSystemJobs != true {
                 unwanted = "alloc is migrating since its node is draining"
             } else if node.status == .ready && node.eligibility == .eligible && !feasible.contains(position) {
                 unwanted = "alloc not needed since its node no longer meets the job's requirements"

@@ -129,9 +129,9 @@ struct SchedulingRun<State: SchedulerState> {
 
     /// Adds a stop to the plan and frees what the allocation held, so later placements in the
     /// same plan (a destructive update) can use it.
-    mutating func stop(_ allocation: Allocation, because description: String, lost: Bool = false) {
+    mutating func stop(_ allocation: Allocation, because description: String, lost: Bool = false, desired: DesiredStatus = .stop) {
         var stopped = allocation
-        stopped.desiredStatus = .stop
+        stopped.desiredStatus = desired
         stopped.desiredDescription = description
         if lost && !allocation.clientStatus.isTerminal { stopped.clientStatus = .lost }
         stopped.modifyTime = now

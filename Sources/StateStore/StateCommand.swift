@@ -19,6 +19,10 @@ public enum StateCommand: Sendable, Hashable, Codable {
     case updateNodeStatus(NodeID, status: NodeStatus, description: String, evaluations: [Evaluation], time: Timestamp)
     case updateNodeEligibility(
         NodeID, eligibility: NodeEligibility, drain: Bool, evaluations: [Evaluation], time: Timestamp)
+    /// Starts (a strategy) or ends (nil) a drain. Starting makes the node ineligible; ending
+    /// leaves it ineligible unless `markEligible`, so a drained machine gets no new work until
+    /// the operator says so.
+    case updateNodeDrain(NodeID, strategy: DrainStrategy?, markEligible: Bool, evaluations: [Evaluation], time: Timestamp)
     /// Creates or updates evaluations (the broker's status changes, blocked evaluations
     /// becoming pending again).
     case upsertEvaluations([Evaluation], time: Timestamp)

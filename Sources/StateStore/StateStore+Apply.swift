@@ -54,6 +54,17 @@ extension StateStore {
             try updateNode(id, evaluations: evaluations, time: time, &change) { node in
                 node.eligibility = eligibility
                 node.drain = drain
+                if !drain { node.drainStrategy = nil }
+            }
+        case .updateNodeDrain(let id, let strategy, let markEligible, let evaluations, let time):
+            try updateNode(id, evaluations: evaluations, time: time, &change) { node in
+                node.drain = strategy != nil
+                node.drainStrategy = strategy
+                if strategy != nil {
+                    node.eligibility = .ineligible
+                } else if markEligible {
+                    node.eligibility = .eligible
+                }
             }
         case .upsertEvaluations(let evaluations, let time):
             try checkCount(evaluations.count)

@@ -83,6 +83,7 @@ extension ManagerServer {
         guard leads, epoch == leadershipEpoch, !isShutDown else { return }
         let now = clock()
         liveness = NodeLiveness()
+        drainWatch = DrainWatch()
         for node in await state.snapshot.allNodes() where node.status == .ready { liveness.heard(from: node.id, at: now) }
         await restartBrokerFromState()
         // Not awaited: it may wait for a quorum, and leadership changes must keep flowing.
