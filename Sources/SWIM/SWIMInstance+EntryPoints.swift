@@ -7,6 +7,7 @@ extension SWIMInstance {
         expireRelays(now: now, into: &out)
         advanceProbe(now: now, into: &out)
         expireSuspicions(now: now, into: &out)
+        syncWithUnknownSenders(now: now, into: &out)
         if probe == nil, !isLeaving, now >= nextProbeAt {
             startProbe(now: now, into: &out)
         }
@@ -44,6 +45,7 @@ extension SWIMInstance {
             statistics.messagesSent += 1
             out.append(.send(SWIMMessage(sender: myself.id, payload: .gossip, gossip: corrections), to: address))
         }
+        noteSender(message.sender, at: address, now: now)
         switch message.payload {
         case .gossip:
             break

@@ -30,6 +30,8 @@ public struct SWIMInstance: Sendable {
     var probe: OutstandingProbe?
     var relays: [UInt32: Relay] = [:]
     var suspicions: [SWIMNodeID: Suspicion] = [:]
+    /// Senders of datagrams we had never heard of (see `noteSender`).
+    var unknownSenders: [SWIMNodeID: UnknownSender] = [:]
     var queue = DisseminationQueue()
     var sequence: UInt32
     var random: SWIMRandom
@@ -47,6 +49,13 @@ public struct SWIMInstance: Sendable {
         var deadline: SWIMInstant
         var expectedNacks = 0
         var nacks = 0
+    }
+
+    /// A member heard from but not heard of, and whether we asked it for the state yet.
+    struct UnknownSender: Sendable {
+        var address: SWIMAddress
+        var firstSeen: SWIMInstant
+        var syncedAt: SWIMInstant?
     }
 
     /// A ping this member sends on behalf of another (ping-req).

@@ -7,6 +7,8 @@ public struct SWIMStatistics: Sendable, Hashable {
     public var probesRefused = 0
     /// Direct pings whose refusal (ICMP port unreachable) started the indirect phase early.
     public var datagramsRefused = 0
+    /// State exchanges started because a datagram came from a member never heard of.
+    public var unknownSenderSyncs = 0
     public var indirectProbesSent = 0
     public var nacksReceived = 0
     /// Times this member raised its incarnation to answer a suspicion or death about itself.

@@ -101,6 +101,32 @@ import Testing
         #expect(driver.instance.member(ping.target)?.status == .alive)
     }
 
+    @Test func aMemberStillUnknownTwoProbeIntervalsAfterItsFirstDatagramGetsOneStateExchange() throws {
+        var driver = Driver(instance: Fixture.instance(others: 4))
+        let interval = driver.instance.settings.probeInterval
+        let stranger = SWIMMessage(sender: SWIMNodeID(40), payload: .ping(sequence: 9, target: SWIMNodeID(1)))
+        let isExchangeWith40: (SWIMDirective) -> Bool = {
+            if case .pushPull(let address, _, false) = $0 { address == Fixture.address(40) } else { false }
+        }
+        // Not at once: the news of a newcomer usually arrives by gossip within that time.
+        #expect(!driver.receive(stranger, from: 40).contains(where: isExchangeWith40))
+        #expect(!driver.tick(until: driver.now + interval).contains(where: isExchangeWith40))
+        #expect(driver.tick(until: driver.now + interval + .milliseconds(10)).contains(where: isExchangeWith40))
+        // Only once.
+        _ = driver.receive(stranger, from: 40)
+        #expect(!driver.tick(until: driver.now + interval * 3).contains(where: isExchangeWith40))
+    }
+
+    @Test func aSenderWhoseNewsArrivesMeanwhileNeedsNoExchange() throws {
+        var driver = Driver(instance: Fixture.instance(others: 4))
+        let interval = driver.instance.settings.probeInterval
+        _ = driver.receive(SWIMMessage(sender: SWIMNodeID(40), payload: .ping(sequence: 9, target: SWIMNodeID(1))), from: 40)
+        _ = driver.receive(Fixture.gossip([Fixture.alive(40)]), from: 2)
+        #expect(!driver.tick(until: driver.now + interval * 3).contains {
+            if case .pushPull(let address, _, false) = $0 { address == Fixture.address(40) } else { false }
+        })
+    }
+
     @Test func aRelayForwardsTheTargetsAckOrSendsANackWhenItStaysSilent() throws {
         var driver = Driver(instance: Fixture.instance(others: 4))
         let request = SWIMMessage(sender: SWIMNodeID(2), payload: .pingRequest(

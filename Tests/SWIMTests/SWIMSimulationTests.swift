@@ -157,6 +157,34 @@ import Testing
         print("SWIM join (seed \(seed), n=\(size), one seed): converged after \(format(convergedAt.map { seconds($0 - .zero) } ?? -1))s")
     }
 
+    /// A newcomer joins while one member is cut off, so every copy of the news misses it, and
+    /// there is no periodic push-pull to fall back on: the member still learns of the newcomer
+    /// once the newcomer probes it (an exchange with a sender it never heard of).
+    @Test(arguments: SimulationSeeds.seeds(default: [12]))
+    func aMemberThatMissedANewcomersNewsLearnsOfItWhenTheNewcomerProbesIt(seed: UInt64) {
+        let size = 20
+        let cutOff = SWIMNodeID(5)
+        let newcomer = SWIMNodeID(UInt64(size))
+        var settings = Self.settings
+        settings.pushPullInterval = .seconds(600)
+        var cluster = SimulatedCluster(size: size, settings: settings, seed: seed, converged: false)
+        for id in cluster.ids.dropFirst() where id != newcomer { cluster.join(id, seeds: [SWIMNodeID(1)]) }
+        cluster.run(for: .seconds(2))
+        cluster.partition[cutOff] = 1
+        cluster.join(newcomer, seeds: [SWIMNodeID(1)])
+        cluster.run(for: .milliseconds(300))
+        #expect(cluster.nodes[cutOff]!.instance.member(newcomer) == nil, "the news reached the cut-off member anyway")
+        cluster.partition = [:]
+        let healedAt = cluster.now
+        let pass = settings.probeInterval * size
+        while cluster.now < healedAt + pass * 2, cluster.nodes[cutOff]!.instance.member(newcomer)?.status != .alive {
+            cluster.run(for: .milliseconds(50))
+        }
+        #expect(cluster.nodes[cutOff]!.instance.member(newcomer)?.status == .alive,
+                "still unknown two probe passes after healing. \(SimulationSeeds.replay(seed, "aMemberThatMissed"))")
+        print("SWIM missed join news (seed \(seed), n=\(size), no periodic push-pull): newcomer known \(format(seconds(cluster.now - healedAt)))s after healing")
+    }
+
     @Test(arguments: SimulationSeeds.seeds(default: [8]))
     func aCrashedMemberThatRestartsIsAliveAgainEverywhere(seed: UInt64) {
         let size = 40
