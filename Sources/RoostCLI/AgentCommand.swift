@@ -28,6 +28,9 @@ public struct AgentOptions: Sendable, Hashable {
     public var serfPort: Int?
     /// The gossip encryption key in base64 (32 bytes); dev mode generates one when nil.
     public var encryptKey: String?
+    /// With `server`: seal the Raft log and snapshots with a per-server key kept in the data
+    /// directory (encryption at rest). On by default; off only for data written without it.
+    public var dataEncryption: Bool = true
 
     public static let defaultHTTPPort = 4646
     public static let defaultRaftPort = 4647
@@ -90,6 +93,9 @@ enum AgentCommand: Command {
             "bootstrap-expect", kind: .value(placeholder: "N"), displayPrefix: "-",
             help: "With -server: bootstrap the cluster once N managers know each other (default 1: alone)."),
         OptionDescription("rpc-port", kind: .value(placeholder: "PORT"), displayPrefix: "-", help: "With -server: port of the managers' Raft traffic (default 4647)."),
+        OptionDescription(
+            "data-encryption", displayPrefix: "-",
+            help: "With -server: encrypt the Raft log and snapshots on disk with a key kept in -data-dir (default true; =false to turn off)."),
         OptionDescription(
             "raft-snapshot-threshold", kind: .value(placeholder: "N"), displayPrefix: "-",
             help: "With -server: snapshot the state and compact the log every N entries (default 8192)."),
@@ -178,6 +184,7 @@ enum AgentCommand: Command {
             }
             options.raftPort = port
         }
+        if let encrypt = arguments.flag("data-encryption") { options.dataEncryption = encrypt }
         if let text = arguments.values(of: "raft-snapshot-threshold").last {
             guard let threshold = UInt64(text), threshold >= 16 else {
                 throw .usage("-raft-snapshot-threshold must be a whole number of at least 16, got \"\(text)\"")
