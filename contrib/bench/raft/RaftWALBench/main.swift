@@ -2,7 +2,8 @@
 // writers with group commit and real syncs; prints entries/s and p50/p99 latency, and the
 // raw sync latency of the disk under the data directory.
 //
-//   RaftWALBench bench [--dir DIR] [--seconds S] [--size BYTES] [--concurrency 1,16,64]
+//   RaftWALBench bench [--dir DIR] [--seconds S] [--size BYTES] [--concurrency 1,16,64] [--sealed]
+//     (--sealed: records encrypted at rest with a random data key, as servers write them)
 //   RaftWALBench crash-writer DIR     (used by RaftRuntimeTests: appends until killed and
 //                                      prints "acked <index>" once each append is durable)
 import Foundation
@@ -70,7 +71,9 @@ func runBench() async throws {
     print("concurrency  entries/s  p50 ms  p99 ms  syncs  entries/sync")
     for concurrency in levels {
         let directory = base + "/c\(concurrency)"
-        let (log, _) = try GroupCommitLog.open(directory: directory)
+        var settings = WriteAheadLogSettings()
+        if CommandLine.arguments.contains("--sealed") { settings.atRestKey = AtRestKey.generate() }
+        let (log, _) = try GroupCommitLog.open(directory: directory, settings: settings)
         let syncsBefore = log.syncCount
         let next = IndexCounter()
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
@@ -137,6 +140,6 @@ case "bench":
 case "crash-writer" where CommandLine.arguments.count == 3:
     try await runCrashWriter(directory: CommandLine.arguments[2])
 default:
-    FileHandle.standardError.write(Data("usage: RaftWALBench bench [--dir DIR] [--seconds S] [--size BYTES] [--concurrency 1,16,64] | crash-writer DIR\n".utf8))
+    FileHandle.standardError.write(Data("usage: RaftWALBench bench [--dir DIR] [--seconds S] [--size BYTES] [--concurrency 1,16,64] [--sealed] | crash-writer DIR\n".utf8))
     exit(64)
 }
