@@ -97,7 +97,8 @@ enum AgentCommand: Command {
         all are seen, and elect a leader. Any manager answers the API; writes go to the leader;
         reads are consistent unless ?stale. A restarted manager rejoins from its data directory;
         a new one (empty data directory) joining a running cluster is added as a non-voter and
-        promoted once it has caught up.
+        promoted once it has caught up. Its Raft log and snapshots are encrypted at rest with a
+        key it makes on first start, DATA_DIR/server/data.key: back it up.
 
         -config FILE reads the settings from an HCL file (see docs/agent-config.md): data_dir,
         name, bind_addr, advertise, ports, server { ... }, client { ... }, retry_join, encrypt,
