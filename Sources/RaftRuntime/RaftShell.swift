@@ -55,8 +55,10 @@ public actor RaftShell {
         let snapshotDirectory = settings.dataDirectory + "/snapshots"
         try FileManager.default.createDirectory(atPath: walDirectory, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: snapshotDirectory, withIntermediateDirectories: true)
-        let snapshots = try SnapshotStore(directory: snapshotDirectory)
-        let (log, recovery) = try WriteAheadLog.open(directory: walDirectory)
+        let snapshots = try SnapshotStore(directory: snapshotDirectory, atRestKey: settings.atRestKey)
+        var logSettings = WriteAheadLogSettings()
+        logSettings.atRestKey = settings.atRestKey
+        let (log, recovery) = try WriteAheadLog.open(directory: walDirectory, settings: logSettings)
         if recovery.droppedBytes > 0 {
             // The operator must learn that a torn or corrupt tail was cut, and how much.
             let line = "raft: recovered the log to its last valid record; dropped \(recovery.droppedBytes) bytes (\(recovery.dropReason ?? "torn write"))\n"

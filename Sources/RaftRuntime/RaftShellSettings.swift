@@ -23,6 +23,9 @@ public struct RaftShellSettings: Sendable {
     /// stated, nothing encrypted) unless the cluster's certificates are given
     /// (`SecurePeerChannelFactory`).
     public var channels: any PeerChannelFactory = PlainPeerChannelFactory()
+    /// Encryption at rest: the key the log and the snapshots are sealed with (see
+    /// `AtRestKey`); nil keeps them plain.
+    public var atRestKey: AtRestKey?
 
     public init(
         raft: RaftSettings, dataDirectory: String, listenHost: String = "127.0.0.1", listenPort: Int = 0,

@@ -11,6 +11,10 @@ public struct RaftStorageError: Error, Sendable, Equatable, CustomStringConverti
         /// Valid records that contradict each other (an entry index out of sequence): a bug
         /// or a file from elsewhere; the log is not opened rather than guessed at.
         case inconsistent
+        /// A record or snapshot whose checksum holds but that does not authenticate with the
+        /// data key (encryption at rest): altered, moved, sealed with another key, or plain
+        /// where sealed was required. Never treated as a torn write.
+        case unauthenticated
         /// The caller broke the API contract (entries not contiguous, truncating below the
         /// snapshot, using a closed log).
         case misuse

@@ -11,6 +11,13 @@ import Raft
 /// either the old set of snapshots or the new one, never a half-written snapshot under a real
 /// name. A leftover `.tmp` is deleted at start; a snapshot that fails its checksum is skipped
 /// (with a log line) in favour of the previous one, which is why more than one is kept.
+///
+/// With encryption at rest (`atRestKey`), the file is `"RSNP"`, version 2, then the bytes of
+/// the version 1 file above cut into chunks, each sealed with the data key
+/// (`AtRestSnapshotSealing`); the chunks are bound to the snapshot's index and term (its file
+/// name), to their order, and the last to being last, so a snapshot cannot be renamed,
+/// reordered or shortened unnoticed. A snapshot that does not authenticate is skipped like
+/// a damaged one, with a log line that says so.
 public final class SnapshotStore: Sendable {
     public let directory: String
     /// How many snapshots are kept (2: the newest, and one to fall back on if it is damaged).
@@ -19,6 +26,8 @@ public final class SnapshotStore: Sendable {
     private let fileSync: @Sendable (Int32) -> Int32
     /// Largest snapshot accepted when loading, so a damaged length cannot allocate the machine.
     public let maxSize: Int
+    /// The data key snapshots are sealed with; nil writes and reads plain (version 1) files.
+    public let atRestKey: AtRestKey?
 
     static let magic: [UInt8] = Array("RSNP".utf8)
     static let version: UInt8 = 1
@@ -28,7 +37,7 @@ public final class SnapshotStore: Sendable {
     public init(
         directory: String, retained: Int = 2, maxSize: Int = 4 << 30,
         logger: @escaping @Sendable (String) -> Void = { _ in },
-        fileSync: @escaping @Sendable (Int32) -> Int32 = { fsync($0) }
+        fileSync: @escaping @Sendable (Int32) -> Int32 = { fsync($0) }, atRestKey: AtRestKey? = nil
     ) throws(RaftStorageError) {
         precondition(retained >= 1, "a snapshot store keeps at least one snapshot")
         self.directory = directory
@@ -36,6 +45,7 @@ public final class SnapshotStore: Sendable {
         self.maxSize = maxSize
         self.logger = logger
         self.fileSync = fileSync
+        self.atRestKey = atRestKey
         try DurableFile.makeDirectory(directory)
         for name in DurableFile.entries(of: directory) where name.hasSuffix(".tmp") {
             unlink(directory + "/" + name)
@@ -69,7 +79,19 @@ public final class SnapshotStore: Sendable {
                 logger("snapshot store: skipped \(name): \(error)")
                 continue
             }
-            switch SnapshotStore.decode(bytes, maxSize: maxSize) {
+            let parsed = SnapshotStore.parseFileName(name)
+            let plain: Result<[UInt8], DecodingFailure>
+            switch (atRestKey, bytes.count > 4 ? bytes[4] : 0) {
+            case (let key?, AtRestSnapshotSealing.version):
+                plain = AtRestSnapshotSealing.open(bytes, key: key, index: parsed?.index ?? 0, term: parsed?.term ?? 0, maxSize: maxSize)
+            case (nil, AtRestSnapshotSealing.version):
+                plain = .failure(.init(description: "it is encrypted at rest and no data key was given"))
+            case (_?, _):
+                plain = .failure(.init(description: "it is not encrypted, but this store requires encryption at rest"))
+            case (nil, _):
+                plain = .success(bytes)
+            }
+            switch plain.flatMap({ SnapshotStore.decode($0, maxSize: maxSize) }) {
             case .success(let snapshot):
                 return snapshot
             case .failure(let reason):

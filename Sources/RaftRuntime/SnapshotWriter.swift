@@ -3,7 +3,8 @@ import Raft
 
 /// One snapshot being written: pieces are appended to a `.tmp` file, and `commit()` makes it
 /// durable and visible atomically (sync, rename, directory sync). A writer abandoned without
-/// `commit()` (or after `abort()`) leaves nothing behind.
+/// `commit()` (or after `abort()`) leaves nothing behind. With a data key the bytes are
+/// sealed a chunk at a time (`AtRestSnapshotSealing`) before they reach the file.
 ///
 /// One owner at a time (not Sendable).
 public final class SnapshotWriter {
@@ -17,6 +18,9 @@ public final class SnapshotWriter {
     private var checksum: UInt32 = 0
     private var dataCount: UInt64 = 0
     private var finished = false
+    /// Plaintext not yet sealed into a chunk (encryption at rest only).
+    private var pending: [UInt8] = []
+    private var chunksWritten: UInt64 = 0
 
     /// Bytes of data appended so far.
     public var count: UInt64 { dataCount }
@@ -29,6 +33,7 @@ public final class SnapshotWriter {
         temporary = path + ".tmp"
         descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw .io("create", temporary) }
+        if store.atRestKey != nil { try writeToFile(AtRestSnapshotSealing.prefix) }
         try write(SnapshotStore.header(metadata))
     }
 
@@ -57,6 +62,7 @@ public final class SnapshotWriter {
         var sealed: [UInt8] = []
         sealed.appendLittleEndian(checksum)
         try write(sealed)
+        if store.atRestKey != nil { try sealChunk(pending, isLast: true) }
         guard fileSync(descriptor) == 0 else {
             let error = RaftStorageError.io("fsync", temporary)
             abort()
@@ -81,7 +87,33 @@ public final class SnapshotWriter {
         unlink(temporary)
     }
 
+    /// Adds `bytes` to the plain snapshot: to the file, or to the chunk being gathered.
     private func write(_ bytes: [UInt8]) throws(RaftStorageError) {
+        checksum = CRC32C.checksum(bytes, continuing: checksum)
+        guard store.atRestKey != nil else {
+            try writeToFile(bytes)
+            return
+        }
+        pending.append(contentsOf: bytes)
+        // Strictly more than a chunk: whatever `commit()` adds, the last chunk is never empty
+        // of the trailer, so "last" always marks the chunk that holds the checksum.
+        var consumed = 0
+        while pending.count - consumed > AtRestSnapshotSealing.chunkSize {
+            try sealChunk(Array(pending[consumed..<(consumed + AtRestSnapshotSealing.chunkSize)]), isLast: false)
+            consumed += AtRestSnapshotSealing.chunkSize
+        }
+        if consumed > 0 { pending.removeFirst(consumed) }
+    }
+
+    private func sealChunk(_ plaintext: [UInt8], isLast: Bool) throws(RaftStorageError) {
+        guard let key = store.atRestKey else { return }
+        try writeToFile(
+            AtRestSnapshotSealing.sealChunk(
+                plaintext, key: key, index: metadata.index, term: metadata.term, chunk: chunksWritten, isLast: isLast))
+        chunksWritten += 1
+    }
+
+    private func writeToFile(_ bytes: [UInt8]) throws(RaftStorageError) {
         do {
             try DurableFile.write(descriptor, bytes, at: offset, path: temporary)
         } catch {
@@ -89,6 +121,5 @@ public final class SnapshotWriter {
             throw error
         }
         offset += bytes.count
-        checksum = CRC32C.checksum(bytes, continuing: checksum)
     }
 }

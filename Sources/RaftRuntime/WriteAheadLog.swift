@@ -124,7 +124,7 @@ public final class WriteAheadLog {
                 }
                 let last = segments.count - 1
                 let offset = segments[last].size + buffer.count
-                WALRecord.entry(entry).encode(into: &buffer)
+                encodeRecord(.entry(entry))
                 let size = segments[last].size + buffer.count - offset
                 locations.append(Location(term: entry.term, sequence: segments[last].sequence, offset: UInt32(offset), size: UInt32(size)))
                 segments[last].maxEntryIndex = entry.index
@@ -135,7 +135,7 @@ public final class WriteAheadLog {
             needsSync = true
         }
         if let newState, newState != hardState {
-            WALRecord.hardState(newState).encode(into: &buffer)
+            encodeRecord(.hardState(newState))
             // A hard state that only moves the commit index asks for no sync of its own: Raft
             // relearns the commit index from the leader after a restart (recovery clamps it to
             // the entries found), while a term or a vote lost in a crash could elect two leaders.
@@ -152,7 +152,7 @@ public final class WriteAheadLog {
             throw RaftStorageError(.misuse, "cannot truncate after \(index): the log is compacted through \(snapshotIndex)")
         }
         guard index < lastIndex else { return }
-        WALRecord.truncation(after: index).encode(into: &buffer)
+        encodeRecord(.truncation(after: index))
         locations.removeLast(Int(lastIndex - index))
         cache.removeAfter(index)
         lastIndex = index
@@ -166,7 +166,7 @@ public final class WriteAheadLog {
     public func compact(through index: UInt64, term: UInt64) throws(RaftStorageError) {
         try checkOpen()
         guard index > snapshotIndex else { return }
-        WALRecord.snapshot(index: index, term: term).encode(into: &buffer)
+        encodeRecord(.snapshot(index: index, term: term))
         applySnapshot(index: index, term: term)
         needsSync = true
         cache.removeThrough(index)
@@ -270,7 +270,8 @@ public final class WriteAheadLog {
         } else {
             bytes = try DurableFile.read(segment.descriptor, count: Int(location.size), at: offset, path: segment.path)
         }
-        let scanned = bytes.withUnsafeBytes { WALRecord.scan($0, at: 0, maxPayload: settings.maxEntrySize + 17) }
+        let sealing = settings.atRestKey.map { WALRecord.Sealing(key: $0, sequence: segment.sequence, offset: offset) }
+        let scanned = bytes.withUnsafeBytes { WALRecord.scan($0, at: 0, maxPayload: maxRecordPayload, sealing: sealing) }
         guard case .record(.entry(let entry), _) = scanned, entry.index == index else {
             throw RaftStorageError(.inconsistent, "entry \(index) in \(segment.path) at offset \(offset) no longer reads back")
         }
@@ -282,6 +283,19 @@ public final class WriteAheadLog {
     private func checkOpen() throws(RaftStorageError) {
         guard !isClosed else { throw RaftStorageError(.misuse, "the write-ahead log in \(directory) is closed") }
     }
+
+    /// Appends `record` to the write buffer, sealed for the place it will occupy in the
+    /// active segment when encryption at rest is on.
+    private func encodeRecord(_ record: WALRecord) {
+        let sealing = settings.atRestKey.map { key in
+            let active = segments[segments.count - 1]
+            return WALRecord.Sealing(key: key, sequence: active.sequence, offset: active.size + buffer.count)
+        }
+        record.encode(into: &buffer, sealing: sealing)
+    }
+
+    /// The largest payload a valid record can have.
+    var maxRecordPayload: Int { settings.maxEntrySize + 17 + WALRecord.sealingOverhead }
 
     private func flush() throws(RaftStorageError) {
         guard !buffer.isEmpty else { return }
@@ -312,8 +326,8 @@ public final class WriteAheadLog {
     }
 
     private func writeSegmentHeader() {
-        if snapshotIndex > 0 { WALRecord.snapshot(index: snapshotIndex, term: snapshotTerm).encode(into: &buffer) }
-        if hardState != .empty { WALRecord.hardState(hardState).encode(into: &buffer) }
+        if snapshotIndex > 0 { encodeRecord(.snapshot(index: snapshotIndex, term: snapshotTerm)) }
+        if hardState != .empty { encodeRecord(.hardState(hardState)) }
         needsSync = true
     }
 
@@ -369,7 +383,8 @@ extension WriteAheadLog {
             var failure: RaftStorageError?
             bytes.withUnsafeBytes { raw in
                 while offset < raw.count {
-                    switch WALRecord.scan(raw, at: offset, maxPayload: settings.maxEntrySize + 17) {
+                    let sealing = settings.atRestKey.map { WALRecord.Sealing(key: $0, sequence: file.sequence, offset: offset) }
+                    switch WALRecord.scan(raw, at: offset, maxPayload: maxRecordPayload, sealing: sealing) {
                     case .record(let record, let size):
                         if let error = replay(record, in: &segment, offset: offset, size: size, entries: &entries) {
                             failure = error
@@ -382,6 +397,14 @@ extension WriteAheadLog {
                     case .unsupported(let type):
                         failure = RaftStorageError(
                             .unsupportedRecord, "\(path) at offset \(offset): record type \(type) is not understood by this version")
+                        return
+                    case .unauthenticated(let reason):
+                        // The checksum held, so this is not a torn write: cutting here would
+                        // silently drop acknowledged entries on the word of whoever altered the
+                        // file (or of a wrong key). The log is not opened.
+                        failure = RaftStorageError(
+                            .unauthenticated,
+                            "\(path) at offset \(offset): \(reason); the log was not opened. Start with the data key this log was written with, or restore the data directory from backup")
                         return
                     }
                 }

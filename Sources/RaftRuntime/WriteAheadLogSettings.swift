@@ -22,6 +22,10 @@ public struct WriteAheadLogSettings: Sendable {
     /// Makes a file or directory descriptor durable; `fdatasync` by default (appends change the
     /// size, which fdatasync does flush). Injected so tests can count or fail syncs.
     public var fileSync: @Sendable (Int32) -> Int32 = { fdatasync($0) }
+    /// Encryption at rest: when set, every record is sealed with this key (and bound to its
+    /// segment and offset), and recovery refuses records that are not, or that do not open.
+    /// nil (the default for the library; servers turn it on) writes and expects plain records.
+    public var atRestKey: AtRestKey?
 
     public init() {}
 }

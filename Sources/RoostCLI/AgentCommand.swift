@@ -1,3 +1,5 @@
+import Jobspec
+
 /// What `roost agent` was asked to run. The executable turns it into a manager and a worker.
 public struct AgentOptions: Sendable, Hashable {
     public var dev: Bool
@@ -28,6 +30,22 @@ public struct AgentOptions: Sendable, Hashable {
     public var serfPort: Int?
     /// The gossip encryption key in base64 (32 bytes); dev mode generates one when nil.
     public var encryptKey: String?
+    /// With `server`: seal the Raft log and snapshots with a per-server key kept in the data
+    /// directory (encryption at rest). On by default; off only for data written without it.
+    public var dataEncryption: Bool = true
+    /// Addresses other agents are told to use, when not the bound ones (behind NAT, or bound
+    /// to 0.0.0.0): `host` or `host:port`, from the config file's `advertise` block.
+    public var advertiseHTTP: String?
+    public var advertiseRPC: String?
+    public var advertiseSerf: String?
+    /// Run a worker that takes allocations from `workerServers` (config `client { enabled }`).
+    public var worker: Bool = false
+    /// Managers' RPC addresses a worker registers with.
+    public var workerServers: [String] = []
+    /// Free-form node metadata a worker advertises (constraints can match it).
+    public var nodeMeta: [String: String] = [:]
+    /// How much the agent logs: TRACE, DEBUG, INFO, WARN or ERROR.
+    public var logLevel: String = "INFO"
 
     public static let defaultHTTPPort = 4646
     public static let defaultRaftPort = 4647
@@ -63,7 +81,8 @@ enum AgentCommand: Command {
     static let name = "agent"
     static let abstract = "Run a Roost agent: -dev (a whole cluster in one process) or -server (a replicated manager)."
     static let usage = """
-        -dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME] [-serf-port PORT] [-encrypt KEY] [-join ADDRESS]...
+        -config FILE [flags that override the file]
+               roost agent -dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME] [-serf-port PORT] [-encrypt KEY] [-join ADDRESS]...
                roost agent -server -data-dir DIR [-bootstrap-expect N] [-join ADDRESS]... [-bind ADDRESS] [-http-port PORT] [-rpc-port PORT] [-serf-port PORT] [-encrypt KEY]
         """
     static let discussion = """
@@ -78,18 +97,29 @@ enum AgentCommand: Command {
         all are seen, and elect a leader. Any manager answers the API; writes go to the leader;
         reads are consistent unless ?stale. A restarted manager rejoins from its data directory;
         a new one (empty data directory) joining a running cluster is added as a non-voter and
-        promoted once it has caught up.
+        promoted once it has caught up. Its Raft log and snapshots are encrypted at rest with a
+        key it makes on first start, DATA_DIR/server/data.key: back it up.
+
+        -config FILE reads the settings from an HCL file (see docs/agent-config.md): data_dir,
+        name, bind_addr, advertise, ports, server { ... }, client { ... }, retry_join, encrypt,
+        log_level. A flag given as well overrides the file's value.
 
         Other commands find the agent through ROOST_ADDR (default http://127.0.0.1:4646) or
         --address.
         """
     static let options: [OptionDescription] = [
+        OptionDescription(
+            "config", kind: .value(placeholder: "FILE"), displayPrefix: "-",
+            help: "Read the agent's settings from this HCL file; flags given too override it."),
         OptionDescription("dev", displayPrefix: "-", help: "Run a manager and a worker in one process with throwaway state."),
         OptionDescription("server", displayPrefix: "-", help: "Run a manager that replicates the cluster state with Raft (needs -data-dir)."),
         OptionDescription(
             "bootstrap-expect", kind: .value(placeholder: "N"), displayPrefix: "-",
             help: "With -server: bootstrap the cluster once N managers know each other (default 1: alone)."),
         OptionDescription("rpc-port", kind: .value(placeholder: "PORT"), displayPrefix: "-", help: "With -server: port of the managers' Raft traffic (default 4647)."),
+        OptionDescription(
+            "data-encryption", displayPrefix: "-",
+            help: "With -server: encrypt the Raft log and snapshots on disk with a key kept in -data-dir (default true; =false to turn off)."),
         OptionDescription(
             "raft-snapshot-threshold", kind: .value(placeholder: "N"), displayPrefix: "-",
             help: "With -server: snapshot the state and compact the log every N entries (default 8192)."),
@@ -110,49 +140,13 @@ enum AgentCommand: Command {
         OptionDescription(
             "join", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-",
             help: "Gossip address (host[:port], port 4648 by default) of an agent to join; repeatable; retried until one answers."),
+        OptionDescription(
+            "log-level", kind: .value(placeholder: "LEVEL"), displayPrefix: "-",
+            help: "TRACE, DEBUG, INFO (default), WARN or ERROR."),
     ]
 
     static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
-        guard arguments.positionals.isEmpty else {
-            throw .usage("\"\(context.commandPath)\" takes no arguments, got \"\(arguments.positionals[0])\"")
-        }
-        let dev = arguments.flag("dev") == true
-        let server = arguments.flag("server") == true
-        guard dev != server else {
-            throw .usage(
-                dev ? "-dev and -server cannot be combined: dev mode is a whole cluster in one process" : "say which agent to run",
-                hint: "run \"roost agent -dev\" for a single-machine cluster, or \"roost agent -server -data-dir DIR\" for a manager")
-        }
-        var options = AgentOptions(dev: dev, server: server)
-        if server { try parseServerOptions(arguments, into: &options) }
-        if let bind = arguments.values(of: "bind").last { options.bindAddress = bind }
-        if let portText = arguments.values(of: "http-port").last {
-            guard let port = Int(portText), (0...65535).contains(port) else {
-                throw .usage("-http-port must be a port number from 0 to 65535, got \"\(portText)\"")
-            }
-            options.httpPort = port
-        }
-        options.dataDirectory = arguments.values(of: "data-dir").last
-        options.nodeName = arguments.values(of: "node").last
-        if let datacenter = arguments.values(of: "dc").last { options.datacenter = datacenter }
-        if let parent = arguments.values(of: "cgroup-parent").last {
-            let allowed = parent.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
-            guard !parent.isEmpty, allowed, !parent.hasPrefix(".") else {
-                throw .usage("-cgroup-parent must be a plain name (letters, digits, - _ .), got \"\(parent)\"")
-            }
-            options.cgroupParent = parent
-        }
-        if let portText = arguments.values(of: "serf-port").last {
-            guard let port = Int(portText), (0...65535).contains(port) else {
-                throw .usage("-serf-port must be a port number from 0 to 65535, got \"\(portText)\"")
-            }
-            options.serfPort = port
-        }
-        options.encryptKey = arguments.values(of: "encrypt").last
-        options.join = arguments.values(of: "join")
-        if server, options.dataDirectory == nil {
-            throw .usage("-server needs -data-dir: a manager's replicated state must survive restarts", hint: "for example -data-dir /var/lib/roost")
-        }
+        let options = try resolveOptions(arguments, in: context)
         guard let launcher = context.agentLauncher else {
             throw .failure("this build of roost cannot run an agent (it was built without the manager and worker)")
         }
@@ -160,26 +154,117 @@ enum AgentCommand: Command {
         return ExitCode(rawValue: status) ?? .failure
     }
 
+    /// The agent's settings: the defaults, then the `-config` file, then the flags (so a flag
+    /// always wins over the file).
+    static func resolveOptions(_ arguments: ParsedArguments, in context: CommandContext) throws(CommandError) -> AgentOptions {
+        guard arguments.positionals.isEmpty else {
+            throw .usage("\"\(context.commandPath)\" takes no arguments, got \"\(arguments.positionals[0])\"")
+        }
+        var options = AgentOptions()
+        let configFiles = arguments.values(of: "config")
+        if configFiles.count > 1 {
+            throw .usage("-config can be given once, got \(configFiles.count) files", hint: "put every setting in one file")
+        }
+        if let file = configFiles.first {
+            try loadConfig(file, in: context).apply(to: &options)
+        }
+        if let dev = arguments.flag("dev") { options.dev = dev }
+        if let server = arguments.flag("server") { options.server = server }
+        guard options.dev != options.server else {
+            if options.dev {
+                throw .usage(
+                    "-dev and -server cannot be combined: dev mode is a whole cluster in one process",
+                    hint: "run \"roost agent -dev\" for a single-machine cluster, or \"roost agent -server -data-dir DIR\" for a manager")
+            }
+            if options.worker {
+                throw .usage(
+                    "a worker on its own (client { enabled = true } without server) cannot run in this version yet",
+                    hint: "run it with server { enabled = true }, or use -dev on one machine")
+            }
+            throw .usage(
+                "say which agent to run",
+                hint: "run \"roost agent -dev\" for a single-machine cluster, \"roost agent -server -data-dir DIR\" for a manager, or \"roost agent -config FILE\"")
+        }
+        if options.server { try parseServerOptions(arguments, into: &options) }
+        if let bind = arguments.values(of: "bind").last { options.bindAddress = bind }
+        if let portText = arguments.values(of: "http-port").last {
+            guard let port = Int(portText), AgentConfigRules.ports.contains(port) else {
+                throw .usage("-http-port must be a port number from 0 to 65535, got \"\(portText)\"")
+            }
+            options.httpPort = port
+        }
+        if let directory = arguments.values(of: "data-dir").last { options.dataDirectory = directory }
+        if let node = arguments.values(of: "node").last { options.nodeName = node }
+        if let datacenter = arguments.values(of: "dc").last { options.datacenter = datacenter }
+        if let parent = arguments.values(of: "cgroup-parent").last {
+            guard AgentConfigRules.isCgroupName(parent) else {
+                throw .usage("-cgroup-parent must be a plain name (letters, digits, - _ .), got \"\(parent)\"")
+            }
+            options.cgroupParent = parent
+        }
+        if let portText = arguments.values(of: "serf-port").last {
+            guard let port = Int(portText), AgentConfigRules.ports.contains(port) else {
+                throw .usage("-serf-port must be a port number from 0 to 65535, got \"\(portText)\"")
+            }
+            options.serfPort = port
+        }
+        if let key = arguments.values(of: "encrypt").last { options.encryptKey = key }
+        let joins = arguments.values(of: "join")
+        if !joins.isEmpty { options.join = joins }
+        if let level = arguments.values(of: "log-level").last {
+            guard let canonical = AgentConfigRules.logLevel(level) else {
+                throw .usage(
+                    "-log-level must be one of \(AgentConfigRules.logLevels.joined(separator: ", ")), got \"\(level)\"",
+                    hint: Suggestion.hint(for: level.uppercased(), among: AgentConfigRules.logLevels))
+            }
+            options.logLevel = canonical
+        }
+        if options.server, options.bootstrapExpect > 1, options.join.isEmpty {
+            throw .usage(
+                "-bootstrap-expect \(options.bootstrapExpect) needs -join: how would this manager find the other \(options.bootstrapExpect - 1)?",
+                hint: "add -join ADDRESS for another manager (each manager needs at least one), or retry_join in the config file")
+        }
+        if options.server, options.dataDirectory == nil {
+            throw .usage(
+                "-server needs -data-dir: a manager's replicated state must survive restarts",
+                hint: "for example -data-dir /var/lib/roost, or data_dir in the config file")
+        }
+        return options
+    }
+
+    /// The config file's settings, after printing its diagnostics; a file with errors stops
+    /// the agent before anything starts.
+    private static func loadConfig(_ file: String, in context: CommandContext) throws(CommandError) -> AgentConfig {
+        let source: SourceFile
+        do {
+            source = try JobSourceReader.source(for: file, in: context)
+        } catch {
+            throw .failure(error.message, hint: "-config takes the path of an agent configuration file (HCL)")
+        }
+        let (config, diagnostics) = AgentConfig.decode(source)
+        context.report(diagnostics, in: source)
+        guard let config else {
+            throw .failure("\(source.name): \(JobSourceReader.summary(of: diagnostics)); the agent was not started")
+        }
+        return config
+    }
+
     private static func parseServerOptions(_ arguments: ParsedArguments, into options: inout AgentOptions) throws(CommandError) {
         if let text = arguments.values(of: "bootstrap-expect").last {
-            guard let expect = Int(text), (1...9).contains(expect) else {
+            guard let expect = Int(text), AgentConfigRules.bootstrapExpect.contains(expect) else {
                 throw .usage("-bootstrap-expect must be the number of managers, 1 to 9 (3 or 5 in production), got \"\(text)\"")
             }
             options.bootstrapExpect = expect
         }
-        if options.bootstrapExpect > 1, arguments.values(of: "join").isEmpty {
-            throw .usage(
-                "-bootstrap-expect \(options.bootstrapExpect) needs -join: how would this manager find the other \(options.bootstrapExpect - 1)?",
-                hint: "add -join ADDRESS for another manager (each manager needs at least one)")
-        }
         if let text = arguments.values(of: "rpc-port").last {
-            guard let port = Int(text), (0...65535).contains(port) else {
+            guard let port = Int(text), AgentConfigRules.ports.contains(port) else {
                 throw .usage("-rpc-port must be a port number from 0 to 65535, got \"\(text)\"")
             }
             options.raftPort = port
         }
+        if let encrypt = arguments.flag("data-encryption") { options.dataEncryption = encrypt }
         if let text = arguments.values(of: "raft-snapshot-threshold").last {
-            guard let threshold = UInt64(text), threshold >= 16 else {
+            guard let threshold = UInt64(text), threshold >= AgentConfigRules.minimumSnapshotThreshold else {
                 throw .usage("-raft-snapshot-threshold must be a whole number of at least 16, got \"\(text)\"")
             }
             options.raftSnapshotThreshold = threshold

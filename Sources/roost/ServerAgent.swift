@@ -36,6 +36,17 @@ enum ServerAgent {
             return 1
         }
         let hasClusterState = ServerIdentityFile.holdsRaftState(raftDirectory)
+        // Data at rest: the Raft log and snapshots are sealed with this server's own key, made
+        // on first start. A key missing beside existing Raft data is never replaced.
+        var atRestKey: AtRestKey?
+        if options.dataEncryption {
+            do {
+                atRestKey = try AtRestKey.loadOrCreate(at: serverDirectory + "/data.key", createIfMissing: !hasClusterState).key
+            } catch {
+                console.writeError("error: \(error)\n    hint: encryption at rest is turned off with -data-encryption=false (server { data_encryption = false } in a config file)\n")
+                return 1
+            }
+        }
         let clock: @Sendable () -> Timestamp = { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
         let manager = ManagerServer(settings: ManagerSettings(aclsEnabled: true), clock: clock)
         // The secret is written from the manager's task, so the console must be one that is safe
@@ -84,6 +95,7 @@ enum ServerAgent {
                    Raft address: \(identity.raftAddress)
                  Gossip address: \(gossip.address)\(gossip.keyring.isEncrypted ? " (encrypted)" : " (NOT encrypted: give every agent the same -encrypt KEY)")
                  Data directory: \(dataDirectory)\(hasClusterState ? " (rejoining the cluster it holds)" : "")
+                   Data at rest: \(atRestKey != nil ? "encrypted (key in \(serverDirectory)/data.key: back it up)" : "NOT encrypted (-data-encryption=false)")
             ==> ACLs are on: every API call needs a token (the cluster's first leader prints the bootstrap token once).
             ==> WARNING: this version of Roost has no encryption between managers, and their internal routes
                 (/v1/internal/*) are not authenticated yet: keep the API and Raft ports on a trusted network.
@@ -120,10 +132,11 @@ enum ServerAgent {
             // The leader sends its appends while its own fsync runs (as etcd does): an entry still
             // commits only once a majority has it on disk.
             let raft = RaftSettings(id: raftID, seed: UInt64.random(in: 1...UInt64.max), sendAppendsBeforePersist: true)
-            let settings = RaftShellSettings(
+            var settings = RaftShellSettings(
                 raft: raft, dataDirectory: raftDirectory, listenHost: options.bindAddress, listenPort: options.raftPort,
                 peers: plan.peers, snapshotThreshold: options.raftSnapshotThreshold,
                 entriesKeptAfterSnapshot: min(1_000, options.raftSnapshotThreshold / 2), bootstrapVoters: plan.bootstrapVoters)
+            settings.atRestKey = atRestKey
             do {
                 try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder())
                 await manager.start()

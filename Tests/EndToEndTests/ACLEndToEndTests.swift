@@ -76,7 +76,8 @@ struct ACLEndToEndTests {
         #expect(after.status == 1)
         #expect(after.errors.contains("the ACL token is not valid (unknown or deleted)"), "\(after.errors)")
 
-        // On disk (Raft log and snapshots) the token is there, by name, but neither secret is.
+        // On disk (Raft log and snapshots, encrypted at rest) neither the token's name nor
+        // either secret appears.
         var files = Self.files(under: cluster.members[0].dataDirectory)
         let started = ContinuousClock.now
         while !files.contains(where: { $0.contains("/snapshots/") }), ContinuousClock.now - started < .seconds(30) {
@@ -93,7 +94,8 @@ struct ACLEndToEndTests {
                 #expect(bytes.range(of: randomPart) == nil, "\(file) holds a token's secret")
             }
         }
-        #expect(nameFound, "the token's record is in none of \(files): the search did not look at the state")
+        #expect(!nameFound, "the token's name is readable on disk: the Raft data is not encrypted at rest")
+        #expect(files.contains { $0.contains("/wal/") } && files.contains { $0.hasSuffix("data.key") }, "the search did not look at the state: \(files)")
     }
 
     /// Three managers: only the first leader prints a bootstrap token, even after leadership

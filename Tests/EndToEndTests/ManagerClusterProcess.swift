@@ -80,7 +80,8 @@ final class ManagerClusterProcess: @unchecked Sendable {
     /// SIGKILL: no shutdown, no flush; what was not fsynced is lost.
     func kill(_ index: Int) {
         guard let process = members[index].process else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
+        // A process that already exited was reaped: its PID may belong to another by now.
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         members[index].process = nil
     }

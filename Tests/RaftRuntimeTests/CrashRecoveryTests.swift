@@ -24,11 +24,11 @@ import Testing
 
     /// Runs the writer until it has acknowledged at least `target` more entries, kills it,
     /// and returns the highest index it acknowledged.
-    static func runAndKill(directory: String, extra target: UInt64) throws -> (ready: UInt64, acked: UInt64) {
+    static func runAndKill(directory: String, keyFile: String?, extra target: UInt64) throws -> (ready: UInt64, acked: UInt64) {
         let executable = try #require(executable, "RaftWALBench is not built (swift build --build-tests builds it)")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["crash-writer", directory]
+        process.arguments = ["crash-writer", directory] + (keyFile.map { [$0] } ?? [])
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -61,13 +61,19 @@ import Testing
         return (try #require(ready), acked)
     }
 
-    @Test func everyAppendAcknowledgedBeforeASigkillIsRecoveredIntactAcrossRepeatedCrashes() throws {
+    /// With `sealed`, the writer seals its records (encryption at rest) with a key it keeps
+    /// in the log's directory: a crash must not cost more than it does for a plain log.
+    @Test(arguments: [false, true])
+    func everyAppendAcknowledgedBeforeASigkillIsRecoveredIntactAcrossRepeatedCrashes(sealed: Bool) throws {
         let scratch = ScratchDirectory("roost-wal-crash")
+        let keyFile = sealed ? scratch.path + "/data.key" : nil
         var previous: UInt64 = 0
         for round in 1...3 {
-            let (ready, acked) = try Self.runAndKill(directory: scratch.path, extra: 400)
+            let (ready, acked) = try Self.runAndKill(directory: scratch.path, keyFile: keyFile, extra: 400)
             #expect(ready >= previous, "round \(round): the writer restarted below what was acknowledged")
-            let (log, recovery) = try WriteAheadLog.open(directory: scratch.path)
+            var settings = WriteAheadLogSettings()
+            if let keyFile { settings.atRestKey = try AtRestKey.loadOrCreate(at: keyFile, createIfMissing: false).key }
+            let (log, recovery) = try WriteAheadLog.open(directory: scratch.path, settings: settings)
             #expect(recovery.lastIndex >= acked, "round \(round): acknowledged \(acked), recovered \(recovery.lastIndex)")
             #expect(recovery.entries.count == Int(recovery.lastIndex))
             for (position, entry) in recovery.entries.enumerated() {

@@ -6,9 +6,25 @@ import Testing
 import TestSupport
 
 @Suite("Write-ahead log recovery") struct WriteAheadLogRecoveryTests {
+    /// One data key for the sealed runs of the tests below (each test runs with a plain log and
+    /// with a log encrypted at rest: recovery must behave the same).
+    static let key = AtRestKey.generate()
+
+    /// Log settings for a plain (`sealed` false) or encrypted-at-rest log.
+    static func settings(sealed: Bool) -> WriteAheadLogSettings {
+        var settings = WriteAheadLogSettings()
+        settings.atRestKey = sealed ? key : nil
+        return settings
+    }
+
+    /// The size on disk of `record` in a plain or sealed log.
+    static func size(of record: WALRecord, sealed: Bool) -> Int {
+        record.encodedSize + (sealed ? WALRecord.sealingOverhead : 0)
+    }
+
     /// Writes `count` entries (no hard state) and returns the name of the single segment.
-    static func writeLog(in scratch: ScratchDirectory, count: UInt64, size: Int = 16) throws -> String {
-        let (log, _) = try WriteAheadLog.open(directory: scratch.path)
+    static func writeLog(in scratch: ScratchDirectory, count: UInt64, size: Int = 16, sealed: Bool = false) throws -> String {
+        let (log, _) = try WriteAheadLog.open(directory: scratch.path, settings: settings(sealed: sealed))
         try log.append(entries(1...count, size: size))
         try log.close()
         let segments = scratch.files(withSuffix: ".wal")
@@ -16,16 +32,17 @@ import TestSupport
         return segments[0]
     }
 
-    @Test func aTornLastRecordIsCutAtEveryBytePositionAndEarlierRecordsSurvive() throws {
+    @Test(arguments: [false, true])
+    func aTornLastRecordIsCutAtEveryBytePositionAndEarlierRecordsSurvive(sealed: Bool) throws {
         let scratch = ScratchDirectory()
-        let name = try Self.writeLog(in: scratch, count: 5, size: 24)
+        let name = try Self.writeLog(in: scratch, count: 5, size: 24, sealed: sealed)
         let complete = scratch.bytes(of: name)
-        let recordSize = WALRecord.entry(entry(5, size: 24)).encodedSize
+        let recordSize = Self.size(of: .entry(entry(5, size: 24)), sealed: sealed)
         let lastStart = complete.count - recordSize
         for kept in 0..<recordSize {
             scratch.write(Array(complete[..<(lastStart + kept)]), to: name)
             let lines = LogLines()
-            var settings = WriteAheadLogSettings()
+            var settings = Self.settings(sealed: sealed)
             settings.logger = lines.sink
             let (log, recovery) = try WriteAheadLog.open(directory: scratch.path, settings: settings)
             #expect(recovery.entries == entries(1...4, size: 24), "kept \(kept) bytes of the last record")
@@ -39,21 +56,22 @@ import TestSupport
             // The cut log takes new entries where the valid ones end.
             try log.append([entry(5, term: 2, size: 24)])
             try log.close()
-            let (_, again) = try WriteAheadLog.open(directory: scratch.path)
+            let (_, again) = try WriteAheadLog.open(directory: scratch.path, settings: Self.settings(sealed: sealed))
             #expect(again.entries == entries(1...4, size: 24) + [entry(5, term: 2, size: 24)] && again.droppedBytes == 0)
         }
     }
 
-    @Test func aFlippedBitInTheMiddleOfASegmentCutsTheLogThereWithAReport() throws {
+    @Test(arguments: [false, true])
+    func aFlippedBitInTheMiddleOfASegmentCutsTheLogThereWithAReport(sealed: Bool) throws {
         let scratch = ScratchDirectory()
-        let name = try Self.writeLog(in: scratch, count: 20)
+        let name = try Self.writeLog(in: scratch, count: 20, sealed: sealed)
         var bytes = scratch.bytes(of: name)
-        let recordSize = WALRecord.entry(entry(1)).encodedSize
+        let recordSize = Self.size(of: .entry(entry(1)), sealed: sealed)
         let tenthStart = 9 * recordSize
         bytes[tenthStart + recordSize / 2] ^= 0x10
         scratch.write(bytes, to: name)
         let lines = LogLines()
-        var settings = WriteAheadLogSettings()
+        var settings = Self.settings(sealed: sealed)
         settings.logger = lines.sink
         let (_, recovery) = try WriteAheadLog.open(directory: scratch.path, settings: settings)
         #expect(recovery.entries == entries(1...9))
@@ -109,9 +127,10 @@ import TestSupport
         #expect(scratch.bytes(of: name) == before)
     }
 
-    @Test func randomDamageAnywhereAlwaysRecoversAPrefixOfWhatWasWritten() throws {
+    @Test(arguments: [false, true])
+    func randomDamageAnywhereAlwaysRecoversAPrefixOfWhatWasWritten(sealed: Bool) throws {
         let scratch = ScratchDirectory()
-        let name = try Self.writeLog(in: scratch, count: 40, size: 20)
+        let name = try Self.writeLog(in: scratch, count: 40, size: 20, sealed: sealed)
         let clean = scratch.bytes(of: name)
         let seeds: [UInt64] = ProcessInfo.processInfo.environment["ROOST_WAL_DAMAGE_SEED"].flatMap { UInt64($0) }.map { [$0] }
             ?? Array(1...200)
@@ -124,7 +143,7 @@ import TestSupport
             if Bool.random(using: &random) { damaged.removeLast(Int.random(in: 0..<damaged.count, using: &random)) }
             scratch.write(damaged, to: name)
             let replay = "ROOST_WAL_DAMAGE_SEED=\(seed) swift test --filter randomDamageAnywhere"
-            let (log, recovery) = try WriteAheadLog.open(directory: scratch.path)
+            let (log, recovery) = try WriteAheadLog.open(directory: scratch.path, settings: Self.settings(sealed: sealed))
             #expect(recovery.entries == (0..<recovery.lastIndex).map { entry($0 + 1, size: 20) }, "seed \(seed): \(replay)")
             #expect(recovery.droppedBytes == damaged.count - scratch.bytes(of: name).count, "seed \(seed): \(replay)")
             try log.close()

@@ -2,9 +2,11 @@
 // writers with group commit and real syncs; prints entries/s and p50/p99 latency, and the
 // raw sync latency of the disk under the data directory.
 //
-//   RaftWALBench bench [--dir DIR] [--seconds S] [--size BYTES] [--concurrency 1,16,64]
-//   RaftWALBench crash-writer DIR     (used by RaftRuntimeTests: appends until killed and
-//                                      prints "acked <index>" once each append is durable)
+//   RaftWALBench bench [--dir DIR] [--seconds S] [--size BYTES] [--concurrency 1,16,64] [--sealed]
+//     (--sealed: records encrypted at rest with a random data key, as servers write them)
+//   RaftWALBench crash-writer DIR [KEYFILE]   (used by RaftRuntimeTests: appends until killed
+//                                      and prints "acked <index>" once each append is durable;
+//                                      sealed with the data key in KEYFILE when given)
 import Foundation
 import Glibc
 import Raft
@@ -70,7 +72,9 @@ func runBench() async throws {
     print("concurrency  entries/s  p50 ms  p99 ms  syncs  entries/sync")
     for concurrency in levels {
         let directory = base + "/c\(concurrency)"
-        let (log, _) = try GroupCommitLog.open(directory: directory)
+        var settings = WriteAheadLogSettings()
+        if CommandLine.arguments.contains("--sealed") { settings.atRestKey = AtRestKey.generate() }
+        let (log, _) = try GroupCommitLog.open(directory: directory, settings: settings)
         let syncsBefore = log.syncCount
         let next = IndexCounter()
         let deadline = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
@@ -117,8 +121,10 @@ func emit(_ line: String) {
 }
 
 /// Appends batches of entries forever, printing the last durable index after each.
-func runCrashWriter(directory: String) async throws {
-    let (log, recovery) = try GroupCommitLog.open(directory: directory)
+func runCrashWriter(directory: String, keyFile: String?) async throws {
+    var settings = WriteAheadLogSettings()
+    if let keyFile { settings.atRestKey = try AtRestKey.loadOrCreate(at: keyFile, createIfMissing: true).key }
+    let (log, recovery) = try GroupCommitLog.open(directory: directory, settings: settings)
     var index = recovery.lastIndex
     emit("ready \(index)")
     while true {
@@ -134,9 +140,9 @@ func runCrashWriter(directory: String) async throws {
 switch CommandLine.arguments.dropFirst().first {
 case "bench":
     try await runBench()
-case "crash-writer" where CommandLine.arguments.count == 3:
-    try await runCrashWriter(directory: CommandLine.arguments[2])
+case "crash-writer" where CommandLine.arguments.count == 3 || CommandLine.arguments.count == 4:
+    try await runCrashWriter(directory: CommandLine.arguments[2], keyFile: CommandLine.arguments.count == 4 ? CommandLine.arguments[3] : nil)
 default:
-    FileHandle.standardError.write(Data("usage: RaftWALBench bench [--dir DIR] [--seconds S] [--size BYTES] [--concurrency 1,16,64] | crash-writer DIR\n".utf8))
+    FileHandle.standardError.write(Data("usage: RaftWALBench bench [--dir DIR] [--seconds S] [--size BYTES] [--concurrency 1,16,64] [--sealed] | crash-writer DIR [KEYFILE]\n".utf8))
     exit(64)
 }
