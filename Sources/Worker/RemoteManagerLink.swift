@@ -34,7 +34,8 @@ public actor RemoteManagerLink: ManagerLink {
     private var nextAddress = 0
     /// The in-progress dial that concurrent calls share, so they do not open a channel each.
     private var dialing: Task<Result<RPCClient, RPCError>, Never>?
-    private var failedRounds = 0
+    /// Dial rounds in a row in which no manager answered (0 once one does).
+    private(set) var failedDialRounds = 0
     private var queued: [AllocationID: ClientAllocationUpdate] = [:]
     private var redelivery: Task<Void, Never>?
     private var isClosed = false
@@ -198,9 +199,9 @@ public actor RemoteManagerLink: ManagerLink {
     /// Tries each address once, starting with the next one; pauses first when the previous
     /// rounds all failed.
     private func dialRound() async -> Result<RPCClient, RPCError> {
-        if failedRounds > 0 {
+        if failedDialRounds > 0 {
             var pause = settings.initialBackoff
-            for _ in 1..<min(failedRounds, 16) { pause = min(pause * 2, settings.maximumBackoff) }
+            for _ in 1..<min(failedDialRounds, 16) { pause = min(pause * 2, settings.maximumBackoff) }
             try? await Task.sleep(for: min(pause, settings.maximumBackoff))
         }
         var problems: [String] = []
@@ -211,13 +212,13 @@ public actor RemoteManagerLink: ManagerLink {
                 let client = try await RPCClient.connect(
                     host: address.host, port: address.port, identity: identity, policy: policy, settings: settings.rpc, now: now)
                 nextAddress = index
-                failedRounds = 0
+                failedDialRounds = 0
                 return .success(client)
             } catch {
                 problems.append(error.message)
             }
         }
-        failedRounds += 1
+        failedDialRounds += 1
         return .failure(RPCError(.connectionLost, "no manager could be reached (\(problems.joined(separator: "; "))); the worker keeps its tasks running and retries"))
     }
 
