@@ -43,7 +43,7 @@ extension RPCChannel {
             // The channel is over: answers still being prepared have nowhere to go.
             group.cancelAll()
         }
-        shutdown()
+        finish()
         close()
     }
 

@@ -58,6 +58,17 @@ public final class RPCChannel: Sendable {
         }
     }
 
+    /// Ends this side's stream on purpose (a message with the FINAL tag), so the peer tells a
+    /// closed channel from a cut one, then shuts the socket down. Best effort: a peer that is
+    /// already gone just misses the goodbye.
+    public func finish() {
+        let deadline = ContinuousClock.now.advanced(by: .milliseconds(200))
+        sealer.withLock { sealer in
+            try? stream.send(sealer.seal([], final: true), deadline: deadline)
+        }
+        shutdown()
+    }
+
     /// Wakes a blocked `receive` or `send`; safe from any thread.
     public func shutdown() { stream.socket.shutdown() }
     /// Releases the connection.

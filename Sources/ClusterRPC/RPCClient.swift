@@ -52,13 +52,10 @@ public final class RPCClient: Sendable {
 
     /// Sends a request and waits for its response, at most `timeout`.
     public func call(_ method: String, body: [UInt8], timeout: Duration) async throws(RPCError) -> [UInt8] {
-        let id: UInt64
-        do {
-            id = try state.withLock { state throws(RPCError) in
-                if let failure = state.failure { throw failure }
-                defer { state.nextID &+= 1 }
-                return state.nextID
-            }
+        let id = try state.withLock { state throws(RPCError) -> UInt64 in
+            if let failure = state.failure { throw failure }
+            defer { state.nextID &+= 1 }
+            return state.nextID
         }
         let result = await withTaskGroup(of: Result<[UInt8], RPCError>.self) { group in
             group.addTask { await self.response(to: id, method: method, body: body) }
@@ -76,7 +73,7 @@ public final class RPCClient: Sendable {
     /// Closes the channel; calls in flight fail with `connectionLost`.
     public func close() {
         fail(RPCError(.connectionLost, "the channel to \(peerName) was closed"))
-        channel.shutdown()
+        channel.finish()
     }
 
     private var peerName: String { channel.peer.certificate.nodeName }

@@ -26,10 +26,7 @@ public enum WorkerRPC {
     public struct HeartbeatReply: Codable, Sendable, Hashable {
         /// The TTL the managers expect heartbeats within.
         public var ttlMilliseconds: Int64
-        public init(ttl: Duration) {
-            let (seconds, attoseconds) = ttl.components
-            ttlMilliseconds = seconds.multipliedReportingOverflow(by: 1_000).partialValue &+ attoseconds / 1_000_000_000_000_000
-        }
+        public init(ttl: Duration) { ttlMilliseconds = WorkerRPC.milliseconds(ttl) }
         /// Clamped to [1 s, 1 h], so a hostile or broken answer cannot spin or stall the loop.
         public var ttl: Duration { .milliseconds(min(max(ttlMilliseconds, 1_000), 3_600_000)) }
     }
@@ -42,7 +39,7 @@ public enum WorkerRPC {
         public init(nodeID: NodeID, since: UInt64, wait: Duration) {
             self.nodeID = nodeID
             self.since = since
-            waitMilliseconds = HeartbeatReply(ttl: wait).ttlMilliseconds
+            waitMilliseconds = WorkerRPC.milliseconds(wait)
         }
         /// Never negative; the server also caps it (`RPCSettings.maxLongPollWait`).
         public var wait: Duration { .milliseconds(max(waitMilliseconds, 0)) }
@@ -70,6 +67,15 @@ public enum WorkerRPC {
     /// The body of a call that answers nothing but success.
     public struct Empty: Codable, Sendable, Hashable {
         public init() {}
+    }
+
+    /// Whole milliseconds, saturating instead of trapping on an absurd duration.
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (total, overflowAgain) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        return overflowAgain ? (seconds < 0 ? .min : .max) : total
     }
 
     public static func encode(_ value: some Encodable) throws(RPCError) -> [UInt8] {

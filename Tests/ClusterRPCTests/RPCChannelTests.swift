@@ -115,6 +115,20 @@ import Testing
         server.close()
     }
 
+    @Test func aChannelClosedOnPurposeIsToldFromACutOne() async throws {
+        let (client, server) = try await established()
+        client.finish()
+        let outcome = await BlockingWork.run("test-receive") { () -> Result<RPCFrame?, TransportError> in
+            Result { () throws(TransportError) in try server.receive() }
+        }
+        guard case .success(nil) = outcome else {
+            Issue.record("a finished stream was not seen as closed: \(outcome)")
+            return
+        }
+        client.close()
+        server.close()
+    }
+
     @Test func aSlowRequestDoesNotHoldUpAFastOneOnTheSameChannel() async throws {
         let (clientChannel, server) = try await established()
         let gate = Gate()

@@ -57,3 +57,23 @@ import Wire
         #expect(error.code == .internalError && error.message == "quota_exceeded: too many nodes")
     }
 }
+
+/// The JSON bodies' numbers come from the peer: odd values are clamped, never trapped on.
+@Suite struct WorkerRPCBodyTests {
+    @Test func aHeartbeatTTLFromThePeerIsClampedToASaneRange() {
+        #expect(WorkerRPC.HeartbeatReply(ttl: .seconds(10)).ttl == .seconds(10))
+        var reply = WorkerRPC.HeartbeatReply(ttl: .zero)
+        #expect(reply.ttl == .seconds(1))
+        reply.ttlMilliseconds = .max
+        #expect(reply.ttl == .seconds(3_600))
+        reply.ttlMilliseconds = .min
+        #expect(reply.ttl == .seconds(1))
+    }
+
+    @Test func aLongPollWaitIsNeverNegativeAndAHugeOneDoesNotOverflow() {
+        var query = WorkerRPC.AllocationsQuery(nodeID: .init(uuid: "n"), since: 0, wait: .seconds(Int64.max))
+        #expect(query.waitMilliseconds == .max)
+        query.waitMilliseconds = -5
+        #expect(query.wait == .zero)
+    }
+}
