@@ -3,11 +3,12 @@ import ClusterRPC
 import ClusterSecurity
 import Foundation
 import Glibc
-import Manager
+@testable import Manager
 import Platform
 import Sodium
 import StateStore
 import Supervisor
+import Synchronization
 import Testing
 
 @testable import Worker
@@ -42,19 +43,43 @@ import Testing
             try startListening()
         }
 
+        /// Long polls the service has started answering.
+        let pollsStarted = Counter()
+
         func startListening() throws {
             let service = WorkerRPCService(manager: manager)
             let identity = identity
             let policy = authority.policy()
+            let polls = pollsStarted
             listener = try RPCListener(
                 port: port, identity: { identity }, policy: { policy }, now: { RemoteManagerLinkTests.now },
-                onChannel: { await service.serveWorkerChannel($0) })
+                onChannel: { channel in
+                    await channel.serve { method, body in
+                        if method == WorkerRPC.Method.allocations.rawValue { polls.increment() }
+                        return await service.handle(method: method, body: body, certificate: channel.peer)
+                    }
+                })
             port = listener?.port ?? 0
         }
 
         func stopListening() async {
             await listener?.shutdown()
             listener = nil
+        }
+
+        /// Another listener in front of the same manager, as a second manager would be.
+        func secondListener(named name: String) throws -> RPCListener {
+            let keys = Ed25519KeyPair.generate()
+            let identity = NodeIdentity(
+                keyPair: keys,
+                certificate: authority.issue(
+                    serial: 3, nodeID: "0000000000000002", nodeName: name, role: .manager, publicKey: keys.publicKey,
+                    now: RemoteManagerLinkTests.now, validity: 3_600))
+            let service = WorkerRPCService(manager: manager)
+            let policy = authority.policy()
+            return try RPCListener(
+                identity: { identity }, policy: { policy }, now: { RemoteManagerLinkTests.now },
+                onChannel: { await service.serveWorkerChannel($0) })
         }
 
         func workerIdentity() -> NodeIdentity {
@@ -66,10 +91,10 @@ import Testing
                     now: RemoteManagerLinkTests.now, validity: 3_600))
         }
 
-        func link(for identity: NodeIdentity) -> RemoteManagerLink {
+        func link(for identity: NodeIdentity, alsoAt others: [Int] = []) -> RemoteManagerLink {
             RemoteManagerLink(
                 identity: identity, managerPolicy: authority.policy(),
-                addresses: [RemoteManagerLink.Address(host: "127.0.0.1", port: port)],
+                addresses: ([port] + others).map { RemoteManagerLink.Address(host: "127.0.0.1", port: $0) },
                 settings: RemoteManagerLinkSettings(initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200)),
                 now: { RemoteManagerLinkTests.now })
         }
@@ -132,6 +157,55 @@ import Testing
         try await WorkerAgentTests.waitFor("the queue drained") { await link.queuedReportCount == 0 }
         // And the reconnected link carries ordinary calls again.
         #expect(try await link.heartbeat(node.id) == .seconds(600))
+        await link.close()
+        await side.tearDown()
+    }
+
+    @Test func whenItsManagerGoesAwayTheLinkFailsOverToTheNextAddress() async throws {
+        let side = try await ManagerSide()
+        let second = try side.secondListener(named: "manager-2")
+        let identity = side.workerIdentity()
+        let link = side.link(for: identity, alsoAt: [second.port])
+        let node = Self.node(for: identity)
+        try await link.registerNode(node)
+        #expect(await link.connectedManager == "manager-1")
+
+        await side.stopListening()
+        // The call that finds the channel broken fails; the next one reaches the other manager.
+        _ = try? await link.heartbeat(node.id)
+        #expect(try await link.heartbeat(node.id) == .seconds(600))
+        #expect(await link.connectedManager == "manager-2")
+        await link.close()
+        await second.shutdown()
+        await side.tearDown()
+    }
+
+    @Test func aManagerThatGoesAwayMidPollReleasesThePollPromptly() async throws {
+        let side = try await ManagerSide()
+        let identity = side.workerIdentity()
+        let link = side.link(for: identity)
+        let node = Self.node(for: identity)
+        try await link.registerNode(node)
+        // An allocation, so the node's allocation index is past zero and a poll waits.
+        _ = try await side.manager.register(Self.job("web", type: .service, command: "/bin/sleep", args: ["600"]))
+        var first = try await link.allocations(forNode: node.id, since: 0, wait: .zero)
+        while first.allocations.isEmpty {
+            first = try await link.allocations(forNode: node.id, since: first.index, wait: .seconds(30))
+        }
+        // A long poll that nothing will answer, then the listener stops: its shutdown must not
+        // wait out the poll's full minute.
+        let pollsBefore = side.pollsStarted.value
+        async let polled = link.allocations(forNode: node.id, since: first.index, wait: .seconds(60))
+        try await WorkerAgentTests.waitFor("the poll reached the manager") { side.pollsStarted.value > pollsBefore }
+        let started = ContinuousClock.now
+        await side.stopListening()
+        #expect(ContinuousClock.now - started < .seconds(30))
+        do {
+            _ = try await polled
+            Issue.record("a poll to a manager that went away succeeded")
+        } catch {
+            #expect((error as? RPCError)?.code == .connectionLost, "\(error)")
+        }
         await link.close()
         await side.tearDown()
     }
@@ -211,4 +285,11 @@ import Testing
         await link.close()
         await side.tearDown()
     }
+}
+
+/// A count shared between a test and the handlers it instruments.
+final class Counter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { count.withLock { $0 } }
+    func increment() { count.withLock { $0 += 1 } }
 }

@@ -71,8 +71,7 @@ public struct WorkerRPCService: Sendable {
             case .allocations:
                 let request = try WorkerRPC.decode(WorkerRPC.AllocationsQuery.self, from: body, method: rawMethod)
                 try authorise(request.nodeID, certificate, rawMethod)
-                let wait = min(request.wait, settings.maxLongPollWait)
-                let (allocations, index) = await manager.allocations(forNode: request.nodeID, since: request.since, wait: wait)
+                let (allocations, index) = await longPoll(request.nodeID, since: request.since, wait: min(request.wait, settings.maxLongPollWait))
                 return .success(try WorkerRPC.encode(WorkerRPC.AllocationsReply(allocations: allocations, index: index)))
             case .updateAllocations:
                 let request = try WorkerRPC.decode(WorkerRPC.UpdateAllocations.self, from: body, method: rawMethod)
@@ -85,6 +84,20 @@ public struct WorkerRPCService: Sendable {
             return .failure(error)
         }
     }
+
+    /// The manager's blocking query, waited in short slices so that a channel that ends (its
+    /// serving tasks are cancelled) frees its long polls within a slice instead of holding
+    /// them, and the connection's teardown, for the whole wait.
+    private func longPoll(_ nodeID: NodeID, since index: UInt64, wait: Duration) async -> (allocations: [Allocation], index: UInt64) {
+        let deadline = ContinuousClock.now.advanced(by: wait)
+        while true {
+            let slice = min(deadline - ContinuousClock.now, Self.longPollSlice)
+            let answer = await manager.allocations(forNode: nodeID, since: index, wait: max(slice, .zero))
+            if index == 0 || answer.index > index || ContinuousClock.now >= deadline || Task.isCancelled { return answer }
+        }
+    }
+
+    static let longPollSlice: Duration = .milliseconds(500)
 
     private func authorise(_ nodeID: NodeID, _ certificate: NodeCertificate, _ method: String) throws(RPCError) {
         guard nodeID.uuid == certificate.nodeID else {
