@@ -68,6 +68,19 @@ extension RPCChannel {
                    settings: settings, now: now)
     }
 
+    /// For a caller that ran the channel handshake itself (the RPC port's inbound diversion,
+    /// which reads the peer's certificate to decide whether this is a worker's channel):
+    /// exchanges the secretstream headers and returns the channel. Both sides must call this
+    /// (or `open`/`accept`, which end with it) right after the handshake.
+    public static func establish(
+        over stream: FrameStream, session: ChannelSession, settings: RPCSettings = RPCSettings()
+    ) throws(TransportError) -> RPCChannel {
+        guard let peer = session.peer else { throw .handshake("the peer presented no certificate") }
+        stream.maxFrameSize = RPCSettings.handshakeFrameLimit
+        return try openStreams(
+            stream, session: session, peer: peer, settings: settings, deadline: ContinuousClock.now.advanced(by: settings.handshakeTimeout))
+    }
+
     /// Each side sends the header of the stream it will seal with, then reads the other's;
     /// only then is the cap raised from the handshake's to the channel's.
     private static func openStreams(

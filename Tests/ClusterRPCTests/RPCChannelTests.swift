@@ -30,6 +30,39 @@ import Testing
         server.close()
     }
 
+    @Test func aConnectionWhoseHandshakeSomethingElseRanBecomesAChannelThatServesCalls() async throws {
+        // What the RPC port's inbound diversion does: run the responder handshake itself, look
+        // at the peer's certificate, then hand the session over.
+        let worker = cluster.identity("worker-1", role: .worker)
+        let manager = cluster.identity("manager-1", role: .manager)
+        let (clientSocket, serverSocket) = try RPCTestCluster.socketPair()
+        let policy = cluster.authority.policy()
+        async let serverSide = BlockingWork.run("test-divert") { () -> Result<RPCChannel, TransportError> in
+            Result { () throws(TransportError) in
+                let stream = FrameStream(socket: serverSocket, maxFrameSize: 4_096)
+                var responder = ChannelResponder(identity: manager, policy: policy)
+                let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+                guard let hello = try stream.receive(deadline: deadline) else { throw .truncated }
+                let session: ChannelSession
+                do {
+                    try stream.send(try responder.receive(clientHello: hello), deadline: deadline)
+                    guard let finish = try stream.receive(deadline: deadline) else { throw TransportError.truncated }
+                    session = try responder.receive(clientFinish: finish, now: RPCTestCluster.now)
+                } catch {
+                    throw .handshake("\(error)")
+                }
+                return try RPCChannel.establish(over: stream, session: session)
+            }
+        }
+        let client = try await RPCClient.connectedForTest(clientSocket, identity: worker, policy: cluster.authority.policy(allowedRoles: [.manager]))
+        let server = try await serverSide.get()
+        #expect(server.peer.certificate.role == .worker)
+        let serving = Task { await server.serve { _, body in .success(body.reversed()) } }
+        #expect(try await client.call("echo", body: [1, 2, 3], timeout: .seconds(120)) == [3, 2, 1])
+        client.close()
+        await serving.value
+    }
+
     @Test func anExpiredWorkerCertificateIsRefusedAtTheHandshake() async throws {
         let expired = cluster.identity("old-worker", role: .worker, issuedAt: RPCTestCluster.now - 7_200, validity: 3_600)
         let (_, server) = try await RPCTestCluster.handshake(
@@ -229,5 +262,15 @@ actor Gate {
         isOpen = true
         for continuation in waiting { continuation.resume() }
         waiting.removeAll()
+    }
+}
+
+extension RPCClient {
+    /// Runs the initiator handshake on an already connected socket (on a thread of its own).
+    static func connectedForTest(_ socket: Socket, identity: NodeIdentity, policy: CertificatePolicy) async throws -> RPCClient {
+        let channel = try await BlockingWork.run("test-open") { () -> Result<RPCChannel, TransportError> in
+            Result { () throws(TransportError) in try RPCChannel.open(socket, identity: identity, policy: policy, now: RPCTestCluster.now) }
+        }.get()
+        return RPCClient(channel: channel)
     }
 }
