@@ -4,7 +4,9 @@ import ClusterRPC
 public struct RemoteManagerLinkSettings: Sendable {
     /// The channel's limits (frame cap, handshake and send timeouts).
     public var rpc: RPCSettings
-    /// How long a call other than the long poll may wait for its answer.
+    /// How long a call other than the long poll may wait for its answer. Long enough for a
+    /// follower to wait out a leader election (the manager's `leaderWait`, 7 s), short enough
+    /// that a hung manager is left for the next one within about one default heartbeat TTL.
     public var callTimeout: Duration
     /// Added to a long poll's `wait` for its answer to arrive before the call counts as lost.
     public var longPollGrace: Duration
@@ -16,7 +18,7 @@ public struct RemoteManagerLinkSettings: Sendable {
     public var maximumBatch: Int
 
     public init(
-        rpc: RPCSettings = RPCSettings(), callTimeout: Duration = .seconds(15), longPollGrace: Duration = .seconds(15),
+        rpc: RPCSettings = RPCSettings(), callTimeout: Duration = .seconds(10), longPollGrace: Duration = .seconds(15),
         initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(5), maximumBatch: Int = 1_000
     ) {
         precondition(maximumBatch >= 1, "RemoteManagerLinkSettings.maximumBatch must be at least 1")
