@@ -51,15 +51,18 @@ let package = Package(
         .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform", "Sodium", "ClusterSecurity"]),
         // Layer 2: the SWIM shell: encrypted UDP/TCP gossip, keyring, membership events.
         .target(name: "Gossip", dependencies: ["SWIM", "Sodium", "Platform"]),
+        // Layer 2: request/response between workers and managers over the authenticated,
+        // encrypted channel (handshake, secretstream, capped frames, many calls in flight).
+        .target(name: "ClusterRPC", dependencies: ["ClusterModel", "StateStore", "ClusterSecurity", "Sodium", "Platform", "Wire"]),
 
         // Layer 3: the server and client roles.
         .target(
             name: "Manager",
-            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API", "Raft", "RaftRuntime", "Sodium", "Gossip", "SWIM"]
+            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API", "Raft", "RaftRuntime", "Sodium", "Gossip", "SWIM", "ClusterRPC", "ClusterSecurity"]
         ),
         .target(
             name: "Worker",
-            dependencies: ["ClusterModel", "Supervision", "Supervisor", "Platform", "HTTP", "API"]
+            dependencies: ["ClusterModel", "Supervision", "Supervisor", "Platform", "HTTP", "API", "ClusterRPC", "ClusterSecurity"]
         ),
 
         // Layer 3 and the executable.
@@ -107,7 +110,8 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel", "ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "StateStore"]),
+        .testTarget(name: "ClusterRPCTests", dependencies: ["ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "ClusterModel", "StateStore"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
         .testTarget(name: "EndToEndTests", dependencies: ["HTTP"]),
     ],

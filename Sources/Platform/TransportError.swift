@@ -1,6 +1,5 @@
-import Platform
-
-/// Why a frame could not be sent or received on a peer connection.
+/// Why a frame could not be sent or received on a peer connection (a Raft peer or a worker's
+/// RPC channel).
 public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The peer announced a frame larger than the cap; the connection is closed without
     /// reading (or allocating) the payload.

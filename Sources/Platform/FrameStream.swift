@@ -1,5 +1,4 @@
 import Glibc
-import Platform
 
 /// Length-prefixed frames over a socket: `[length u32 big endian][payload]`.
 ///
@@ -8,29 +7,32 @@ import Platform
 /// 4 GiB costs nothing but the connection. Reads go through a 64 KiB buffer so small frames
 /// cost one `recv` for many.
 ///
+/// Shared by the Raft transport (RaftRuntime) and the worker RPC channel (ClusterRPC), which
+/// is why it lives at the OS edge rather than in either.
+///
 /// Not thread-safe, except `shutdown()`: one reader and one writer at a time.
-final class FrameStream: @unchecked Sendable {
+public final class FrameStream: @unchecked Sendable {
     // @unchecked: the read buffer is only touched by the one receiving thread; the socket is
     // Sendable and its shutdown is safe from any thread.
-    let socket: Socket
+    public let socket: Socket
     /// The cap; raised once a handshake (whose frames are tiny) is over.
-    var maxFrameSize: Int
+    public var maxFrameSize: Int
     private var buffer: [UInt8]
     private var start = 0
     private var end = 0
 
-    init(socket: Socket, maxFrameSize: Int) {
+    public init(socket: Socket, maxFrameSize: Int) {
         self.socket = socket
         self.maxFrameSize = maxFrameSize
         self.buffer = [UInt8](repeating: 0, count: 64 * 1024)
     }
 
-    func send(_ payload: [UInt8], deadline: ContinuousClock.Instant?) throws(TransportError) {
+    public func send(_ payload: [UInt8], deadline: ContinuousClock.Instant?) throws(TransportError) {
         try send(batch: [payload], deadline: deadline)
     }
 
     /// Writes the frames back to back with one `send` when the kernel takes them all.
-    func send(batch payloads: [[UInt8]], deadline: ContinuousClock.Instant?) throws(TransportError) {
+    public func send(batch payloads: [[UInt8]], deadline: ContinuousClock.Instant?) throws(TransportError) {
         var total = 0
         for payload in payloads {
             guard payload.count <= maxFrameSize else {
@@ -41,7 +43,8 @@ final class FrameStream: @unchecked Sendable {
         var bytes = [UInt8]()
         bytes.reserveCapacity(total)
         for payload in payloads {
-            bytes.appendBigEndian(UInt32(payload.count))
+            let length = UInt32(payload.count)
+            bytes.append(contentsOf: [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)])
             bytes.append(contentsOf: payload)
         }
         do {
@@ -52,7 +55,7 @@ final class FrameStream: @unchecked Sendable {
     }
 
     /// The next frame; nil when the stream ends cleanly between frames.
-    func receive(deadline: ContinuousClock.Instant? = nil) throws(TransportError) -> [UInt8]? {
+    public func receive(deadline: ContinuousClock.Instant? = nil) throws(TransportError) -> [UInt8]? {
         guard try fill(4, deadline: deadline, allowEnd: true) else { return nil }
         let length = UInt64(buffer[start]) << 24 | UInt64(buffer[start + 1]) << 16 | UInt64(buffer[start + 2]) << 8
             | UInt64(buffer[start + 3])
@@ -85,7 +88,7 @@ final class FrameStream: @unchecked Sendable {
 
     /// True when the peer closed its side or reset the connection (a pending read would
     /// return end of file or an error rather than block).
-    var peerHasClosed: Bool {
+    public var peerHasClosed: Bool {
         var entry = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&entry, 1, 0) > 0 else { return false }
         var probe: UInt8 = 0
@@ -95,7 +98,7 @@ final class FrameStream: @unchecked Sendable {
 
     /// True when the socket's send buffer has room (the kernel reports it writable once a
     /// third of it is free, far more than a small frame needs), so a send will not block.
-    var hasSendRoom: Bool {
+    public var hasSendRoom: Bool {
         var entry = pollfd(fd: socket.descriptor, events: Int16(POLLOUT), revents: 0)
         return poll(&entry, 1, 0) > 0 && entry.revents & Int16(POLLOUT) != 0 && entry.revents & Int16(POLLERR | POLLHUP) == 0
     }
