@@ -25,9 +25,10 @@ import Testing
 
     /// Whether `address` answers from inside node `from`'s namespace: a TCP connection to a
     /// closed port is refused at once by a reachable host and times out behind a cut link.
+    /// SIGKILL, because the test runner's children may inherit a mask that blocks SIGTERM.
     static func ping(from node: Int, to address: String, in lab: NetworkLab) throws -> Bool {
         let (executable, arguments) = lab.command(
-            in: node, "/usr/bin/timeout", ["2", "/bin/bash", "-c", "exec 3<>/dev/tcp/\(address)/9"])
+            in: node, "/usr/bin/timeout", ["-s", "KILL", "2", "/bin/bash", "-c", "exec 3<>/dev/tcp/\(address)/9"])
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
