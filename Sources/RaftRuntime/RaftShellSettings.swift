@@ -23,6 +23,8 @@ public struct RaftShellSettings: Sendable {
     /// stated, nothing encrypted) unless the cluster's certificates are given
     /// (`SecurePeerChannelFactory`).
     public var channels: any PeerChannelFactory = PlainPeerChannelFactory()
+    /// What the RPC port hands to services other than Raft: joins and worker channels.
+    public var inboundDiversion = InboundDiversion()
 
     public init(
         raft: RaftSettings, dataDirectory: String, listenHost: String = "127.0.0.1", listenPort: Int = 0,
