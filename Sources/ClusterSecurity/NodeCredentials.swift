@@ -9,6 +9,8 @@ public struct NodeCredentials: Sendable {
     static let magic: [UInt8] = Array("RNCR".utf8)
     static let version: UInt8 = 1
     public static let maximumEncodedSize = 64 * 1024
+    /// The file in a node's data directory that holds them (owner-only: it has the node key).
+    public static let fileName = "node-credentials"
 
     public var nodeKey: Ed25519KeyPair
     public var grant: JoinGrant

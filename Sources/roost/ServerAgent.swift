@@ -1,4 +1,5 @@
 import ClusterModel
+import ClusterSecurity
 import Foundation
 import Gossip
 import HTTP
@@ -56,6 +57,7 @@ enum ServerAgent {
             manager: manager,
             agentInfo: ["mode": "server", "version": RoostVersion.current, "data_dir": dataDirectory, "name": name])
         api.register(in: &router)
+        api.registerJoinTokenRoutes(in: &router)
         let raftAddress = hostPort(options.bindAddress, options.raftPort)
         let gossip: GossipShell
         do {
@@ -65,6 +67,17 @@ enum ServerAgent {
             return 1
         }
         api.register(gossip: gossip, in: &router)
+        await manager.announceJoinTokens(gossipKeys: gossip.keyring.keys) { worker, manager in
+            announcer.writeOutput(JoinTokenBanner.text(worker: worker, manager: manager))
+        }
+        let joinService = JoinService(
+            manager: manager, gossipKeys: { gossip.keyring.keys },
+            managers: {
+                ClusterFormation.managers(in: gossip).map { entry, member in
+                    ManagerAddresses(name: entry.name, rpc: entry.raftAddress, http: entry.httpAddress, gossip: "\(member.address)")
+                }
+            },
+            log: { line in announcer.writeOutput("    [join] \(line)\n") })
         let server = HTTPServer(settings: HTTPServerSettings(host: options.bindAddress, port: options.httpPort), handler: router.handler)
         do {
             try server.start()
@@ -119,10 +132,12 @@ enum ServerAgent {
             // The leader sends its appends while its own fsync runs (as etcd does): an entry still
             // commits only once a majority has it on disk.
             let raft = RaftSettings(id: raftID, seed: UInt64.random(in: 1...UInt64.max), sendAppendsBeforePersist: true)
-            let settings = RaftShellSettings(
+            var settings = RaftShellSettings(
                 raft: raft, dataDirectory: raftDirectory, listenHost: options.bindAddress, listenPort: options.raftPort,
                 peers: plan.peers, snapshotThreshold: options.raftSnapshotThreshold,
                 entriesKeptAfterSnapshot: min(1_000, options.raftSnapshotThreshold / 2), bootstrapVoters: plan.bootstrapVoters)
+            // The RPC port also answers `roost join` (and, later, workers' channels).
+            settings.inboundDiversion = joinService.diversion
             do {
                 try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder())
                 await manager.start()
