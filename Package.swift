@@ -63,8 +63,8 @@ let package = Package(
         ),
 
         // Layer 3 and the executable.
-        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API", "StateStore"]),
-        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime"]),
+        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API", "StateStore", "ClusterSecurity", "Sodium", "RaftRuntime"]),
+        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime", "ClusterSecurity"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
-        .testTarget(name: "EndToEndTests", dependencies: ["HTTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "ClusterSecurity", "Sodium", "RaftRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )
