@@ -77,7 +77,7 @@ enum ServerAgent {
                     ManagerAddresses(name: entry.name, rpc: entry.raftAddress, http: entry.httpAddress, gossip: "\(member.address)")
                 }
             },
-            log: { line in announcer.writeOutput("    [join] \(line)\n") })
+            log: { line in announcer.writeOutput("    \(line)\n") })
         let server = HTTPServer(settings: HTTPServerSettings(host: options.bindAddress, port: options.httpPort), handler: router.handler)
         do {
             try server.start()
