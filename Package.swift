@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel"]),
-        .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore"]),
+        .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore", "ClusterSecurity"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
         .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "ClusterSecurity", "Sodium", "RaftRuntime"]),
