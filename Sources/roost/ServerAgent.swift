@@ -18,6 +18,7 @@ import Synchronization
 /// data directory. It runs until SIGINT or SIGTERM.
 enum ServerAgent {
     static func run(_ options: AgentOptions, console: any Console) async -> Int32 {
+        var options = options
         guard let dataDirectory = options.dataDirectory else {
             console.writeError("error: -server needs -data-dir\n")
             return 1
@@ -31,6 +32,11 @@ enum ServerAgent {
         let raftID: RaftNodeID
         do {
             try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
+            // A manager that joined with `roost join -server` takes its Raft ID, gossip seeds and
+            // key from the credentials the join stored.
+            if let credentials = try JoinedNodeAgent.loadCredentials(in: dataDirectory) {
+                try JoinedNodeAgent.prepareManager(credentials, options: &options, serverDirectory: serverDirectory, console: console)
+            }
             raftID = try ServerIdentityFile.loadOrCreate(at: serverDirectory + "/raft-id")
         } catch {
             console.writeError("error: cannot use the data directory \(dataDirectory): \(error)\n")

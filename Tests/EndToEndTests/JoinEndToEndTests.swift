@@ -154,4 +154,49 @@ struct JoinEndToEndTests {
         #expect(honest.status == 0, "\(honest.errors)")
         #expect(try cluster.roost(["node", "status"], on: 0).status == 0)
     }
+
+    @Test(.timeLimit(.minutes(3)))
+    func aManagerThatJoinedWithTheManagerTokenBecomesAVoterUnderItsCertificatesRaftID() async throws {
+        let cluster = try ManagerClusterProcess(size: 1)
+        defer { cluster.stop() }
+        _ = try await cluster.waitForLeader()
+        let managerToken = try await Self.printedToken(Self.managerLine, in: cluster)
+        let directory = cluster.root + "/m2"
+        let joined = try Self.join(managerToken, cluster, directory: directory, extra: ["-node", "m2", "-server"])
+        #expect(joined.status == 0, "\(joined.errors)")
+        let credentials = try NodeCredentials(decoding: Array(try #require(FileManager.default.contents(atPath: directory + "/" + NodeCredentials.fileName))))
+        let raftID = credentials.certificate.certificate.nodeID
+
+        // `roost agent -server -data-dir DIR` with no -join and no -bootstrap-expect: the
+        // credentials say where the cluster is, and it asks to be added instead of bootstrapping.
+        let ports = try ManagerClusterProcess.freePorts(3)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(DevAgentProcess.executable))
+        process.arguments = [
+            "agent", "-server", "-node", "m2", "-data-dir", directory, "-bind", "127.0.0.1", "-http-port", String(ports[0]),
+            "-rpc-port", String(ports[1]), "-serf-port", String(ports[2]),
+        ]
+        let logPath = cluster.root + "/m2.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        var peers = ""
+        while ContinuousClock.now < deadline {
+            peers = try cluster.roost(["operator", "raft", "list-peers"], on: 0).output
+            if peers.split(separator: "\n").contains(where: { $0.contains("m2") && $0.contains(raftID) && $0.hasSuffix("true") }) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let m2Log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        #expect(peers.split(separator: "\n").contains(where: { $0.contains("m2") && $0.contains(raftID) && $0.hasSuffix("true") }), "\(peers)\n\(m2Log)")
+        #expect(m2Log.contains("added to the cluster as a voter"), "\(m2Log)")
+        #expect(!m2Log.contains("bootstrapping"), "\(m2Log)")
+    }
 }
