@@ -112,10 +112,7 @@ enum JoinCommand: Command {
             let serverHello = try Self.answer(from: connection, deadline: deadline, place: place)
             let (proof, session, caPublicKey) = try initiator.receive(serverHello: serverHello, now: Self.now)
             try connection.send(batch: [proof, JoinAsk(role: role).sealed(with: session)], deadline: deadline)
-            let answer: JoinAnswer
-            do {
-                answer = try JoinAnswer(decoding: try Self.answer(from: connection, deadline: deadline, place: place))
-            }
+            let answer = try JoinAnswer(decoding: try Self.answer(from: connection, deadline: deadline, place: place))
             guard case .grant(let sealed) = answer else {
                 if case .refusal(let reason) = answer { throw CommandError.failure("\(place) refused the join: \(reason)") }
                 throw CommandError.failure("\(place) sent no grant")
