@@ -66,8 +66,8 @@ let package = Package(
         ),
 
         // Layer 3 and the executable.
-        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API", "StateStore"]),
-        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime"]),
+        .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API", "StateStore", "ClusterSecurity", "Sodium", "RaftRuntime"]),
+        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime", "ClusterSecurity"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
@@ -109,11 +109,11 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel"]),
-        .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore"]),
+        .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore", "ClusterSecurity"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel", "ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "StateStore"]),
         .testTarget(name: "ClusterRPCTests", dependencies: ["ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "ClusterModel", "StateStore"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
-        .testTarget(name: "EndToEndTests", dependencies: ["HTTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "ClusterSecurity", "Sodium", "RaftRuntime"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -178,7 +178,7 @@ public enum HandshakeFailure: Error, Sendable, Hashable, CustomStringConvertible
         case .wrongCluster: "the manager's CA key does not match the join token's digest: wrong address or an impostor; nothing secret was sent"
         case .peerCertificate(let problem): "the peer's certificate was refused: \(problem)"
         case .badSignature: "the peer's handshake signature does not verify (replayed or forged handshake)"
-        case .invalidJoinProof: "the join token is not valid here: wrong secret, or rotated away; get a current one with `roost cluster join-token`"
+        case .invalidJoinProof: "the join token is not valid here (wrong secret, or a proof replayed from another connection); get a current one with `roost cluster join-token`"
         case .degenerateKey: "the peer's ephemeral key is invalid"
         }
     }

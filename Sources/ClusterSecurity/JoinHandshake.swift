@@ -48,6 +48,12 @@ public struct JoinRequest: Sendable, Hashable {
     public var role: NodeRole
     public var nodeName: String
     public var publicKey: [UInt8]
+
+    public init(role: NodeRole, nodeName: String, publicKey: [UInt8]) {
+        self.role = role
+        self.nodeName = nodeName
+        self.publicKey = publicKey
+    }
 }
 
 public struct JoinResponder: Sendable {
@@ -97,6 +103,15 @@ public struct JoinResponder: Sendable {
             }
         }
         throw .invalidJoinProof
+    }
+
+    /// Whether `proof` (a finish message) is a valid MAC under `joinKey` for this connection:
+    /// lets the manager tell a rotated-away token (it matches an older generation's key) from a
+    /// wrong one, for a precise refusal.
+    public func proofMatches(_ proof: [UInt8], joinKey: [UInt8]) -> Bool {
+        guard let clientHello, let serverHello, let finish = try? HandshakeMessage.ClientFinish(decoding: proof) else { return false }
+        let transcript = Transcript.hash("join", clientHello.encoded, serverHello.encoded, finish.certificateOrName, finish.publicKey)
+        return ConstantTime.equal(GenericHash.hash(transcript, key: joinKey), finish.proof)
     }
 }
 

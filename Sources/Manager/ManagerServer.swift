@@ -32,6 +32,7 @@ public actor ManagerServer {
     public internal(set) var identity: ServerEntry?
     var formation = FormationState()
     var aclBootstrap = ACLBootstrap()
+    var identityBootstrap = ClusterIdentityBootstrap()
 
     public init(settings: ManagerSettings = ManagerSettings(), clock: @escaping @Sendable () -> Timestamp) {
         self.settings = settings

@@ -27,6 +27,8 @@ public final class FrameTransport: Sendable {
     private let listener: Listener
     private let channels: any PeerChannelFactory
     private let handler: @Sendable (RaftNodeID, [UInt8]) -> Void
+    /// Where join hellos and worker channels go instead of Raft (see `InboundDiversion`).
+    private let diversion: InboundDiversion
     private let inboundClosed = Mutex<(@Sendable (RaftNodeID) -> Void)?>(nil)
     private let counters = TransportCounters()
     private let threads = DispatchGroup()
@@ -42,7 +44,7 @@ public final class FrameTransport: Sendable {
     /// Listens on `host:port` (port 0: any free port, see `port`) and starts accepting.
     public init(
         localID: RaftNodeID, host: String = "127.0.0.1", port: Int = 0, settings: FrameTransportSettings = FrameTransportSettings(),
-        channels: any PeerChannelFactory = PlainPeerChannelFactory(),
+        channels: any PeerChannelFactory = PlainPeerChannelFactory(), diversion: InboundDiversion = InboundDiversion(),
         handler: @escaping @Sendable (RaftNodeID, [UInt8]) -> Void
     ) throws(TransportError) {
         precondition(localID != .none, "a transport needs the local node's ID")
@@ -57,6 +59,7 @@ public final class FrameTransport: Sendable {
         self.settings = settings
         self.port = listener.port
         self.channels = channels
+        self.diversion = diversion
         self.handler = handler
         threads.enter()
         let thread = Thread { [self] in
@@ -172,16 +175,31 @@ public final class FrameTransport: Sendable {
         }
     }
 
-    /// Reads frames from one inbound connection until it ends, fails, or breaks a limit.
+    /// Reads frames from one inbound connection until it ends, fails, or breaks a limit;
+    /// join hellos and worker channels go to `diversion` instead.
     private func serve(_ socket: Socket) {
+        let deadline = ContinuousClock.now.advanced(by: settings.handshakeTimeout)
+        if let join = diversion.join, InboundDiversion.startsWithJoinHello(socket, deadline: deadline) {
+            let connection = FramedConnection(stream: FrameStream(socket: socket, maxFrameSize: SecurePeerChannelFactory.handshakeFrameLimit))
+            divert(connection) { join(connection) }
+            return
+        }
         let channel: any PeerChannel
         do {
-            channel = try channels.accept(
-                socket, local: localID, maxFrameSize: settings.maxFrameSize,
-                deadline: ContinuousClock.now.advanced(by: settings.handshakeTimeout))
+            channel = try channels.accept(socket, local: localID, maxFrameSize: settings.maxFrameSize, deadline: deadline)
         } catch {
             counters.update { $0.handshakeFailures += 1 }
             socket.close()
+            return
+        }
+        if let secure = channel as? SecurePeerChannel, let certificate = secure.peerCertificate, certificate.certificate.role == .worker {
+            // Workers never reach Raft: their channel is the worker service's, or closed.
+            guard let workerChannel = diversion.workerChannel else {
+                counters.update { $0.handshakeFailures += 1 }
+                channel.close()
+                return
+            }
+            divert(channel) { workerChannel(secure, certificate) }
             return
         }
         let key = ObjectIdentifier(channel)
@@ -206,5 +224,21 @@ public final class FrameTransport: Sendable {
             }
         }
         if !isStopping, let callback = inboundClosed.withLock({ $0 }) { callback(channel.peer) }
+    }
+
+    /// Runs a diversion handler with the connection registered (so `shutdown()` wakes it),
+    /// then closes the connection.
+    private func divert(_ channel: any PeerChannel, _ handle: () -> Void) {
+        let key = ObjectIdentifier(channel)
+        let registered = state.withLock { state -> Bool in
+            guard !state.stopping else { return false }
+            state.inbound[key] = channel
+            return true
+        }
+        defer {
+            state.withLock { _ = $0.inbound.removeValue(forKey: key) }
+            channel.close()
+        }
+        if registered { handle() }
     }
 }

@@ -79,7 +79,7 @@ public actor RaftShell {
         let inbox = RaftShellInbox()
         let transport = try FrameTransport(
             localID: settings.raft.id, host: settings.listenHost, port: settings.listenPort, channels: settings.channels,
-            handler: { _, frame in inbox.add(frame: frame) })
+            diversion: settings.inboundDiversion, handler: { _, frame in inbox.add(frame: frame) })
         for (peer, address) in settings.peers where peer != settings.raft.id {
             transport.setPeer(peer, host: address.host, port: address.port)
         }

@@ -26,6 +26,8 @@ public struct RaftShellSettings: Sendable {
     /// Encryption at rest: the key the log and the snapshots are sealed with (see
     /// `AtRestKey`); nil keeps them plain.
     public var atRestKey: AtRestKey?
+    /// What the RPC port hands to services other than Raft: joins and worker channels.
+    public var inboundDiversion = InboundDiversion()
 
     public init(
         raft: RaftSettings, dataDirectory: String, listenHost: String = "127.0.0.1", listenPort: Int = 0,

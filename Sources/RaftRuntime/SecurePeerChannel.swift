@@ -10,14 +10,18 @@ import Synchronization
 /// decrypted (`FrameStream`), and a frame that does not authenticate ends the connection.
 public final class SecurePeerChannel: PeerChannel {
     public let peer: RaftNodeID
+    /// The peer's checked certificate: a manager's (then `peer` is its Raft ID) or, on the
+    /// accepting side, a worker's (`peer` is `.none`; the transport diverts the channel).
+    public let peerCertificate: SignedCertificate?
     private let stream: FrameStream
     /// Serialises sealing and writing: the secretstream state must advance in the order the
     /// frames go out.
     private let sealer: Mutex<SecretStreamSealer>
     private let opener: SecretStreamOpener
 
-    init(peer: RaftNodeID, stream: FrameStream, sealer: SecretStreamSealer, opener: SecretStreamOpener) {
+    init(peer: RaftNodeID, peerCertificate: SignedCertificate?, stream: FrameStream, sealer: SecretStreamSealer, opener: SecretStreamOpener) {
         self.peer = peer
+        self.peerCertificate = peerCertificate
         self.stream = stream
         self.sealer = Mutex(sealer)
         self.opener = opener
@@ -101,7 +105,9 @@ public struct SecurePeerChannelFactory: PeerChannelFactory {
     ) throws(TransportError) -> any PeerChannel {
         let stream = FrameStream(socket: socket, maxFrameSize: Self.handshakeFrameLimit)
         var policy = policy()
-        policy.allowedRoles = [.manager]
+        // Workers are accepted too, for the transport to divert to the worker service (never
+        // to Raft: their channel has no Raft ID).
+        policy.allowedRoles = [.manager, .worker]
         var responder = ChannelResponder(identity: identity(), policy: policy)
         guard let hello = try stream.receive(deadline: deadline) else { throw .truncated }
         let session: ChannelSession
@@ -116,9 +122,11 @@ public struct SecurePeerChannelFactory: PeerChannelFactory {
         } catch {
             throw .handshake("\(error)")
         }
-        guard let peerCertificate = session.peer, let peer = SecurePeerChannel.raftID(of: peerCertificate) else {
-            throw .handshake("the peer's certificate names no Raft ID")
+        guard let peerCertificate = session.peer else { throw .handshake("the peer presented no certificate") }
+        if peerCertificate.certificate.role == .worker {
+            return try Self.openStreams(stream, session: session, peer: .none, maxFrameSize: maxFrameSize, deadline: deadline)
         }
+        guard let peer = SecurePeerChannel.raftID(of: peerCertificate) else { throw .handshake("the peer's certificate names no Raft ID") }
         return try Self.openStreams(stream, session: session, peer: peer, maxFrameSize: maxFrameSize, deadline: deadline)
     }
 
@@ -131,6 +139,6 @@ public struct SecurePeerChannelFactory: PeerChannelFactory {
         guard let header = try stream.receive(deadline: deadline) else { throw .truncated }
         guard let opener = SecretStreamOpener(key: session.keys.receive, header: header) else { throw .handshake("malformed stream header") }
         stream.maxFrameSize = maxFrameSize + SecretStreamSealer.overhead
-        return SecurePeerChannel(peer: peer, stream: stream, sealer: sealer, opener: opener)
+        return SecurePeerChannel(peer: peer, peerCertificate: session.peer, stream: stream, sealer: sealer, opener: opener)
     }
 }

@@ -1,4 +1,5 @@
 import ClusterModel
+import ClusterSecurity
 import Foundation
 import Gossip
 import HTTP
@@ -17,6 +18,7 @@ import Synchronization
 /// data directory. It runs until SIGINT or SIGTERM.
 enum ServerAgent {
     static func run(_ options: AgentOptions, console: any Console) async -> Int32 {
+        var options = options
         guard let dataDirectory = options.dataDirectory else {
             console.writeError("error: -server needs -data-dir\n")
             return 1
@@ -30,6 +32,11 @@ enum ServerAgent {
         let raftID: RaftNodeID
         do {
             try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
+            // A manager that joined with `roost join -server` takes its Raft ID, gossip seeds and
+            // key from the credentials the join stored.
+            if let credentials = try JoinedNodeAgent.loadCredentials(in: dataDirectory) {
+                try JoinedNodeAgent.prepareManager(credentials, options: &options, serverDirectory: serverDirectory, console: console)
+            }
             raftID = try ServerIdentityFile.loadOrCreate(at: serverDirectory + "/raft-id")
         } catch {
             console.writeError("error: cannot use the data directory \(dataDirectory): \(error)\n")
@@ -67,6 +74,7 @@ enum ServerAgent {
             manager: manager,
             agentInfo: ["mode": "server", "version": RoostVersion.current, "data_dir": dataDirectory, "name": name])
         api.register(in: &router)
+        api.registerJoinTokenRoutes(in: &router)
         let raftAddress = hostPort(options.bindAddress, options.raftPort)
         let gossip: GossipShell
         do {
@@ -76,6 +84,17 @@ enum ServerAgent {
             return 1
         }
         api.register(gossip: gossip, in: &router)
+        await manager.announceJoinTokens(gossipKeys: gossip.keyring.keys) { worker, manager in
+            announcer.writeOutput(JoinTokenBanner.text(worker: worker, manager: manager))
+        }
+        let joinService = JoinService(
+            manager: manager, gossipKeys: { gossip.keyring.keys },
+            managers: {
+                ClusterFormation.managers(in: gossip).map { entry, member in
+                    ManagerAddresses(name: entry.name, rpc: entry.raftAddress, http: entry.httpAddress, gossip: "\(member.address)")
+                }
+            },
+            log: { line in announcer.writeOutput("    \(line)\n") })
         let server = HTTPServer(settings: HTTPServerSettings(host: options.bindAddress, port: options.httpPort), handler: router.handler)
         do {
             try server.start()
@@ -137,6 +156,8 @@ enum ServerAgent {
                 peers: plan.peers, snapshotThreshold: options.raftSnapshotThreshold,
                 entriesKeptAfterSnapshot: min(1_000, options.raftSnapshotThreshold / 2), bootstrapVoters: plan.bootstrapVoters)
             settings.atRestKey = atRestKey
+            // The RPC port also answers `roost join` (and, later, workers' channels).
+            settings.inboundDiversion = joinService.diversion
             do {
                 try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder())
                 await manager.start()

@@ -88,6 +88,7 @@ extension ManagerServer {
         await restartBrokerFromState()
         // Not awaited: it may wait for a quorum, and leadership changes must keep flowing.
         Task { await self.bootstrapACLsIfNeeded() }
+        Task { await self.createClusterIdentityIfNeeded() }
     }
 
     /// The broker's queue rebuilt from the replicated evaluations still pending or blocked.
@@ -165,7 +166,7 @@ extension ManagerServer {
             switch command {
             case .state(let stateCommand): await followUp(on: stateCommand)
             case .restoreState: await restartBrokerFromState()
-            case .upsertServer, .removeServer: break
+            case .upsertServer, .removeServer, .clusterIdentity: break
             }
             return .answered(.applied(outcome))
         } catch {

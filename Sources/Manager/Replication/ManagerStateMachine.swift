@@ -15,6 +15,7 @@ final class ManagerStateMachine: RaftStateMachine {
     private struct Contents {
         var store = StateStore()
         var servers: [RaftNodeID: ServerEntry] = [:]
+        var clusterIdentity: ClusterIdentity?
     }
 
     /// What changed, for whoever waits on it (blocking queries, the address book of the Raft
@@ -29,6 +30,7 @@ final class ManagerStateMachine: RaftStateMachine {
 
     var store: StateStore { contents.withLock { $0.store } }
     var servers: [ServerEntry] { contents.withLock { $0.servers.values.sorted { $0.id < $1.id } } }
+    var clusterIdentity: ClusterIdentity? { contents.withLock { $0.clusterIdentity } }
 
     /// `handler` is called after each change, outside the lock, in apply order.
     func observe(_ handler: @escaping @Sendable (Change) -> Void) {
@@ -60,6 +62,9 @@ final class ManagerStateMachine: RaftStateMachine {
             case .removeServer(let id):
                 contents.servers[id] = nil
                 return (.success(ApplyOutcome(index: index)), .servers(contents.servers.values.sorted { $0.id < $1.id }))
+            case .clusterIdentity(let identityCommand):
+                if let refusal = identityCommand.apply(to: &contents.clusterIdentity, at: index) { return (.failure(.invalid(refusal)), nil) }
+                return (.success(ApplyOutcome(index: index)), nil)
             }
         }
         if let change { notify(change) }
@@ -81,7 +86,8 @@ final class ManagerStateMachine: RaftStateMachine {
     }
 
     func snapshot() -> [UInt8] {
-        let saved = contents.withLock { ManagerSnapshot(state: $0.store.snapshot(), servers: $0.servers.values.sorted { $0.id < $1.id }) }
+        let saved = contents.withLock { ManagerSnapshot(
+            state: $0.store.snapshot(), servers: $0.servers.values.sorted { $0.id < $1.id }, clusterIdentity: $0.clusterIdentity)  }
         return (try? Array(JSONEncoder().encode(saved))) ?? []
     }
 
@@ -90,6 +96,7 @@ final class ManagerStateMachine: RaftStateMachine {
         let servers = contents.withLock { contents in
             contents.store = StateStore(restoring: saved.state)
             contents.servers = Dictionary(saved.servers.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+            contents.clusterIdentity = saved.clusterIdentity
             return contents.servers.values.sorted { $0.id < $1.id }
         }
         notify(.state(ApplyOutcome(index: saved.state.latestIndex, changedTables: Set(StateTable.allCases))))
@@ -109,4 +116,6 @@ final class ManagerStateMachine: RaftStateMachine {
 struct ManagerSnapshot: Codable {
     var state: StateSnapshot
     var servers: [ServerEntry]
+    /// Absent in snapshots taken before the cluster had one (or by older managers).
+    var clusterIdentity: ClusterIdentity?
 }

@@ -12,6 +12,9 @@ public enum ReplicatedCommand: Sendable, Hashable, Codable {
     case removeServer(RaftNodeID)
     /// An operator's `snapshot restore`: every manager replaces its state at the same index.
     case restoreState(StateSnapshot)
+    /// The cluster identity: created by the first leader, then join-token rotations,
+    /// certificate serials and revocations.
+    case clusterIdentity(ClusterIdentityCommand)
 }
 
 /// The answer to one replicated command, as the applying manager sends it back to the one

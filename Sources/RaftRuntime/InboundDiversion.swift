@@ -1,0 +1,53 @@
+import ClusterSecurity
+import Glibc
+import Platform
+
+/// What the managers' RPC port does with connections that are not Raft: the transport looks
+/// at the start of the first frame of each inbound connection and hands
+///
+/// - a join hello (`ClientHello` with purpose `.join`) to `join`, with the connection
+///   positioned at that frame (nothing consumed yet);
+/// - an established channel whose peer certificate has the role `.worker` to `workerChannel`,
+///   with the certificate (only with `SecurePeerChannelFactory`: plain channels have no roles).
+///
+/// Both run on the connection's own transport thread, which is theirs until they return (the
+/// transport's connection bound and `shutdown()` cover them); the transport closes the
+/// connection afterwards.
+///
+/// The discriminator is the first payload byte. A plain Raft hello starts with the magic
+/// `RRFT` (0x52); every handshake message starts with its message type, and a `ClientHello`
+/// is type 1, followed by the version and the purpose byte (1 channel, 2 join). So a frame
+/// whose payload starts `01 <version> 02` is a join whatever the channel mode, and nothing a
+/// Raft peer sends can look like one.
+public struct InboundDiversion: Sendable {
+    public var join: (@Sendable (FramedConnection) -> Void)?
+    public var workerChannel: (@Sendable (SecurePeerChannel, SignedCertificate) -> Void)?
+
+    public init(
+        join: (@Sendable (FramedConnection) -> Void)? = nil,
+        workerChannel: (@Sendable (SecurePeerChannel, SignedCertificate) -> Void)? = nil
+    ) {
+        self.join = join
+        self.workerChannel = workerChannel
+    }
+
+    /// The first frame's length prefix and the three bytes that identify a join hello.
+    static let peekLength = 7
+
+    /// Whether the connection starts with a join hello, judged from its first bytes read with
+    /// MSG_PEEK (left in the socket for whoever handles it). False when fewer bytes arrive
+    /// before `deadline`: the normal handshake then runs and fails or times out as it would.
+    static func startsWithJoinHello(_ socket: Socket, deadline: ContinuousClock.Instant) -> Bool {
+        var bytes = [UInt8](repeating: 0, count: peekLength)
+        while true {
+            let count = bytes.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, peekLength, Int32(MSG_PEEK)) }
+            if count >= peekLength { return bytes[4] == 1 && bytes[6] == 2 }
+            if count == 0 { return false }
+            if count < 0, errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR { return false }
+            // Fewer bytes than needed so far: wait for more (a peeked socket stays readable, so
+            // poll briefly instead of waiting for readability).
+            guard ContinuousClock.now < deadline else { return false }
+            if count > 0 { usleep(2_000) } else if !socket.waitUntilReadable(deadline: deadline) { return false }
+        }
+    }
+}
