@@ -21,6 +21,9 @@ public actor ManagerServer {
     var liveness = NodeLiveness()
     var drainWatch = DrainWatch()
     var backgroundTasks: [Task<Void, Never>] = []
+    /// Whether `start()` ran: replication adds background tasks of its own before it, so their
+    /// count cannot tell.
+    var hasStarted = false
     var isShutDown = false
     /// Whether this manager does the leader's work (a lone manager always does).
     var leads = true
@@ -42,7 +45,8 @@ public actor ManagerServer {
 
     /// Starts the scheduler workers and the heartbeat watch. They run until `shutDown`.
     public func start() {
-        guard backgroundTasks.isEmpty, !isShutDown else { return }
+        guard !hasStarted, !isShutDown else { return }
+        hasStarted = true
         for _ in 0..<max(1, settings.schedulerWorkers) {
             let worker = SchedulerWorker(manager: self, broker: broker, state: state, clock: clock,
                                          maximumPlanAttempts: settings.maximumPlanAttempts)

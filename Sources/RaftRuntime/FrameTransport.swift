@@ -179,10 +179,23 @@ public final class FrameTransport: Sendable {
     /// join hellos and worker channels go to `diversion` instead.
     private func serve(_ socket: Socket) {
         let deadline = ContinuousClock.now.advanced(by: settings.handshakeTimeout)
-        if let join = diversion.join, InboundDiversion.startsWithJoinHello(socket, deadline: deadline) {
-            let connection = FramedConnection(stream: FrameStream(socket: socket, maxFrameSize: SecurePeerChannelFactory.handshakeFrameLimit))
-            divert(connection) { join(connection) }
-            return
+        if diversion.join != nil || diversion.channelHello != nil {
+            switch InboundDiversion.helloPurpose(socket, deadline: deadline) {
+            case 2?:
+                if let join = diversion.join {
+                    let connection = FramedConnection(stream: FrameStream(socket: socket, maxFrameSize: SecurePeerChannelFactory.handshakeFrameLimit))
+                    divert(connection) { join(connection) }
+                    return
+                }
+            case 1?:
+                if let channelHello = diversion.channelHello, !(channels is SecurePeerChannelFactory) {
+                    let connection = FramedConnection(stream: FrameStream(socket: socket, maxFrameSize: SecurePeerChannelFactory.handshakeFrameLimit))
+                    divert(connection) { channelHello(connection.frameStream) }
+                    return
+                }
+            default:
+                break
+            }
         }
         let channel: any PeerChannel
         do {

@@ -16,6 +16,9 @@ public final class FramedConnection: PeerChannel {
         self.stream = stream
     }
 
+    /// The underlying stream, for a service that frames its own protocol over it.
+    public var frameStream: FrameStream { stream }
+
     /// Dials `host:port` (the joiner's side).
     public static func connect(host: String, port: Int, timeout: Duration, maxFrameSize: Int) throws(TransportError) -> FramedConnection {
         do {

@@ -22,32 +22,41 @@ import Platform
 public struct InboundDiversion: Sendable {
     public var join: (@Sendable (FramedConnection) -> Void)?
     public var workerChannel: (@Sendable (SecurePeerChannel, SignedCertificate) -> Void)?
+    /// While Raft runs over plain channels, a channel handshake (a `ClientHello` with purpose
+    /// `.channel`, `01 <version> 01`) cannot be a Raft peer's, whose plain hello starts with
+    /// `RRFT`: it is a worker's, and goes here with the stream positioned at the hello, for the
+    /// worker service to run the handshake itself. With secure Raft channels the handshake runs
+    /// in the transport and `workerChannel` receives the result instead.
+    public var channelHello: (@Sendable (FrameStream) -> Void)?
 
     public init(
         join: (@Sendable (FramedConnection) -> Void)? = nil,
-        workerChannel: (@Sendable (SecurePeerChannel, SignedCertificate) -> Void)? = nil
+        workerChannel: (@Sendable (SecurePeerChannel, SignedCertificate) -> Void)? = nil,
+        channelHello: (@Sendable (FrameStream) -> Void)? = nil
     ) {
         self.join = join
         self.workerChannel = workerChannel
+        self.channelHello = channelHello
     }
 
     /// The first frame's length prefix and the three bytes that identify a join hello.
     static let peekLength = 7
 
-    /// Whether the connection starts with a join hello, judged from its first bytes read with
-    /// MSG_PEEK (left in the socket for whoever handles it). False when fewer bytes arrive
-    /// before `deadline`: the normal handshake then runs and fails or times out as it would.
-    static func startsWithJoinHello(_ socket: Socket, deadline: ContinuousClock.Instant) -> Bool {
+    /// The purpose byte of the `ClientHello` the connection starts with (1 channel, 2 join),
+    /// judged from its first bytes read with MSG_PEEK (left in the socket for whoever handles
+    /// it); nil when it starts with something else, or when fewer bytes arrive before
+    /// `deadline`: the normal handshake then runs and fails or times out as it would.
+    static func helloPurpose(_ socket: Socket, deadline: ContinuousClock.Instant) -> UInt8? {
         var bytes = [UInt8](repeating: 0, count: peekLength)
         while true {
             let count = bytes.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, peekLength, Int32(MSG_PEEK)) }
-            if count >= peekLength { return bytes[4] == 1 && bytes[6] == 2 }
-            if count == 0 { return false }
-            if count < 0, errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR { return false }
+            if count >= peekLength { return bytes[4] == 1 ? bytes[6] : nil }
+            if count == 0 { return nil }
+            if count < 0, errno != EAGAIN, errno != EWOULDBLOCK, errno != EINTR { return nil }
             // Fewer bytes than needed so far: wait for more (a peeked socket stays readable, so
             // poll briefly instead of waiting for readability).
-            guard ContinuousClock.now < deadline else { return false }
-            if count > 0 { usleep(2_000) } else if !socket.waitUntilReadable(deadline: deadline) { return false }
+            guard ContinuousClock.now < deadline else { return nil }
+            if count > 0 { usleep(2_000) } else if !socket.waitUntilReadable(deadline: deadline) { return nil }
         }
     }
 }

@@ -79,11 +79,12 @@ public typealias AgentLauncher = @Sendable (AgentOptions, any Console) async -> 
 /// `roost agent -server`: a manager in a replicated cluster.
 enum AgentCommand: Command {
     static let name = "agent"
-    static let abstract = "Run a Roost agent: -dev (a whole cluster in one process) or -server (a replicated manager)."
+    static let abstract = "Run a Roost agent: -dev (a whole cluster in one process), -server (a replicated manager) or -worker."
     static let usage = """
         -config FILE [flags that override the file]
                roost agent -dev [-bind ADDRESS] [-http-port PORT] [-data-dir DIR] [-node NAME] [-dc NAME] [-cgroup-parent NAME] [-serf-port PORT] [-encrypt KEY] [-join ADDRESS]...
                roost agent -server -data-dir DIR [-bootstrap-expect N] [-join ADDRESS]... [-bind ADDRESS] [-http-port PORT] [-rpc-port PORT] [-serf-port PORT] [-encrypt KEY]
+               roost agent -worker -data-dir DIR [-bind ADDRESS] [-http-port PORT] [-serf-port PORT] [-cgroup-parent NAME]
         """
     static let discussion = """
         -dev starts a single-machine cluster: the HTTP API on 127.0.0.1:4646, a manager that
@@ -100,6 +101,11 @@ enum AgentCommand: Command {
         promoted once it has caught up. Its Raft log and snapshots are encrypted at rest with a
         key it makes on first start, DATA_DIR/server/data.key: back it up.
 
+        -worker runs the worker of a machine that joined with `roost join --token …`: it takes
+        its identity from the credentials the join stored in -data-dir, reaches the managers over
+        the authenticated, encrypted worker RPC on their RPC port, is a gossip member with the
+        cluster's key, and serves its tasks' logs on -http-port. Ctrl-C stops its tasks.
+
         -config FILE reads the settings from an HCL file (see docs/agent-config.md): data_dir,
         name, bind_addr, advertise, ports, server { ... }, client { ... }, retry_join, encrypt,
         log_level. A flag given as well overrides the file's value.
@@ -112,6 +118,7 @@ enum AgentCommand: Command {
             "config", kind: .value(placeholder: "FILE"), displayPrefix: "-",
             help: "Read the agent's settings from this HCL file; flags given too override it."),
         OptionDescription("dev", displayPrefix: "-", help: "Run a manager and a worker in one process with throwaway state."),
+        OptionDescription("worker", displayPrefix: "-", help: "Run the worker of a node that joined with roost join (needs -data-dir)."),
         OptionDescription("server", displayPrefix: "-", help: "Run a manager that replicates the cluster state with Raft (needs -data-dir)."),
         OptionDescription(
             "bootstrap-expect", kind: .value(placeholder: "N"), displayPrefix: "-",
@@ -170,16 +177,21 @@ enum AgentCommand: Command {
         }
         if let dev = arguments.flag("dev") { options.dev = dev }
         if let server = arguments.flag("server") { options.server = server }
-        guard options.dev != options.server else {
+        if let worker = arguments.flag("worker") { options.worker = worker }
+        if options.worker && !options.dev && !options.server {
+            guard options.dataDirectory != nil || arguments.values(of: "data-dir").last != nil else {
+                throw .usage("-worker needs -data-dir: the directory where `roost join` stored this node's credentials")
+            }
+        } else if options.worker && options.server {
+            throw .usage(
+                "-worker and -server in one agent are not supported yet",
+                hint: "run the manager (roost agent -server) and the worker (roost agent -worker) as two agents with their own data directories")
+        }
+        guard options.dev != options.server || options.worker else {
             if options.dev {
                 throw .usage(
                     "-dev and -server cannot be combined: dev mode is a whole cluster in one process",
                     hint: "run \"roost agent -dev\" for a single-machine cluster, or \"roost agent -server -data-dir DIR\" for a manager")
-            }
-            if options.worker {
-                throw .usage(
-                    "a worker on its own (client { enabled = true } without server) cannot run in this version yet",
-                    hint: "run it with server { enabled = true }, or use -dev on one machine")
             }
             throw .usage(
                 "say which agent to run",

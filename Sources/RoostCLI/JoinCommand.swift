@@ -70,7 +70,7 @@ enum JoinCommand: Command {
         if certificate.role == .manager {
             context.writeLine("==> Next: run `roost agent -server -data-dir \(directory)` here to add this manager to Raft (as a learner, then a voter).")
         } else {
-            context.writeLine("==> Next: start this node's worker agent with -data-dir \(directory); it reaches the managers listed above.")
+            context.writeLine("==> Next: run `roost agent -worker -data-dir \(directory)` here (or a systemd unit that does); it reaches the managers listed above.")
         }
         return .success
     }

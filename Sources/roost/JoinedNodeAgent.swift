@@ -3,11 +3,9 @@ import Foundation
 import Gossip
 import RoostCLI
 
-/// Where a machine that ran `roost join` starts from: the credentials it stored. The worker
-/// agent's link to the remote managers (worker RPC over the authenticated channel) plugs in
-/// at `runWorker`, which receives everything that link needs: the node key and certificate
-/// (`credentials.identity`), the policy managers are checked with (`credentials.policy`), the
-/// managers' RPC addresses and the gossip keyring.
+/// Where a machine that ran `roost join` starts from: the credentials it stored (the node key
+/// and certificate, the CA, the gossip keyring, the managers' addresses). A worker runs from
+/// them in `WorkerNodeAgent`; a manager is readied here.
 enum JoinedNodeAgent {
     /// The credentials `roost join` stored in `directory`; nil when it holds none.
     static func loadCredentials(in directory: String) throws(NodeCredentialsError) -> NodeCredentials? {
@@ -39,19 +37,6 @@ enum JoinedNodeAgent {
         if options.encryptKey == nil, let primary = credentials.grant.gossipKeys.first { options.encryptKey = GossipKeyring.encodeKey(primary) }
         options.bootstrapExpect = max(options.bootstrapExpect, credentials.grant.managers.count + 1)
         console.writeOutput("==> Joining the cluster as manager \"\(certificate.nodeName)\" (credentials from roost join; gossip seeds: \(options.join.joined(separator: ", ")))\n")
-    }
-
-    /// The seam for the worker agent of a joined node. Until the remote manager link exists
-    /// it reports what it would connect to and fails, so nobody mistakes it for a running worker.
-    static func runWorker(with credentials: NodeCredentials, options: AgentOptions, console: any Console) async -> Int32 {
-        let certificate = credentials.certificate.certificate
-        let managers = credentials.grant.managers.map(\.rpc).joined(separator: ", ")
-        console.writeError("""
-            error: this node joined as \(certificate.role) "\(certificate.nodeName)" (node ID \(certificate.nodeID)), but this
-            roost cannot yet run a worker against remote managers (\(managers)): the worker link is not built yet.
-
-            """)
-        return 1
     }
 }
 

@@ -138,6 +138,15 @@ enum ServerAgent {
             }
         }
         let failureReports = Task { await WorkerFailureReports.forward(from: gossip, to: manager) }
+        let workerChannels = WorkerChannelAcceptor(manager: manager, log: { line in announcer.writeOutput("    \(line)\n") })
+        // The deny-list and CA the workers' channels are checked against, kept fresh so that a
+        // revoked node loses its channel within seconds.
+        let policyRefresh = Task {
+            while !Task.isCancelled {
+                await workerChannels.refresh()
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
         let formation = ClusterFormation(options: options, gossip: gossip, identity: identity, console: console)
         let outcome = await formation.run(hasClusterState: hasClusterState, isStopping: { stopping.withLock { $0 } })
         var status: Int32 = 0
@@ -158,6 +167,7 @@ enum ServerAgent {
             settings.atRestKey = atRestKey
             // The RPC port also answers `roost join` (and, later, workers' channels).
             settings.inboundDiversion = joinService.diversion
+            settings.inboundDiversion.channelHello = { stream in workerChannels.serve(stream) }
             do {
                 try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder())
                 await manager.start()
@@ -175,6 +185,7 @@ enum ServerAgent {
         signalTask.cancel()
         addressWatch.cancel()
         failureReports.cancel()
+        policyRefresh.cancel()
         await gossip.leave()
         await gossip.stop()
         await manager.shutDown()

@@ -1,5 +1,7 @@
 import RoostCLI
 
 await CommandLineTool.main(agentLauncher: { options, console in
-    options.server ? await ServerAgent.run(options, console: console) : await DevAgent.run(options, console: console)
+    if options.server { return await ServerAgent.run(options, console: console) }
+    if options.worker && !options.dev { return await WorkerNodeAgent.run(options, console: console) }
+    return await DevAgent.run(options, console: console)
 })
