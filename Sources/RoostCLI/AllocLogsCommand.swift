@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// `roost alloc logs [-f] [-stderr] ALLOC [TASK]`: a task's output, optionally followed.
 enum AllocLogsCommand: Command {
@@ -28,8 +29,20 @@ enum AllocLogsCommand: Command {
         if arguments.positionals.count == 2 { query.append("task=\(AgentClient.escape(arguments.positionals[1]))") }
         if arguments.flag("f") == true { query.append("follow=true") }
         if arguments.flag("tail") == true { query += ["origin=end", "offset=10240"] }
-        let target = "/v1/client/fs/logs/\(AgentClient.escape(allocation))?" + query.joined(separator: "&")
-        let body = try await client.stream(target)
+        // Logs live on the worker that runs the allocation: ask the managers where that is
+        // (its node's HTTP address) and read from it, as Nomad's CLI does.
+        let (located, _) = try await client.get("/v1/allocation/\(AgentClient.escape(allocation))", as: AllocationLocation.self)
+        let (node, _) = try await client.get("/v1/node/\(AgentClient.escape(located.nodeID))", as: NodeLocation.self)
+        var logs = client
+        if !node.httpAddress.isEmpty {
+            do {
+                logs = AgentClient(http: try HTTPClient(address: node.httpAddress), token: client.token)
+            } catch {
+                throw .failure("node \(located.nodeID.prefix(8)) reports an unusable log address \"\(node.httpAddress)\": \(error)")
+            }
+        }
+        let target = "/v1/client/fs/logs/\(AgentClient.escape(located.id))?" + query.joined(separator: "&")
+        let body = try await logs.stream(target)
         do {
             for try await chunk in body {
                 context.console.writeOutput(String(decoding: chunk, as: UTF8.self))
@@ -39,4 +52,15 @@ enum AllocLogsCommand: Command {
         }
         return .success
     }
+}
+
+/// The two fields of an allocation the log command needs (`ID`, `NodeID` in the API).
+struct AllocationLocation: Decodable {
+    var id: String
+    var nodeID: String
+}
+
+/// Where a node's worker serves its tasks' logs (`HTTPAddr` in the API).
+struct NodeLocation: Decodable {
+    var httpAddress: String
 }
