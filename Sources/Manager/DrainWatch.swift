@@ -20,9 +20,16 @@ struct DrainWatch: Sendable {
         var node: NodeID
     }
 
-    /// Per job on a draining node: how many of its allocations ran, and whether the deadline
-    /// had passed, when it was last evaluated for the drain.
-    private var lastProgress: [JobOnNode: Int] = [:]
+    /// What a drain's progress is judged by: which of the job's allocations ran (not how
+    /// many: a worker that finishes an evicted allocation and starts its replacement in one
+    /// report leaves the count unchanged), and whether the deadline had passed.
+    struct Progress: Hashable {
+        var running: Set<AllocationID>
+        var forced: Bool
+    }
+
+    /// Per job on a draining node: its progress when it was last evaluated for the drain.
+    private var lastProgress: [JobOnNode: Progress] = [:]
 
     mutating func steps(in state: StateStore, now: Timestamp) -> [Step] {
         var steps: [Step] = []
@@ -41,8 +48,8 @@ struct DrainWatch: Sendable {
             let jobs = Set(remaining.map { JobOnNode(namespace: $0.namespace, jobID: $0.jobID, node: node.id) })
             for job in jobs.sorted(by: { ($0.namespace, $0.jobID) < ($1.namespace, $1.jobID) }) {
                 seen.insert(job)
-                let running = state.allocations(namespace: job.namespace, jobID: job.jobID).count { $0.clientStatus == .running }
-                let progress = running * 2 + (forced ? 1 : 0)
+                let running = state.allocations(namespace: job.namespace, jobID: job.jobID).filter { $0.clientStatus == .running }
+                let progress = Progress(running: Set(running.map(\.id)), forced: forced)
                 guard lastProgress[job] != progress else { continue }
                 lastProgress[job] = progress
                 steps.append(.evaluate(namespace: job.namespace, jobID: job.jobID, node: node.id))

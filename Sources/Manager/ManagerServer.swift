@@ -168,6 +168,17 @@ public actor ManagerServer {
 
     /// Records that the node is alive; a node marked down comes back as ready.
     public func heartbeat(_ nodeID: NodeID) async throws(ManagerError) -> Duration {
+        // Only the leader watches for silent nodes: a follower passes the heartbeat on.
+        if case .elsewhere = await leaderLocation() {
+            try await forwardHeartbeat(nodeID)
+            return settings.heartbeatTTL
+        }
+        return try await recordHeartbeat(nodeID)
+    }
+
+    /// A heartbeat this manager takes as the leader (its own worker's, or one a follower
+    /// forwarded): the node is alive, and a node marked down comes back as ready.
+    public func recordHeartbeat(_ nodeID: NodeID) async throws(ManagerError) -> Duration {
         let now = clock()
         let snapshot = await state.snapshot
         guard let node = snapshot.node(id: nodeID) else { throw .notFound("node \(nodeID) is not registered") }

@@ -78,3 +78,39 @@ import Testing
         await manager.shutDown()
     }
 }
+
+/// The drain watch notices progress however the worker's reports fall between its looks.
+@Suite struct DrainWatchProgressTests {
+    @Test func aDrainMovesOnWhenReplacementsRunEvenIfTheRunningCountLooksTheSame() async throws {
+        // The watch runs only when the test says, so what it sees is known.
+        let manager = ManagerServer(settings: ManagerSettings(drainWatchInterval: .seconds(3_600)), clock: ManagerServerTests.clock)
+        await manager.start()
+        let drained = ManagerServerTests.node("w1")
+        try await manager.registerNode(drained)
+        var job = ManagerServerTests.job("web", count: 4)
+        job.groups[0].migrate = MigrateStrategy(maxParallel: 2)
+        _ = try await manager.register(job)
+        _ = try await ManagerServerTests.state(of: manager, "placed") { $0.allocations(jobID: "web").count == 4 }
+        try await ManagerDrainTests.actAsWorkers(manager)
+        try await manager.registerNode(ManagerServerTests.node("w2"))
+        _ = try await manager.startDrain(drained.id, deadline: nil, ignoreSystemJobs: false)
+        _ = try await ManagerServerTests.state(of: manager, "first batch") { state in
+            state.allocations(jobID: "web").count { $0.desiredStatus == .evict } == 2 && state.allocations(jobID: "web").count == 6
+        }
+        await manager.advanceDrains()
+        // Whatever that look asked for is scheduled before the worker reports.
+        _ = try await ManagerServerTests.state(of: manager, "evaluations done") { state in
+            state.evaluations(jobID: "web").allSatisfy { $0.status.isTerminal }
+        }
+        #expect(await manager.snapshot().allocations(jobID: "web").count { $0.desiredStatus == .evict } == 2)
+        // The worker finishes the evicted two and starts their replacements in one report:
+        // four allocations run before and after, but two of them are new.
+        try await ManagerDrainTests.actAsWorkers(manager)
+        await manager.advanceDrains()
+        let second = try await ManagerServerTests.state(of: manager, "second batch", timeout: .seconds(30)) { state in
+            state.allocations(jobID: "web").count { $0.desiredStatus == .evict } == 4
+        }
+        #expect(second.allocations(jobID: "web").count == 8)
+        await manager.shutDown()
+    }
+}

@@ -1,3 +1,4 @@
+import ClusterModel
 import API
 import Gossip
 import Foundation
@@ -11,6 +12,7 @@ extension ManagerAPI {
     func registerOperatorRoutes(in router: inout HTTPRouter) {
         let api = self
         router.post("/v1/internal/apply") { await api.applyForwarded($0) }
+        router.post("/v1/internal/heartbeat") { await api.heartbeatForwarded($0) }
         router.post("/v1/internal/raft/join") { await api.onLeader($0, .managersOnly) { try await api.admitServer($0) } }
         router.get("/v1/operator/raft/configuration") { await api.answer(.operatorRead("reading the Raft configuration")) { try await api.raftConfiguration($0) }($0) }
         router.delete("/v1/operator/raft/peer") { await api.onLeader($0, .management("removing Raft peers")) { try await api.removeRaftPeer($0) } }
@@ -30,6 +32,24 @@ extension ManagerAPI {
     public func register(gossip: GossipShell, in router: inout HTTPRouter) {
         GossipAPI(gossip: gossip).register(in: &router) { requirement, handler in
             self.answer(requirement) { request in await handler(request) }
+        }
+    }
+
+    /// A worker's heartbeat a follower passed on: `{"NodeID": "…"}`.
+    func heartbeatForwarded(_ request: HTTPRequest) async -> HTTPResponse {
+        struct Body: Decodable { var NodeID: String }
+        guard let body = try? JSONDecoder().decode(Body.self, from: Data(request.body)), !body.NodeID.isEmpty else {
+            return Self.errorResponse(.badRequest, "the forwarded heartbeat must be {\"NodeID\": \"…\"}")
+        }
+        switch await manager.heartbeatForwarded(NodeID(uuid: body.NodeID)) {
+        case .answered:
+            return HTTPResponse(headers: ["Content-Type": "application/json"], body: Array("{}".utf8))
+        case .notLeader:
+            var response = Self.errorResponse(.serviceUnavailable, "this manager does not lead")
+            response.headers.set(HTTPLeaderForwarder.notLeaderHeader, "1")
+            return response
+        case .unavailable(let message):
+            return Self.errorResponse(.serviceUnavailable, message)
         }
     }
 

@@ -1,3 +1,4 @@
+import ClusterModel
 import Foundation
 import HTTP
 import Synchronization
@@ -15,17 +16,7 @@ public final class HTTPLeaderForwarder: LeaderForwarding {
     }
 
     public func submit(_ command: ReplicatedCommand, to leader: ServerEntry) async throws(ForwardingFailure) -> ReplicatedResult {
-        let client: HTTPClient
-        do {
-            client = try clients.withLock { clients in
-                if let existing = clients[leader.httpAddress] { return existing }
-                let made = try HTTPClient(address: leader.httpAddress, settings: settings)
-                clients[leader.httpAddress] = made
-                return made
-            }
-        } catch {
-            throw .notDelivered("the leader's address \(leader.httpAddress) is not usable: \(error)")
-        }
+        let client = try self.client(for: leader)
         let body: [UInt8]
         do {
             body = try ManagerStateMachine.encode(command)
@@ -50,6 +41,36 @@ public final class HTTPLeaderForwarder: LeaderForwarding {
             return try JSONDecoder().decode(ReplicatedResult.self, from: Data(response.body))
         } catch {
             throw .outcomeUnknown("the leader's answer is not readable: \(error)")
+        }
+    }
+
+    /// `POST /v1/internal/heartbeat` on the leader; a heartbeat is idempotent, so any failure
+    /// may simply be retried by the worker's next one.
+    public func heartbeat(_ node: NodeID, to leader: ServerEntry) async throws(ForwardingFailure) {
+        let client = try self.client(for: leader)
+        let body = Array(#"{"NodeID":"\#(node.uuid)"}"#.utf8)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.send(.post, "/v1/internal/heartbeat", headers: ["Content-Type": "application/json"], body: body)
+        } catch {
+            throw .notDelivered("cannot reach the leader at \(leader.httpAddress): \(error)")
+        }
+        if response.headers[Self.notLeaderHeader] != nil { throw .notDelivered("\(leader.name) no longer leads") }
+        guard response.status.code == 200 else {
+            throw .notDelivered("the leader answered \(response.status.code): \(String(decoding: response.body, as: UTF8.self))")
+        }
+    }
+
+    private func client(for leader: ServerEntry) throws(ForwardingFailure) -> HTTPClient {
+        do {
+            return try clients.withLock { clients in
+                if let existing = clients[leader.httpAddress] { return existing }
+                let made = try HTTPClient(address: leader.httpAddress, settings: settings)
+                clients[leader.httpAddress] = made
+                return made
+            }
+        } catch {
+            throw .notDelivered("the leader's address \(leader.httpAddress) is not usable: \(error)")
         }
     }
 }

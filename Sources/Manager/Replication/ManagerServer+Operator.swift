@@ -133,3 +133,30 @@ extension ManagerServer {
         ]
     }
 }
+
+extension ManagerServer {
+    /// Hands a heartbeat to the leader (see `LeaderForwarding.heartbeat`).
+    func forwardHeartbeat(_ nodeID: NodeID) async throws(ManagerError) {
+        guard let shell = await raft, let forwarder else { throw .unavailable("no leader to tell") }
+        let leader = await shell.leader
+        guard leader != .none, let entry = await serverEntry(leader) else {
+            throw .unavailable("No cluster leader: a majority of the managers must be up")
+        }
+        do {
+            try await forwarder.heartbeat(nodeID, to: entry)
+        } catch {
+            throw .unavailable("the heartbeat did not reach the leader: \(error)")
+        }
+    }
+
+    /// A heartbeat a follower forwarded; refused when this manager does not lead (any more).
+    public func heartbeatForwarded(_ nodeID: NodeID) async -> ForwardedAnswer {
+        guard leads else { return .notLeader }
+        do {
+            _ = try await recordHeartbeat(nodeID)
+            return .answered(.applied(ApplyOutcome(index: 0)))
+        } catch {
+            return .unavailable(error.description)
+        }
+    }
+}
