@@ -13,6 +13,7 @@ extension StateCommand {
             case .updateNodeStatus(_, _, _, let evaluations, _): evaluations
             case .updateNodeEligibility(_, _, _, let evaluations, _): evaluations
             case .updateNodeDrain(_, _, _, let evaluations, _): evaluations
+            case .deregisterNode(_, let evaluations, _): evaluations
             case .updateAllocations(_, let evaluations, _): evaluations
             case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.followupEvaluations
             case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: []
@@ -30,7 +31,7 @@ extension StateCommand {
         case .updateNodeDrain(_, let strategy, let markEligible, _, _): strategy == nil && markEligible
         case .updateAllocations(let updates, _, _): updates.contains { $0.clientStatus.isTerminal }
         case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
-        case .registerJob, .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: false
+        case .deregisterNode, .registerJob, .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: false
         }
     }
 }

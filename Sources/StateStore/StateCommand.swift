@@ -23,6 +23,9 @@ public enum StateCommand: Sendable, Hashable, Codable {
     /// leaves it ineligible unless `markEligible`, so a drained machine gets no new work until
     /// the operator says so.
     case updateNodeDrain(NodeID, strategy: DrainStrategy?, markEligible: Bool, evaluations: [Evaluation], time: Timestamp)
+    /// Forgets a node (`roost node rm`): its allocations count as lost, and `evaluations`
+    /// replace them.
+    case deregisterNode(NodeID, evaluations: [Evaluation], time: Timestamp)
     /// Creates or updates evaluations (the broker's status changes, blocked evaluations
     /// becoming pending again).
     case upsertEvaluations([Evaluation], time: Timestamp)

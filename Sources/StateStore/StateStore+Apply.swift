@@ -66,6 +66,11 @@ extension StateStore {
                     node.eligibility = .eligible
                 }
             }
+        case .deregisterNode(let id, let evaluations, let time):
+            try checkCount(evaluations.count)
+            guard nodesByID.removeValue(forKey: id) != nil else { throw .nodeNotFound(id) }
+            change.tables.insert(.nodes)
+            upsertEvaluations(evaluations, time: time, &change)
         case .upsertEvaluations(let evaluations, let time):
             try checkCount(evaluations.count)
             upsertEvaluations(evaluations, time: time, &change)
@@ -179,6 +184,7 @@ extension StateStore {
             // What operators decided about a node survives its worker registering again.
             node.eligibility = existing.eligibility
             node.drain = existing.drain
+            node.drainStrategy = existing.drainStrategy
         }
         node.createIndex = nodesByID[node.id]?.createIndex ?? change.index
         node.modifyIndex = change.index

@@ -60,7 +60,7 @@ import Testing
         }
 
         client {
-          enabled = true
+          enabled = false
           servers = ["10.0.0.2:4647"]
           meta {
             rack = "r12"
@@ -90,7 +90,7 @@ import Testing
         #expect(options.bootstrapExpect == 3)
         #expect(options.raftSnapshotThreshold == 4096)
         #expect(options.dataEncryption == false)
-        #expect(options.worker && options.workerServers == ["10.0.0.2:4647"])
+        #expect(!options.worker && options.workerServers == ["10.0.0.2:4647"])
         #expect(options.nodeMeta == ["rack": "r12", "tier": "gold"])
     }
 
@@ -99,7 +99,6 @@ import Testing
         defer { directory.remove() }
         let file = try directory.file("agent.hcl", """
             data_dir = "/tmp/x"
-            server { enabled = true }
             worker {
               enabled = true
               servers = ["127.0.0.1:4647"]
@@ -240,13 +239,15 @@ import Testing
         #expect(twice.status == 64 && twice.errors.contains("-config can be given once"))
     }
 
-    @Test func aWorkerOnItsOwnIsRefusedWithWhatToRunInstead() async throws {
+    @Test func aWorkerNeedsTheDataDirectoryItsJoinFilledAndCannotShareAnAgentWithAManager() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let file = try directory.file("agent.hcl", "client { enabled = true }\n")
-        let run = await Self.agent("-config", file)
-        #expect(run.status == 64 && run.options == nil)
-        #expect(run.errors.contains("a worker on its own") && run.errors.contains("server { enabled = true }"), "\(run.errors)")
+        let alone = await Self.agent("-config", try directory.file("worker.hcl", "client { enabled = true }\n"))
+        #expect(alone.status == 64 && alone.options == nil)
+        #expect(alone.errors.contains("-worker needs -data-dir"), "\(alone.errors)")
+        let both = await Self.agent("-config", try directory.file("both.hcl", "data_dir = \"/tmp/x\"\nserver { enabled = true }\nclient { enabled = true }\n"))
+        #expect(both.status == 64 && both.options == nil)
+        #expect(both.errors.contains("-worker and -server in one agent are not supported yet"), "\(both.errors)")
     }
 
     @Test func theExampleInTheDocumentationParsesToTheOptionsItDescribes() throws {

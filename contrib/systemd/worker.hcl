@@ -12,6 +12,7 @@ client {
   }
 }
 
+# Run once before enabling the unit: roost join --token ROOST-1-… 10.0.0.1 -data-dir /var/lib/roost-worker
+# The gossip key and the worker's certificate come from that join.
 retry_join = ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
-encrypt    = "REPLACE-WITH-32-RANDOM-BYTES-IN-BASE64="
 log_level  = "INFO"
