@@ -41,7 +41,8 @@ struct NodeLiveness: Sendable {
         return failed
     }
 
-    private mutating func forget(_ node: NodeID) {
+    /// Stops watching a node (it was removed from the cluster).
+    mutating func forget(_ node: NodeID) {
         lastHeard[node] = nil
         failedByGossipSince[node] = nil
     }

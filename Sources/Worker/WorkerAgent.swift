@@ -21,10 +21,27 @@ public actor WorkerAgent {
     /// How long one allocation watch waits for a change before asking again.
     static let watchWait: Duration = .seconds(30)
 
-    public init(node: Node, supervisor: Supervisor, link: any ManagerLink) {
+    /// Where the agent says that the managers stopped (or started again) accepting it: an
+    /// operator must see "certificate revoked" or "no manager reachable", not silence.
+    private let log: @Sendable (String) -> Void
+    private var lastProblem: String?
+
+    public init(node: Node, supervisor: Supervisor, link: any ManagerLink, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.node = node
         self.supervisor = supervisor
         self.link = link
+        self.log = log
+    }
+
+    /// Logs a problem once (not at every retry), and its end.
+    private func note(_ problem: String?) {
+        guard problem != lastProblem else { return }
+        if let problem {
+            log("worker: \(problem)")
+        } else if let lastProblem {
+            log("worker: the managers accept this node again (after: \(lastProblem))")
+        }
+        lastProblem = problem
     }
 
     /// Registers the node (retrying until the managers answer) and starts the heartbeat,
@@ -40,7 +57,9 @@ public actor WorkerAgent {
                 guard !Task.isCancelled else { return }
                 do {
                     ttl = try await link.heartbeat(nodeID)
+                    await self?.note(nil)
                 } catch {
+                    await self?.note("heartbeat refused or lost: \(error)")
                     // The managers forgot the node (a restart of a dev agent): register again.
                     await self?.registerUntilAccepted()
                 }
@@ -67,8 +86,10 @@ public actor WorkerAgent {
         while !isShutDown, !Task.isCancelled {
             do {
                 try await link.registerNode(node)
+                note(nil)
                 return
             } catch {
+                note("registration refused or lost: \(error)")
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
             }

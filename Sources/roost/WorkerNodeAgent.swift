@@ -88,7 +88,8 @@ enum WorkerNodeAgent {
         let link = RemoteManagerLink(
             identity: credentials.identity, managerPolicy: credentials.policy, addresses: addresses,
             now: { ClockSource.wallNanosecondsSinceEpoch() / 1_000_000_000 })
-        let worker = WorkerAgent(node: node, supervisor: supervisor, link: link)
+        let logger = (console as? StandardConsole) ?? StandardConsole()
+        let worker = WorkerAgent(node: node, supervisor: supervisor, link: link, log: { line in logger.writeOutput("    \(line)\n") })
         let (signals, received) = SignalWatcher.stream()
         console.writeOutput("""
             ==> Roost worker \(node.name) (node \(node.id.uuid)) starting
@@ -96,7 +97,7 @@ enum WorkerNodeAgent {
                     Gossip address: \(gossip.address)\(gossip.keyring.isEncrypted ? " (encrypted)" : " (NOT encrypted: the cluster's managers run without -encrypt)")
                           Managers: \(addresses.map(\.description).joined(separator: ", ")) (worker RPC, authenticated and encrypted)
                     Data directory: \(dataDirectory)
-                           Cgroups: \(supervisor.cgroupVersion.map { "v\($0 == .v2 ? 2 : 1)" } ?? "off (not root): no memory limits or OOM reports")
+                           Cgroups: \(supervisor.cgroupVersion.map { "v\($0 == .v2 ? 2 : 1)" } ?? "off (not root, or no cgroup file system): no memory limits or OOM reports")
             ==> WARNING: the log API on \(server.address) is not authenticated yet: keep it on a trusted network.
 
             """)

@@ -152,5 +152,23 @@ import Testing
             return now.count == 6 && !now.contains { $0.node == busiestID } && node["Drain"] as? Bool == false
         }
         print("MultiMachineEndToEndTests: drained \(busiest) in \(emptied.map { "\($0)" } ?? "-")")
+
+        // Remove the drained worker while its agent still runs: its certificate is revoked, its
+        // agent is refused from then on, and the node does not come back.
+        let removed = try DevAgentProcess.roost(
+            ["node", "rm", "-force", busiestID], address: cluster.machines[answering].address, token: cluster.bootstrapToken())
+        #expect(removed.status == 0 && removed.output.contains("revoked"), "node rm: \(removed.output)\(removed.errors)")
+        let busiestIndex = cluster.index(of: busiest)
+        _ = await cluster.waitFor("\(busiest)'s agent refused", within: .seconds(30)) {
+            let refusedByAManager = cluster.managerIndexes.contains { index in
+                cluster.log(of: index).split(separator: "\n").contains { $0.contains("worker channel refused") && $0.contains("revoked") }
+            }
+            // Refused at its next handshake (the manager logs why), or on its open channel (the
+            // worker logs the manager's answer).
+            let refusedOnItsChannel = cluster.log(of: busiestIndex).split(separator: "\n").contains { $0.contains("refused") && $0.contains("revoked") }
+            return refusedByAManager || refusedOnItsChannel
+        }
+        try await Task.sleep(for: .seconds(5))
+        #expect(await cluster.nodeIDs(from: answering)[busiest] == nil, "the removed node registered again")
     }
 }

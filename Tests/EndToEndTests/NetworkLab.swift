@@ -28,6 +28,7 @@ final class NetworkLab: @unchecked Sendable {
     static var unavailableReason: String? {
         if geteuid() != 0 { return "not root" }
         if ipTool == nil { return "no ip command (iproute2)" }
+        if nsenterTool == nil { return "no nsenter command (util-linux)" }
         return nil
     }
 
@@ -75,12 +76,16 @@ final class NetworkLab: @unchecked Sendable {
         try Self.ip("-n", hub, "link", "set", "h\(node)", up ? "up" : "down")
     }
 
-    /// The command line that runs `executable` inside node `node`'s namespace. `ip netns exec`
-    /// execs the program in place, so the process started is the program itself (its PID is
-    /// the one to kill).
+    /// The command line that runs `executable` inside node `node`'s network namespace.
+    /// `nsenter --net` rather than `ip netns exec`: the latter also makes a mount namespace
+    /// with a fresh /sys, which hides the cgroup file system from the agent. nsenter execs the
+    /// program in place, so the process started is the program itself (its PID is the one to
+    /// kill).
     func command(in node: Int, _ executable: String, _ arguments: [String]) -> (executable: String, arguments: [String]) {
-        (Self.ipTool ?? "/usr/sbin/ip", ["netns", "exec", namespace(of: node), executable] + arguments)
+        (Self.nsenterTool ?? "/usr/bin/nsenter", ["--net=/run/netns/" + namespace(of: node), "--", executable] + arguments)
     }
+
+    static let nsenterTool = ["/usr/bin/nsenter", "/bin/nsenter", "/usr/sbin/nsenter"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     func destroy() {
         try? Self.ip("link", "del", testLink)

@@ -16,6 +16,10 @@ extension ManagerAPI {
         router.put("/v1/node/:id/eligibility") {
             await api.answer(.management("changing node eligibility")) { try await api.setNodeEligibility($0) }($0)
         }
+        router.delete("/v1/node/:id") { await api.answer(.management("removing nodes")) { try await api.removeNode($0, force: nil) }($0) }
+        // Nomad's name for it; Nomad purges whatever the node's state.
+        router.post("/v1/node/:id/purge") { await api.answer(.management("removing nodes")) { try await api.removeNode($0, force: true) }($0) }
+        router.put("/v1/node/:id/purge") { await api.answer(.management("removing nodes")) { try await api.removeNode($0, force: true) }($0) }
     }
 
     /// `{"DrainSpec": {"Deadline": ns, "IgnoreSystemJobs": bool} | null, "MarkEligible": bool}`.
@@ -79,6 +83,26 @@ extension ManagerAPI {
         }
         let index = try await manager.setEligibility(node.id, eligible: eligibility == .eligible)
         return try Self.indexed(NodeUpdateAnswer(nodeModifyIndex: index, index: index), index: index)
+    }
+
+    struct NodeRemovalAnswer: Encodable {
+        var nodeName: String
+        var revokedSerials: [UInt64]
+        var index: UInt64
+        enum CodingKeys: String, CodingKey {
+            case nodeName = "NodeName"
+            case revokedSerials = "RevokedSerials"
+            case index = "Index"
+        }
+    }
+
+    /// `DELETE /v1/node/:id[?force=true]`: revoke the node's certificates and forget it.
+    func removeNode(_ request: HTTPRequest, force: Bool?) async throws -> HTTPResponse {
+        let node = try await lookUpNode(request)
+        let forced = force ?? (request.queryValue("force").map { $0.isEmpty || $0 == "true" || $0 == "1" } ?? false)
+        let removal = try await manager.removeNode(node.id, force: forced)
+        return try Self.indexed(
+            NodeRemovalAnswer(nodeName: removal.nodeName, revokedSerials: removal.revokedSerials, index: removal.index), index: removal.index)
     }
 
     /// The node a path names, by full ID or unique prefix (the CLI shows 8-character IDs).

@@ -20,6 +20,13 @@ public struct ClusterIdentity: Sendable, Hashable, Codable {
     /// whole life with no counter to coordinate. This is the highest so far.
     public var lastSerial: UInt64
     public var revoked: CertificateDenyList
+    /// The serials issued to each node (the last few), so that removing a node revokes every
+    /// certificate it holds. Optional: identities recorded before it existed decode without it.
+    public var issuedSerials: [String: [UInt64]]?
+
+    /// How many of a node's serials are kept: renewals come every few weeks, so a handful
+    /// covers every certificate still valid.
+    static let serialsKeptPerNode = 8
 
     init(clusterID: [UInt8], caSeed: [UInt8], gossipKeys: [[UInt8]], revokedCapacity: Int = CertificateDenyList.defaultCapacity) {
         self.clusterID = clusterID

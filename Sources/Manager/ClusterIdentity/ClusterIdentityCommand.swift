@@ -12,6 +12,8 @@ public enum ClusterIdentityCommand: Sendable, Hashable, Codable {
     /// The certificate `serial` (valid until `notAfter`) must be refused from now on; `now` is
     /// the proposer's clock, so every manager drops the same expired entries.
     case revokeCertificate(serial: UInt64, notAfter: Int64, now: Int64)
+    /// A removed node's serials are no longer tracked (they are on the deny-list by then).
+    case forgetNode(nodeID: String)
 }
 
 extension ClusterIdentityCommand {
@@ -29,14 +31,22 @@ extension ClusterIdentityCommand {
             guard identity != nil else { return Self.noIdentity }
             identity?.rotate(role)
             return nil
-        case .recordCertificate:
+        case .recordCertificate(let nodeID, _):
             guard var current = identity else { return Self.noIdentity }
             current.lastSerial = Swift.max(current.lastSerial, index)
+            var serials = current.issuedSerials?[nodeID] ?? []
+            serials.append(index)
+            if current.issuedSerials == nil { current.issuedSerials = [:] }
+            current.issuedSerials?[nodeID] = Array(serials.suffix(ClusterIdentity.serialsKeptPerNode))
             identity = current
             return nil
         case .revokeCertificate(let serial, let notAfter, let now):
             guard identity != nil else { return Self.noIdentity }
             identity?.revoked.insert(CertificateDenyList.Entry(serial: serial, notAfter: notAfter), now: now)
+            return nil
+        case .forgetNode(let nodeID):
+            guard identity != nil else { return Self.noIdentity }
+            identity?.issuedSerials?[nodeID] = nil
             return nil
         }
     }
