@@ -116,8 +116,8 @@ public struct JoinResponder: Sendable {
 }
 
 /// Comparison whose time does not depend on where the inputs differ, for MACs.
-enum ConstantTime {
-    static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+public enum ConstantTime {
+    public static func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }
         var difference: UInt8 = 0
         for index in lhs.indices { difference |= lhs[index] ^ rhs[index] }

@@ -116,8 +116,9 @@ enum ServerAgent {
                  Data directory: \(dataDirectory)\(hasClusterState ? " (rejoining the cluster it holds)" : "")
                    Data at rest: \(atRestKey != nil ? "encrypted (key in \(serverDirectory)/data.key: back it up)" : "NOT encrypted (-data-encryption=false)")
             ==> ACLs are on: every API call needs a token (the cluster's first leader prints the bootstrap token once).
-            ==> WARNING: this version of Roost has no encryption between managers, and their internal routes
-                (/v1/internal/*) are not authenticated yet: keep the API and Raft ports on a trusted network.
+            ==> WARNING: Raft traffic between managers and the HTTP API are not encrypted yet, and adding a
+                manager (/v1/internal/raft/join) is not authenticated yet: keep the API and Raft ports on a
+                trusted network. Workers' channels and joins on the RPC port are authenticated and encrypted.
 
             """)
 
@@ -169,7 +170,7 @@ enum ServerAgent {
             settings.inboundDiversion = joinService.diversion
             settings.inboundDiversion.channelHello = { stream in workerChannels.serve(stream) }
             do {
-                try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder())
+                try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder(credential: { await manager.internalCredential }))
                 await manager.start()
                 if plan.asksToJoin {
                     await formation.askToJoin(isStopping: { stopping.withLock { $0 } })

@@ -1,6 +1,7 @@
 import ClusterModel
 import ClusterSecurity
 import Foundation
+import HTTP
 @testable import Manager
 import Raft
 import RaftRuntime
@@ -80,6 +81,32 @@ struct ReplicatedManagerFixture {
             state.node(id: doomed.id) == nil && state.allocations(jobID: "web").contains { $0.nodeID == spare.id && $0.desiredStatus == .run }
         }
         #expect(moved.allNodes().map(\.name) == ["w2"])
+        await fixture.stop()
+    }
+}
+
+/// `/v1/internal/*` answers only callers presenting the managers' internal credential.
+@Suite struct InternalRouteTests {
+    @Test func aForwardedWriteWithoutTheManagersCredentialIsRefusedAndChangesNothing() async throws {
+        let fixture = try await ReplicatedManagerFixture.start()
+        let manager = fixture.manager
+        let start = ContinuousClock.now
+        while await manager.clusterIdentity == nil, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        var router = HTTPRouter()
+        ManagerAPI(manager: manager, agentInfo: [:]).register(in: &router)
+        let command = ReplicatedCommand.state(.registerJob(ManagerServerTests.job("sneaky"), evaluation: nil, submitTime: ManagerServerTests.clock()))
+        let body = try ManagerStateMachine.encode(command)
+        let forged = await router.route(HTTPRequest(method: .post, target: "/v1/internal/apply", body: body))
+        #expect(forged.status == .unauthorized)
+        #expect(await manager.snapshot().job(id: "sneaky") == nil)
+        var wrong = HTTPHeaders()
+        wrong.set(InternalCredential.header, String(repeating: "0", count: 64))
+        #expect(await router.route(HTTPRequest(method: .post, target: "/v1/internal/heartbeat", headers: wrong, body: Array("{\"NodeID\":\"x\"}".utf8))).status == .unauthorized)
+        var right = HTTPHeaders()
+        right.set(InternalCredential.header, try #require(await manager.internalCredential))
+        let accepted = await router.route(HTTPRequest(method: .post, target: "/v1/internal/apply", headers: right, body: body))
+        #expect(accepted.status == .ok)
+        #expect(await manager.snapshot().job(id: "sneaky") != nil)
         await fixture.stop()
     }
 }

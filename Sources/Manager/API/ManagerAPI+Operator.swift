@@ -11,8 +11,8 @@ import StateStore
 extension ManagerAPI {
     func registerOperatorRoutes(in router: inout HTTPRouter) {
         let api = self
-        router.post("/v1/internal/apply") { await api.applyForwarded($0) }
-        router.post("/v1/internal/heartbeat") { await api.heartbeatForwarded($0) }
+        router.post("/v1/internal/apply") { await api.fromManager($0) { await api.applyForwarded($0) } }
+        router.post("/v1/internal/heartbeat") { await api.fromManager($0) { await api.heartbeatForwarded($0) } }
         router.post("/v1/internal/raft/join") { await api.onLeader($0, .managersOnly) { try await api.admitServer($0) } }
         router.get("/v1/operator/raft/configuration") { await api.answer(.operatorRead("reading the Raft configuration")) { try await api.raftConfiguration($0) }($0) }
         router.delete("/v1/operator/raft/peer") { await api.onLeader($0, .management("removing Raft peers")) { try await api.removeRaftPeer($0) } }
@@ -33,6 +33,15 @@ extension ManagerAPI {
         GossipAPI(gossip: gossip).register(in: &router) { requirement, handler in
             self.answer(requirement) { request in await handler(request) }
         }
+    }
+
+    /// Runs `handler` only for a caller presenting the managers' internal credential.
+    func fromManager(_ request: HTTPRequest, _ handler: (HTTPRequest) async -> HTTPResponse) async -> HTTPResponse {
+        guard InternalCredential.admits(request.headers, identity: await manager.clusterIdentity) else {
+            return Self.errorResponse(
+                .unauthorized, "\(request.target) is for the managers only: the \(InternalCredential.header) credential is missing or wrong")
+        }
+        return await handler(request)
     }
 
     /// A worker's heartbeat a follower passed on: `{"NodeID": "…"}`.

@@ -38,6 +38,13 @@ public struct ClusterIdentity: Sendable, Hashable, Codable {
         revoked = CertificateDenyList(capacity: revokedCapacity)
     }
 
+    /// What managers present to each other on `/v1/internal/*` (forwarded writes and
+    /// heartbeats): derived from the CA seed, so every manager holding the replicated state
+    /// knows it and nobody else does; it never needs storing or rotating apart from the CA.
+    public var internalSecret: [UInt8] {
+        GenericHash.hash(Array("roost internal api v1".utf8), key: caSeed)
+    }
+
     /// A new identity: a random 16-byte cluster ID and CA seed.
     public static func create(gossipKeys: [[UInt8]]) -> ClusterIdentity {
         ClusterIdentity(

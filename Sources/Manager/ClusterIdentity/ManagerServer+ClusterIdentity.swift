@@ -16,6 +16,9 @@ extension ManagerServer {
     /// The identity as applied on this manager (nil until the first leader has created it).
     public var clusterIdentity: ClusterIdentity? { get async { state.machine.clusterIdentity } }
 
+    /// What this manager presents on other managers' internal routes (`InternalCredential`).
+    public var internalCredential: String? { get async { InternalCredential.value(for: state.machine.clusterIdentity) } }
+
     /// Creates the cluster identity if nobody has: the leader calls this once it has caught up
     /// with the log, as it does for the bootstrap ACL token, and with the same care: the same
     /// proposal is repeated until it or another manager's is applied.

@@ -11,8 +11,22 @@ public final class HTTPLeaderForwarder: LeaderForwarding {
     private let clients = Mutex<[String: HTTPClient]>([:])
     private let settings: HTTPClientSettings
 
-    public init(settings: HTTPClientSettings = HTTPClientSettings(connectTimeout: .seconds(2), readTimeout: .seconds(30))) {
+    /// The internal credential this manager presents (`InternalCredential`), nil before the
+    /// cluster identity exists.
+    private let credential: @Sendable () async -> String?
+
+    public init(
+        settings: HTTPClientSettings = HTTPClientSettings(connectTimeout: .seconds(2), readTimeout: .seconds(30)),
+        credential: @escaping @Sendable () async -> String? = { nil }
+    ) {
         self.settings = settings
+        self.credential = credential
+    }
+
+    private func headers() async -> HTTPHeaders {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if let value = await credential() { headers.set(InternalCredential.header, value) }
+        return headers
     }
 
     public func submit(_ command: ReplicatedCommand, to leader: ServerEntry) async throws(ForwardingFailure) -> ReplicatedResult {
@@ -25,7 +39,7 @@ public final class HTTPLeaderForwarder: LeaderForwarding {
         }
         let response: HTTPClientResponse
         do {
-            response = try await client.send(.post, "/v1/internal/apply", headers: ["Content-Type": "application/json"], body: body)
+            response = try await client.send(.post, "/v1/internal/apply", headers: await headers(), body: body)
         } catch let error as HTTPClientError where error.kind == .cannotConnect || error.kind == .invalidAddress {
             throw .notDelivered("cannot reach the leader at \(leader.httpAddress): \(error)")
         } catch {
@@ -51,7 +65,7 @@ public final class HTTPLeaderForwarder: LeaderForwarding {
         let body = Array(#"{"NodeID":"\#(node.uuid)"}"#.utf8)
         let response: HTTPClientResponse
         do {
-            response = try await client.send(.post, "/v1/internal/heartbeat", headers: ["Content-Type": "application/json"], body: body)
+            response = try await client.send(.post, "/v1/internal/heartbeat", headers: await headers(), body: body)
         } catch {
             throw .notDelivered("cannot reach the leader at \(leader.httpAddress): \(error)")
         }
