@@ -84,6 +84,10 @@ let package = Package(
             name: "RaftKVBench", dependencies: ["RaftRuntime", "Raft", "HTTP", "Platform"],
             path: "contrib/bench/raft/RaftKVBench"),
         .executableTarget(name: "RaftWALBench", dependencies: ["RaftRuntime", "Raft"], path: "contrib/bench/raft/RaftWALBench"),
+        // Built only by the cluster benchmark: many workers' RPC channels in one process.
+        .executableTarget(
+            name: "WorkerSwarmBench", dependencies: ["Worker", "ClusterSecurity", "ClusterModel"],
+            path: "contrib/bench/cluster/WorkerSwarmBench"),
         // Built only by the gossip benchmark: one gossip member with a small HTTP API, beside Serf.
         .executableTarget(
             name: "GossipBenchAgent", dependencies: ["Gossip", "SWIM", "HTTP", "Platform"],
