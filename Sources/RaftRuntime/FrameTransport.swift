@@ -215,32 +215,23 @@ public final class FrameTransport: Sendable {
             divert(channel) { workerChannel(secure, certificate) }
             return
         }
-        let key = ObjectIdentifier(channel)
-        let registered = state.withLock { state -> Bool in
-            guard !state.stopping else { return false }
-            state.inbound[key] = channel
-            return true
-        }
-        defer {
-            state.withLock { _ = $0.inbound.removeValue(forKey: key) }
-            channel.close()
-        }
-        guard registered else { return }
-        do throws(TransportError) {
-            while let frame = try channel.receive() {
-                counters.update { $0.framesReceived += 1 }
-                handler(channel.peer, frame)
+        divert(channel) {
+            do throws(TransportError) {
+                while let frame = try channel.receive() {
+                    counters.update { $0.framesReceived += 1 }
+                    handler(channel.peer, frame)
+                }
+            } catch {
+                if case .oversizeFrame = error {
+                    counters.update { $0.oversizeFramesRejected += 1 }
+                }
             }
-        } catch {
-            if case .oversizeFrame = error {
-                counters.update { $0.oversizeFramesRejected += 1 }
-            }
+            if !isStopping, let callback = inboundClosed.withLock({ $0 }) { callback(channel.peer) }
         }
-        if !isStopping, let callback = inboundClosed.withLock({ $0 }) { callback(channel.peer) }
     }
 
-    /// Runs a diversion handler with the connection registered (so `shutdown()` wakes it),
-    /// then closes the connection.
+    /// Runs `handle` (Raft's read loop, or a diversion handler) with the connection registered
+    /// (so `shutdown()` wakes it), then closes the connection.
     private func divert(_ channel: any PeerChannel, _ handle: () -> Void) {
         let key = ObjectIdentifier(channel)
         let registered = state.withLock { state -> Bool in
