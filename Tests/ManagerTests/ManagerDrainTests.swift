@@ -23,9 +23,10 @@ import Testing
         if !updates.isEmpty { try await manager.updateAllocations(updates) }
     }
 
-    @Test func aDrainedNodeEndsEmptyAndIneligibleWithNoMoreThanMaxParallelMovingAtOnce() async throws {
-        let settings = ManagerSettings(drainWatchInterval: .milliseconds(50))
-        let manager = ManagerServer(settings: settings, clock: ManagerServerTests.clock)
+    /// A started manager whose node "w1" runs a count-4 job with `migrate { max_parallel = 2 }`,
+    /// and a second, empty node "w2".
+    static func fourRunningOnOneOfTwoNodes(drainWatchInterval: Duration) async throws -> (ManagerServer, drained: Node, spare: Node) {
+        let manager = ManagerServer(settings: ManagerSettings(drainWatchInterval: drainWatchInterval), clock: ManagerServerTests.clock)
         await manager.start()
         let drained = ManagerServerTests.node("w1")
         try await manager.registerNode(drained)
@@ -33,9 +34,14 @@ import Testing
         job.groups[0].migrate = MigrateStrategy(maxParallel: 2)
         _ = try await manager.register(job)
         _ = try await ManagerServerTests.state(of: manager, "placed") { $0.allocations(jobID: "web").count == 4 }
-        try await Self.actAsWorkers(manager)
+        try await actAsWorkers(manager)
         let spare = ManagerServerTests.node("w2")
         try await manager.registerNode(spare)
+        return (manager, drained, spare)
+    }
+
+    @Test func aDrainedNodeEndsEmptyAndIneligibleWithNoMoreThanMaxParallelMovingAtOnce() async throws {
+        let (manager, drained, spare) = try await Self.fourRunningOnOneOfTwoNodes(drainWatchInterval: .milliseconds(50))
 
         _ = try await manager.startDrain(drained.id, deadline: .seconds(600), ignoreSystemJobs: false)
         var mostMovingAtOnce = 0
@@ -83,16 +89,7 @@ import Testing
 @Suite struct DrainWatchProgressTests {
     @Test func aDrainMovesOnWhenReplacementsRunEvenIfTheRunningCountLooksTheSame() async throws {
         // The watch runs only when the test says, so what it sees is known.
-        let manager = ManagerServer(settings: ManagerSettings(drainWatchInterval: .seconds(3_600)), clock: ManagerServerTests.clock)
-        await manager.start()
-        let drained = ManagerServerTests.node("w1")
-        try await manager.registerNode(drained)
-        var job = ManagerServerTests.job("web", count: 4)
-        job.groups[0].migrate = MigrateStrategy(maxParallel: 2)
-        _ = try await manager.register(job)
-        _ = try await ManagerServerTests.state(of: manager, "placed") { $0.allocations(jobID: "web").count == 4 }
-        try await ManagerDrainTests.actAsWorkers(manager)
-        try await manager.registerNode(ManagerServerTests.node("w2"))
+        let (manager, drained, _) = try await ManagerDrainTests.fourRunningOnOneOfTwoNodes(drainWatchInterval: .seconds(3_600))
         _ = try await manager.startDrain(drained.id, deadline: nil, ignoreSystemJobs: false)
         _ = try await ManagerServerTests.state(of: manager, "first batch") { state in
             state.allocations(jobID: "web").count { $0.desiredStatus == .evict } == 2 && state.allocations(jobID: "web").count == 6
