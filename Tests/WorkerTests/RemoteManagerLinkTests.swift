@@ -131,17 +131,26 @@ import Testing
         NodeFingerprinter.node(id: NodeID(uuid: identity.certificate.certificate.nodeID), name: "worker-1", fingerprint: Fingerprint.probe())
     }
 
+    /// Registers the node, runs a one-instance service, and long-polls until the node's
+    /// allocation arrives.
+    static func registerAndPollTheFirstAllocation(
+        _ node: Node, link: RemoteManagerLink, side: ManagerSide
+    ) async throws -> (allocations: [Allocation], index: UInt64) {
+        try await link.registerNode(node)
+        _ = try await side.manager.register(job("web", type: .service, command: "/bin/sleep", args: ["600"]))
+        var polled = try await link.allocations(forNode: node.id, since: 0, wait: .zero)
+        while polled.allocations.isEmpty {
+            polled = try await link.allocations(forNode: node.id, since: polled.index, wait: .seconds(30))
+        }
+        return polled
+    }
+
     @Test func reportsQueuedWhileTheManagerIsAwayAreDeliveredWhenItReturnsOnTheSamePort() async throws {
         let side = try await ManagerSide()
         let identity = side.workerIdentity()
         let link = side.link(for: identity)
         let node = Self.node(for: identity)
-        try await link.registerNode(node)
-        _ = try await side.manager.register(Self.job("web", type: .service, command: "/bin/sleep", args: ["600"]))
-        var polled = try await link.allocations(forNode: node.id, since: 0, wait: .zero)
-        while polled.allocations.isEmpty {
-            polled = try await link.allocations(forNode: node.id, since: polled.index, wait: .seconds(30))
-        }
+        let polled = try await Self.registerAndPollTheFirstAllocation(node, link: link, side: side)
         let allocation = try #require(polled.allocations.first)
         #expect(await link.connectedManager == "manager-1")
 
@@ -185,13 +194,8 @@ import Testing
         let identity = side.workerIdentity()
         let link = side.link(for: identity)
         let node = Self.node(for: identity)
-        try await link.registerNode(node)
         // An allocation, so the node's allocation index is past zero and a poll waits.
-        _ = try await side.manager.register(Self.job("web", type: .service, command: "/bin/sleep", args: ["600"]))
-        var first = try await link.allocations(forNode: node.id, since: 0, wait: .zero)
-        while first.allocations.isEmpty {
-            first = try await link.allocations(forNode: node.id, since: first.index, wait: .seconds(30))
-        }
+        let first = try await Self.registerAndPollTheFirstAllocation(node, link: link, side: side)
         // A long poll that nothing will answer, then the listener stops: its shutdown must not
         // wait out the poll's full minute.
         let pollsBefore = side.pollsStarted.value
