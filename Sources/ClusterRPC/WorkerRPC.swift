@@ -26,7 +26,13 @@ public enum WorkerRPC {
     public struct HeartbeatReply: Codable, Sendable, Hashable {
         /// The TTL the managers expect heartbeats within.
         public var ttlMilliseconds: Int64
-        public init(ttl: Duration) { ttlMilliseconds = WorkerRPC.milliseconds(ttl) }
+        /// The cluster's gossip keys, primary first (absent from older managers, and when the
+        /// cluster's gossip is not encrypted): how a worker follows a key rotation.
+        public var gossipKeys: [[UInt8]]?
+        public init(ttl: Duration, gossipKeys: [[UInt8]]? = nil) {
+            ttlMilliseconds = WorkerRPC.milliseconds(ttl)
+            self.gossipKeys = gossipKeys
+        }
         /// Clamped to [1 s, 1 h], so a hostile or broken answer cannot spin or stall the loop.
         public var ttl: Duration { .milliseconds(min(max(ttlMilliseconds, 1_000), 3_600_000)) }
     }

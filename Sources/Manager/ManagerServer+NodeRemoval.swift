@@ -1,5 +1,6 @@
 import ClusterModel
 import ClusterSecurity
+import Sodium
 import StateStore
 
 /// What `roost node rm` did.
@@ -7,6 +8,8 @@ public struct NodeRemoval: Sendable, Hashable {
     public var nodeName: String
     /// The certificate serials put on the deny-list.
     public var revokedSerials: [UInt64]
+    /// Whether the cluster's gossip key was replaced (an encrypted cluster's always is).
+    public var rotatedGossipKey: Bool
     public var index: UInt64
 }
 
@@ -24,6 +27,7 @@ extension ManagerServer {
                 "node \(node.name) is ready: drain it (roost node drain -enable \(nodeID.short)) and stop its agent first, or remove it anyway with -force")
         }
         var revoked: [UInt64] = []
+        var rotatedGossipKey = false
         if let identity = await clusterIdentity {
             let now = unixSeconds
             // A certificate lives at most this long after it was issued, so the deny-list
@@ -34,11 +38,16 @@ extension ManagerServer {
                 revoked.append(serial)
             }
             _ = try await replicate(.clusterIdentity(.forgetNode(nodeID: nodeID.uuid)))
+            // The node knew the gossip key: an encrypted cluster moves to a new one.
+            if !identity.gossipKeys.isEmpty {
+                _ = try await replicate(.clusterIdentity(.rotateGossipKey(key: SecureRandom.bytes(count: 32))))
+                rotatedGossipKey = true
+            }
         }
         let time = clock()
         let evaluations = snapshot.evaluationsForNodeChange(nodeID, now: time, random: &random)
         let outcome = try await submit(.deregisterNode(nodeID, evaluations: evaluations, time: time))
         liveness.forget(nodeID)
-        return NodeRemoval(nodeName: node.name, revokedSerials: revoked, index: outcome.index)
+        return NodeRemoval(nodeName: node.name, revokedSerials: revoked, rotatedGossipKey: rotatedGossipKey, index: outcome.index)
     }
 }

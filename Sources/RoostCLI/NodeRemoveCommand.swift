@@ -24,10 +24,14 @@ enum NodeRemoveCommand: Command {
         struct Answer: Decodable {
             var NodeName: String
             var RevokedSerials: [UInt64]
+            var RotatedGossipKey: Bool?
         }
         if let answer = try? JSONDecoder().decode(Answer.self, from: Data(response.body)) {
             let serials = answer.RevokedSerials.map(String.init).joined(separator: ", ")
             context.writeLine("Node \(answer.NodeName) removed; certificate(s) revoked: \(serials.isEmpty ? "none" : serials). To come back it must join again with a token.")
+            if answer.RotatedGossipKey == true {
+                context.writeLine("The cluster's gossip key was replaced: every member moves to the new one within seconds and drops the old one 30 s later.")
+            }
         } else {
             context.writeLine("Node \(node) removed")
         }

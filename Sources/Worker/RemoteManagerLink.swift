@@ -64,8 +64,14 @@ public actor RemoteManagerLink: ManagerLink {
 
     public func heartbeat(_ nodeID: NodeID) async throws -> Duration {
         let reply = try await invoke(.heartbeat, WorkerRPC.Heartbeat(nodeID: nodeID), timeout: settings.callTimeout)
-        return try WorkerRPC.decode(WorkerRPC.HeartbeatReply.self, from: reply, method: "heartbeat reply").ttl
+        let decoded = try WorkerRPC.decode(WorkerRPC.HeartbeatReply.self, from: reply, method: "heartbeat reply")
+        if let keys = decoded.gossipKeys, !keys.isEmpty { gossipKeys = keys }
+        return decoded.ttl
     }
+
+    /// The cluster's gossip keys as the last heartbeat reply gave them (primary first), so the
+    /// worker's gossip member can follow a key rotation; nil until a manager sent them.
+    public private(set) var gossipKeys: [[UInt8]]?
 
     public func allocations(forNode nodeID: NodeID, since index: UInt64, wait: Duration) async throws -> (allocations: [Allocation], index: UInt64) {
         let query = WorkerRPC.AllocationsQuery(nodeID: nodeID, since: index, wait: wait)

@@ -142,6 +142,11 @@ enum ServerAgent {
         let workerChannels = WorkerChannelAcceptor(manager: manager, log: { line in announcer.writeOutput("    \(line)\n") })
         // The deny-list and CA the workers' channels are checked against, kept fresh so that a
         // revoked node loses its channel within seconds.
+        let keyFollower = Task {
+            await GossipKeyFollower.run(
+                gossip: gossip, clusterKeys: { await manager.clusterIdentity?.gossipKeys },
+                log: { line in announcer.writeOutput("    \(line)\n") })
+        }
         let policyRefresh = Task {
             while !Task.isCancelled {
                 await workerChannels.refresh()
@@ -187,6 +192,7 @@ enum ServerAgent {
         addressWatch.cancel()
         failureReports.cancel()
         policyRefresh.cancel()
+        keyFollower.cancel()
         await gossip.leave()
         await gossip.stop()
         await manager.shutDown()

@@ -103,10 +103,14 @@ enum WorkerNodeAgent {
             """)
         // Registration waits for a manager to answer; the agent must stay stoppable meanwhile.
         let starting = Task { await worker.start() }
+        let keyFollower = Task {
+            await GossipKeyFollower.run(gossip: gossip, clusterKeys: { await link.gossipKeys }, log: { line in logger.writeOutput("    \(line)\n") })
+        }
         var iterator = received.makeAsyncIterator()
         let signal = await iterator.next() ?? SIGTERM
         console.writeOutput("==> Caught signal \(signal == SIGINT ? "interrupt" : "terminate"): stopping this worker's tasks, then exiting\n")
         starting.cancel()
+        keyFollower.cancel()
         await worker.shutDown()
         await gossip.leave()
         if supervisor.cgroupVersion != nil, let cgroups = CgroupManager(parent: options.cgroupParent) {

@@ -170,5 +170,19 @@ import Testing
         }
         try await Task.sleep(for: .seconds(5))
         #expect(await cluster.nodeIDs(from: answering)[busiest] == nil, "the removed node registered again")
+
+        // The cluster's gossip moved to a new key, which the removed node never got: once the
+        // old key is dropped everywhere, the remaining members still hear each other.
+        #expect(removed.output.contains("gossip key was replaced"), "\(removed.output)")
+        _ = await cluster.waitFor("the old gossip key dropped", within: .seconds(60)) {
+            cluster.managerIndexes.filter { cluster.machines[$0].process != nil }.allSatisfy { cluster.log(of: $0).contains("old keys dropped") }
+        }
+        try await Task.sleep(for: .seconds(5))
+        let remainingWorkers = cluster.workerIndexes.filter { cluster.machines[$0].process != nil && $0 != busiestIndex }.map { cluster.machines[$0].name }
+        let members = (await cluster.json("/v1/agent/members", from: answering) as? [String: Any])?["Members"] as? [[String: Any]] ?? []
+        for name in remainingWorkers {
+            let status = members.first { ($0["Name"] as? String) == name }?["Status"] as? String
+            #expect(status == "alive", "\(name) is \(status ?? "missing") in gossip after the key rotation")
+        }
     }
 }

@@ -24,6 +24,19 @@ import Testing
         #expect(machine.clusterIdentity == first)
     }
 
+    @Test func rotatingTheGossipKeyLeavesOnlyTheNewKeyAndRefusesAMalformedOne() throws {
+        let machine = ManagerStateMachine()
+        _ = try Self.apply(.create(ClusterIdentity.create(gossipKeys: [[UInt8](repeating: 3, count: 32)])), at: 1, to: machine)
+        let fresh = [UInt8](repeating: 9, count: 32)
+        _ = try Self.apply(.rotateGossipKey(key: fresh), at: 2, to: machine)
+        #expect(machine.clusterIdentity?.gossipKeys == [fresh])
+        guard case .failure = try Self.apply(.rotateGossipKey(key: [1, 2, 3]), at: 3, to: machine) else {
+            Issue.record("a 3-byte gossip key was accepted")
+            return
+        }
+        #expect(machine.clusterIdentity?.gossipKeys == [fresh])
+    }
+
     @Test func rotatingAWorkerTokenChangesOnlyTheWorkerToken() throws {
         let machine = ManagerStateMachine()
         let identity = ClusterIdentity.create(gossipKeys: [])

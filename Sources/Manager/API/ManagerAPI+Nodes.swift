@@ -88,10 +88,12 @@ extension ManagerAPI {
     struct NodeRemovalAnswer: Encodable {
         var nodeName: String
         var revokedSerials: [UInt64]
+        var rotatedGossipKey: Bool
         var index: UInt64
         enum CodingKeys: String, CodingKey {
             case nodeName = "NodeName"
             case revokedSerials = "RevokedSerials"
+            case rotatedGossipKey = "RotatedGossipKey"
             case index = "Index"
         }
     }
@@ -102,7 +104,8 @@ extension ManagerAPI {
         let forced = force ?? (request.queryValue("force").map { $0.isEmpty || $0 == "true" || $0 == "1" } ?? false)
         let removal = try await manager.removeNode(node.id, force: forced)
         return try Self.indexed(
-            NodeRemovalAnswer(nodeName: removal.nodeName, revokedSerials: removal.revokedSerials, index: removal.index), index: removal.index)
+            NodeRemovalAnswer(
+                nodeName: removal.nodeName, revokedSerials: removal.revokedSerials, rotatedGossipKey: removal.rotatedGossipKey, index: removal.index), index: removal.index)
     }
 
     /// The node a path names, by full ID or unique prefix (the CLI shows 8-character IDs).

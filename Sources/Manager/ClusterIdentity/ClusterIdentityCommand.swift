@@ -14,6 +14,9 @@ public enum ClusterIdentityCommand: Sendable, Hashable, Codable {
     case revokeCertificate(serial: UInt64, notAfter: Int64, now: Int64)
     /// A removed node's serials are no longer tracked (they are on the deny-list by then).
     case forgetNode(nodeID: String)
+    /// The gossip key changes (a node was removed, and knew the old one): `key` becomes the
+    /// only key of the identity; every member moves to it and then drops the others.
+    case rotateGossipKey(key: [UInt8])
 }
 
 extension ClusterIdentityCommand {
@@ -47,6 +50,11 @@ extension ClusterIdentityCommand {
         case .forgetNode(let nodeID):
             guard identity != nil else { return Self.noIdentity }
             identity?.issuedSerials?[nodeID] = nil
+            return nil
+        case .rotateGossipKey(let key):
+            guard identity != nil else { return Self.noIdentity }
+            guard key.count == 32 else { return "a gossip key is 32 bytes, got \(key.count)" }
+            identity?.gossipKeys = [key]
             return nil
         }
     }

@@ -57,6 +57,13 @@ public struct WorkerRPCService: Sendable {
             if let policy, let problem = policy().problem(with: signed, now: now()) {
                 throw RPCError(.forbidden, "the certificate of \(certificate.nodeName) is no longer accepted: \(problem)")
             }
+            // The cached policy may be a moment old; the replicated deny-list is not, so a node
+            // removed a moment ago cannot slip a registration in before the cache catches up.
+            if let identity = await manager.clusterIdentity, identity.revoked.contains(certificate.serial) {
+                throw RPCError(
+                    .forbidden,
+                    "the certificate of \(certificate.nodeName) is no longer accepted: \(CertificateProblem.revoked(serial: certificate.serial, nodeName: certificate.nodeName))")
+            }
             switch method {
             case .registerNode:
                 let request = try WorkerRPC.decode(WorkerRPC.RegisterNode.self, from: body, method: rawMethod)
@@ -67,7 +74,8 @@ public struct WorkerRPCService: Sendable {
                 let request = try WorkerRPC.decode(WorkerRPC.Heartbeat.self, from: body, method: rawMethod)
                 try authorise(request.nodeID, certificate, rawMethod)
                 let ttl = try await call { () async throws(ManagerError) in try await manager.heartbeat(request.nodeID) }
-                return .success(try WorkerRPC.encode(WorkerRPC.HeartbeatReply(ttl: ttl)))
+                let keys = await manager.clusterIdentity?.gossipKeys
+                return .success(try WorkerRPC.encode(WorkerRPC.HeartbeatReply(ttl: ttl, gossipKeys: keys?.isEmpty == false ? keys : nil)))
             case .allocations:
                 let request = try WorkerRPC.decode(WorkerRPC.AllocationsQuery.self, from: body, method: rawMethod)
                 try authorise(request.nodeID, certificate, rawMethod)
