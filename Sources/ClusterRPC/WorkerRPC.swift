@@ -11,6 +11,7 @@ public enum WorkerRPC {
         case heartbeat
         case allocations
         case updateAllocations
+        case renewCertificate
     }
 
     public struct RegisterNode: Codable, Sendable, Hashable {
@@ -68,6 +69,12 @@ public enum WorkerRPC {
             self.nodeID = nodeID
             self.updates = updates
         }
+    }
+
+    /// A fresh certificate for the caller's node and key (`renewCertificate`), encoded.
+    public struct RenewedCertificate: Codable, Sendable, Hashable {
+        public var certificate: [UInt8]
+        public init(certificate: [UInt8]) { self.certificate = certificate }
     }
 
     /// The body of a call that answers nothing but success.

@@ -28,3 +28,20 @@ extension JoinCommand {
         }
     }
 }
+
+/// Writes a node's credentials file the way `roost join` does (0600, atomically), for the
+/// agent that renews the node's certificate.
+public enum NodeCredentialsStore {
+    public static func store(_ credentials: NodeCredentials, in directory: String) throws {
+        do {
+            try JoinCommand.store(credentials, in: directory)
+        } catch {
+            throw NodeCredentialsStoreError(message: error.message)
+        }
+    }
+}
+
+public struct NodeCredentialsStoreError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

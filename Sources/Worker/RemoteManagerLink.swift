@@ -24,7 +24,9 @@ public actor RemoteManagerLink: ManagerLink {
         public var description: String { "\(host):\(port)" }
     }
 
-    private let identity: NodeIdentity
+    /// The node's key and certificate, replaced by `renewCertificate` (new channels use the
+    /// new certificate; the open one keeps working).
+    public private(set) var identity: NodeIdentity
     private let policy: CertificatePolicy
     private let addresses: [Address]
     private let settings: RemoteManagerLinkSettings
@@ -67,6 +69,24 @@ public actor RemoteManagerLink: ManagerLink {
         let decoded = try WorkerRPC.decode(WorkerRPC.HeartbeatReply.self, from: reply, method: "heartbeat reply")
         if let keys = decoded.gossipKeys, !keys.isEmpty { gossipKeys = keys }
         return decoded.ttl
+    }
+
+    /// Asks for a fresh certificate for this node and key, checks it against the cluster's CA,
+    /// and uses it from now on. The caller stores it (the credentials file).
+    public func renewCertificate() async throws -> SignedCertificate {
+        let reply = try await invoke(.renewCertificate, WorkerRPC.Empty(), timeout: settings.callTimeout)
+        let encoded = try WorkerRPC.decode(WorkerRPC.RenewedCertificate.self, from: reply, method: "renewCertificate reply").certificate
+        let renewed = try SignedCertificate(decoding: encoded)
+        var check = policy
+        check.allowedRoles = [identity.certificate.certificate.role]
+        if let problem = check.problem(with: renewed, now: now()) {
+            throw RPCError(.forbidden, "the renewed certificate is not usable: \(problem)")
+        }
+        guard renewed.certificate.publicKey == identity.keyPair.publicKey, renewed.certificate.nodeID == identity.certificate.certificate.nodeID else {
+            throw RPCError(.forbidden, "the renewed certificate is for another key or node")
+        }
+        identity = NodeIdentity(keyPair: identity.keyPair, certificate: renewed)
+        return renewed
     }
 
     /// The cluster's gossip keys as the last heartbeat reply gave them (primary first), so the

@@ -103,6 +103,9 @@ enum WorkerNodeAgent {
             """)
         // Registration waits for a manager to answer; the agent must stay stoppable meanwhile.
         let starting = Task { await worker.start() }
+        let renewal = Task {
+            await renewCertificates(credentials, link: link, dataDirectory: dataDirectory, log: { line in logger.writeOutput("    \(line)\n") })
+        }
         let keyFollower = Task {
             await GossipKeyFollower.run(gossip: gossip, clusterKeys: { await link.gossipKeys }, log: { line in logger.writeOutput("    \(line)\n") })
         }
@@ -111,6 +114,7 @@ enum WorkerNodeAgent {
         console.writeOutput("==> Caught signal \(signal == SIGINT ? "interrupt" : "terminate"): stopping this worker's tasks, then exiting\n")
         starting.cancel()
         keyFollower.cancel()
+        renewal.cancel()
         await worker.shutDown()
         await gossip.leave()
         if supervisor.cgroupVersion != nil, let cgroups = CgroupManager(parent: options.cgroupParent) {
@@ -121,6 +125,34 @@ enum WorkerNodeAgent {
         signals.cancel()
         console.writeOutput("==> Roost worker stopped\n")
         return 0
+    }
+
+    /// Renews the node's certificate once two thirds of its life have passed (retrying every
+    /// minute while no manager grants it), and stores each renewal in the credentials file, so
+    /// a worker that runs for months never meets its certificate's expiry. Runs until cancelled.
+    static func renewCertificates(
+        _ stored: NodeCredentials, link: RemoteManagerLink, dataDirectory: String, log: @Sendable (String) -> Void
+    ) async {
+        var credentials = stored
+        while !Task.isCancelled {
+            let certificate = credentials.certificate.certificate
+            let now = ClockSource.wallNanosecondsSinceEpoch() / 1_000_000_000
+            let renewAt = certificate.notAfter - (certificate.notAfter - certificate.notBefore) / 3
+            if now >= renewAt {
+                do {
+                    let renewed = try await link.renewCertificate()
+                    credentials.grant.certificate = renewed
+                    try NodeCredentialsStore.store(credentials, in: dataDirectory)
+                    log("certificate renewed: serial \(renewed.certificate.serial), valid until \(renewed.certificate.notAfter) (Unix time)")
+                    continue
+                } catch {
+                    log("certificate \(certificate.serial) expires at \(certificate.notAfter) and could not be renewed yet: \(error); retrying in a minute")
+                    try? await Task.sleep(for: .seconds(60))
+                    continue
+                }
+            }
+            try? await Task.sleep(for: .seconds(min(3_600, max(1, renewAt - now))))
+        }
     }
 
     /// `client { servers = [...] }` when given, otherwise the managers the join reported.

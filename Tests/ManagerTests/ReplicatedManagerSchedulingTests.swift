@@ -110,3 +110,31 @@ struct ReplicatedManagerFixture {
         await fixture.stop()
     }
 }
+
+/// Certificates are renewed before they expire: same node, name, role and key, a new serial.
+@Suite struct CertificateRenewalTests {
+    @Test func aNodeGetsAFreshCertificateForItsKeyUntilItIsRevoked() async throws {
+        let fixture = try await ReplicatedManagerFixture.start()
+        let manager = fixture.manager
+        let start = ContinuousClock.now
+        while await manager.clusterIdentity == nil, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        let key = Ed25519KeyPair.generate()
+        let (short, _) = try await manager.certify(JoinRequest(role: .worker, nodeName: "w1", publicKey: key.publicKey), validity: 60)
+        let renewed = try await manager.renewCertificate(short, validity: 3_600)
+        #expect(renewed.certificate.nodeID == short.certificate.nodeID && renewed.certificate.publicKey == key.publicKey)
+        #expect(renewed.certificate.role == .worker && renewed.certificate.nodeName == "w1")
+        #expect(renewed.certificate.serial > short.certificate.serial)
+        #expect(renewed.certificate.notAfter > short.certificate.notAfter)
+        let identity = try #require(await manager.clusterIdentity)
+        #expect(identity.policy.problem(with: renewed, now: Int64(Date().timeIntervalSince1970)) == nil)
+
+        _ = try await manager.replicate(.clusterIdentity(.revokeCertificate(serial: renewed.certificate.serial, notAfter: renewed.certificate.notAfter, now: 0)))
+        do {
+            _ = try await manager.renewCertificate(renewed)
+            Issue.record("a revoked certificate was renewed")
+        } catch {
+            #expect(error.description.contains("revoked"))
+        }
+        await fixture.stop()
+    }
+}

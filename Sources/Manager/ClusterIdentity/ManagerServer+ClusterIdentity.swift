@@ -79,6 +79,20 @@ extension ManagerServer {
         return (certificate, identity)
     }
 
+    /// A new certificate for the same node, name, role and key as `current` (which the caller
+    /// proved it holds by the channel handshake), under a fresh serial: how a node renews
+    /// before its certificate expires. Refused for a revoked certificate.
+    public func renewCertificate(_ current: SignedCertificate, validity: Int64 = JoinServiceSettings().certificateValidity) async throws(ManagerError) -> SignedCertificate {
+        let old = current.certificate
+        guard let identity = state.machine.clusterIdentity else { throw .unavailable(ClusterIdentityCommand.noIdentity) }
+        guard !identity.revoked.contains(old.serial) else { throw .invalid("certificate \(old.serial) of \(old.nodeName) was revoked: join again with a token") }
+        let serial = try await replicate(.clusterIdentity(.recordCertificate(nodeID: old.nodeID, role: old.role))).outcome.index
+        guard let authority = state.machine.clusterIdentity?.authority else { throw .unavailable(ClusterIdentityCommand.noIdentity) }
+        return authority.issue(
+            serial: serial, nodeID: old.nodeID, nodeName: old.nodeName, role: old.role, publicKey: old.publicKey, now: unixSeconds,
+            validity: validity)
+    }
+
     /// This manager's key and certificate for answering joins: the certificate names it by its
     /// Raft ID, and is renewed once less than a quarter of its validity is left.
     public func joinResponderIdentity(validity: Int64) async throws(ManagerError) -> (server: NodeIdentity, cluster: ClusterIdentity) {

@@ -81,6 +81,9 @@ public struct WorkerRPCService: Sendable {
                 try authorise(request.nodeID, certificate, rawMethod)
                 let (allocations, index) = await longPoll(request.nodeID, since: request.since, wait: min(request.wait, settings.maxLongPollWait))
                 return .success(try WorkerRPC.encode(WorkerRPC.AllocationsReply(allocations: allocations, index: index)))
+            case .renewCertificate:
+                let renewed = try await call { () async throws(ManagerError) in try await manager.renewCertificate(signed) }
+                return .success(try WorkerRPC.encode(WorkerRPC.RenewedCertificate(certificate: renewed.encoded)))
             case .updateAllocations:
                 let request = try WorkerRPC.decode(WorkerRPC.UpdateAllocations.self, from: body, method: rawMethod)
                 try authorise(request.nodeID, certificate, rawMethod)
