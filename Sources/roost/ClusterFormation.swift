@@ -1,3 +1,4 @@
+import ClusterSecurity
 import Foundation
 import Gossip
 import HTTP
@@ -17,6 +18,8 @@ struct ClusterFormation {
     let gossip: GossipShell
     let identity: ServerEntry
     let console: any Console
+    /// What `roost join -server` stored: proves to the cluster that this is a manager.
+    var credentials: NodeCredentials? = nil
 
     /// Gossip tags of a manager (`SWIMMetadata.tags`).
     enum Tag {
@@ -120,7 +123,7 @@ struct ClusterFormation {
                 let address = contacts[attempt % contacts.count]
                 attempt += 1
                 if let client = try? HTTPClient(address: address, settings: HTTPClientSettings(connectTimeout: .seconds(2), readTimeout: .seconds(150), serviceName: "manager \(address)", unreachableHint: nil)),
-                   let response = try? await client.send(.post, "/v1/internal/raft/join", headers: ["Content-Type": "application/json"], body: Array(body)) {
+                   let response = try? await client.send(.post, "/v1/internal/raft/join", headers: joinHeaders(for: Array(body)), body: Array(body)) {
                     if response.status.code == 200 {
                         console.writeOutput("==> added to the cluster as a voter (through \(address))\n")
                         return
@@ -130,6 +133,14 @@ struct ClusterFormation {
             }
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    private func joinHeaders(for body: [UInt8]) -> HTTPHeaders {
+        var headers: HTTPHeaders = ["Content-Type": "application/json"]
+        if let credentials {
+            for (name, value) in ManagerAdmissionProof.headers(for: body, credentials: credentials) { headers.set(name, value) }
+        }
+        return headers
     }
 
     static func peers(of servers: [ServerEntry]) -> [RaftNodeID: PeerAddress] {

@@ -30,11 +30,13 @@ enum ServerAgent {
         let serverDirectory = dataDirectory + "/server"
         let raftDirectory = serverDirectory + "/raft"
         let raftID: RaftNodeID
+        var joinCredentials: NodeCredentials?
         do {
             try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
             // A manager that joined with `roost join -server` takes its Raft ID, gossip seeds and
             // key from the credentials the join stored.
-            if let credentials = try JoinedNodeAgent.loadCredentials(in: dataDirectory) {
+            joinCredentials = try JoinedNodeAgent.loadCredentials(in: dataDirectory)
+            if let credentials = joinCredentials {
                 try JoinedNodeAgent.prepareManager(credentials, options: &options, serverDirectory: serverDirectory, console: console)
             }
             raftID = try ServerIdentityFile.loadOrCreate(at: serverDirectory + "/raft-id")
@@ -116,9 +118,9 @@ enum ServerAgent {
                  Data directory: \(dataDirectory)\(hasClusterState ? " (rejoining the cluster it holds)" : "")
                    Data at rest: \(atRestKey != nil ? "encrypted (key in \(serverDirectory)/data.key: back it up)" : "NOT encrypted (-data-encryption=false)")
             ==> ACLs are on: every API call needs a token (the cluster's first leader prints the bootstrap token once).
-            ==> WARNING: Raft traffic between managers and the HTTP API are not encrypted yet, and adding a
-                manager (/v1/internal/raft/join) is not authenticated yet: keep the API and Raft ports on a
-                trusted network. Workers' channels and joins on the RPC port are authenticated and encrypted.
+            ==> WARNING: Raft traffic between managers and the HTTP API are not encrypted yet: keep the API and
+                Raft ports on a trusted network. Workers' channels and joins on the RPC port are authenticated
+                and encrypted.
 
             """)
 
@@ -153,7 +155,8 @@ enum ServerAgent {
                 try? await Task.sleep(for: .seconds(2))
             }
         }
-        let formation = ClusterFormation(options: options, gossip: gossip, identity: identity, console: console)
+        var formation = ClusterFormation(options: options, gossip: gossip, identity: identity, console: console)
+        formation.credentials = joinCredentials
         let outcome = await formation.run(hasClusterState: hasClusterState, isStopping: { stopping.withLock { $0 } })
         var status: Int32 = 0
         switch outcome {

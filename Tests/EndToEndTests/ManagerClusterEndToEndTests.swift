@@ -185,9 +185,15 @@ struct ManagerClusterEndToEndTests {
         #expect(!after.output.contains(goneID))
         #expect(try await cluster.client(survivor).send(.post, "/v1/jobs", body: Self.jobBody("after-removal")).status.code == 200)
 
-        // A replacement with an empty data directory joins the running cluster: added as a
+        // Nobody is added as a manager without the certificate a manager token gets.
+        let stranger = #"{"id":2989,"name":"intruder","raftAddress":"127.0.0.1:1","httpAddress":"http://127.0.0.1:1"}"#
+        let intruder = try await cluster.client(survivor).send(.post, "/v1/internal/raft/join", body: Array(stranger.utf8))
+        #expect(intruder.status.code == 403, "\(String(decoding: intruder.body, as: UTF8.self))")
+        #expect(String(decoding: intruder.body, as: UTF8.self).contains("manager token"))
+
+        // A replacement joins with the manager token and an empty data directory: added as a
         // non-voter, promoted once caught up, and it holds the state.
-        let newcomer = try cluster.addMember()
+        let newcomer = try cluster.addMember(via: survivor)
         let started = ContinuousClock.now
         var voters = 0
         while ContinuousClock.now - started < .seconds(60) {

@@ -41,16 +41,34 @@ final class ManagerClusterProcess: @unchecked Sendable {
         for index in members.indices { try start(index) }
     }
 
-    /// A new manager with an empty data directory that finds the running cluster through
-    /// `-join` and asks to be added. Returns its index.
-    func addMember() throws -> Int {
+    /// A new manager: `roost join -server` with the manager token the first leader printed
+    /// (through `via`'s RPC port), then its agent, which finds the running cluster through
+    /// `-join` and asks to be added, proving it is a manager with its certificate. Returns its
+    /// index.
+    func addMember(via contact: Int = 0) throws -> Int {
         let ports = try Self.freePorts(3)
         let index = members.count
         members.append(Member(
             name: "m\(index + 1)", httpPort: ports[0], raftPort: ports[1], serfPort: ports[2], dataDirectory: root + "/m\(index + 1)",
             process: nil, output: root + "/m\(index + 1).log", isFounder: false))
+        let token = try #require(managerJoinToken(), "no manager join token was printed")
+        let joined = try DevAgentProcess.roost(
+            ["join", "--token", token, "127.0.0.1:\(members[contact].raftPort)", "-data-dir", members[index].dataDirectory, "-node", members[index].name, "-server"],
+            address: members[contact].address)
+        try #require(joined.status == 0, "roost join -server: \(joined.output)\(joined.errors)")
         try start(index)
         return index
+    }
+
+    /// The manager join token the cluster's first leader printed.
+    func managerJoinToken() -> String? {
+        for index in members.indices {
+            for line in log(of: index).split(separator: "\n") {
+                let trimmed = line.trimmingCharacters(in: .whitespaces)
+                if trimmed.hasPrefix("Manager:") { return trimmed.dropFirst("Manager:".count).trimmingCharacters(in: .whitespaces) }
+            }
+        }
+        return nil
     }
 
     func start(_ index: Int) throws {

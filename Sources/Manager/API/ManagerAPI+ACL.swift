@@ -54,7 +54,7 @@ extension ManagerAPI {
 
     /// The caller's token headers, for a request relayed to the leader, which checks them again.
     static func copyCredentials(from source: HTTPHeaders, to headers: inout HTTPHeaders) {
-        for name in ["X-Roost-Token", "X-Nomad-Token", "Authorization"] {
+        for name in ["X-Roost-Token", "X-Nomad-Token", "Authorization", ManagerAdmissionProof.certificateHeader, ManagerAdmissionProof.signatureHeader] {
             if let value = source[name] { headers.set(name, value) }
         }
     }

@@ -13,7 +13,9 @@ extension ManagerAPI {
         let api = self
         router.post("/v1/internal/apply") { await api.fromManager($0) { await api.applyForwarded($0) } }
         router.post("/v1/internal/heartbeat") { await api.fromManager($0) { await api.heartbeatForwarded($0) } }
-        router.post("/v1/internal/raft/join") { await api.onLeader($0, .managersOnly) { try await api.admitServer($0) } }
+        router.post("/v1/internal/raft/join") { request in
+            await api.fromAdmittedManager(request) { await api.onLeader($0, .managersOnly) { try await api.admitServer($0) } }
+        }
         router.get("/v1/operator/raft/configuration") { await api.answer(.operatorRead("reading the Raft configuration")) { try await api.raftConfiguration($0) }($0) }
         router.delete("/v1/operator/raft/peer") { await api.onLeader($0, .management("removing Raft peers")) { try await api.removeRaftPeer($0) } }
         let transfer: HTTPRouter.Handler = { await api.onLeader($0, .management("transferring leadership")) { try await api.transferLeadership($0) } }
@@ -33,6 +35,19 @@ extension ManagerAPI {
         GossipAPI(gossip: gossip).register(in: &router) { requirement, handler in
             self.answer(requirement) { request in await handler(request) }
         }
+    }
+
+    /// Runs `handler` only for a new manager that proves the cluster made it one
+    /// (`ManagerAdmissionProof`).
+    func fromAdmittedManager(_ request: HTTPRequest, _ handler: (HTTPRequest) async -> HTTPResponse) async -> HTTPResponse {
+        guard let entry = try? JSONDecoder().decode(ServerEntry.self, from: Data(request.body)) else {
+            return Self.errorResponse(.badRequest, "the joining server's entry is not readable")
+        }
+        let now = await manager.unixSeconds
+        if let refusal = ManagerAdmissionProof.refusal(request.headers, body: request.body, entry: entry, identity: await manager.clusterIdentity, now: now) {
+            return Self.errorResponse(.forbidden, refusal)
+        }
+        return await handler(request)
     }
 
     /// Runs `handler` only for a caller presenting the managers' internal credential.
