@@ -65,3 +65,14 @@ struct RoostExecutableTests {
         #expect(outcome.output.isEmpty)
     }
 }
+
+/// `roost agent -worker` on a machine that has not joined says what to do first.
+@Suite struct WorkerAgentStartTests {
+    @Test func aWorkerWithoutCredentialsSaysToJoinFirst() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let run = try RoostExecutableTests().runExecutable("agent", "-worker", "-data-dir", directory.path, "-http-port", "0", "-serf-port", "0")
+        #expect(run.status == 1)
+        #expect(run.errors.contains("holds no node credentials") && run.errors.contains("roost join --token"), "\(run.errors)")
+    }
+}
