@@ -45,6 +45,7 @@ bench: deps
 	bash contrib/bench/agent-bench.sh || status=1; \
 	bash contrib/bench/raft/raft-bench.sh || status=1; \
 	bash contrib/bench/gossip/gossip-bench.sh || status=1; \
+	bash contrib/bench/cluster/cluster-bench.sh || status=1; \
 	exit $$status
 
 # FUZZ_SECONDS given on the make command line reaches the script through the environment.
