@@ -45,8 +45,10 @@ let package = Package(
         // The HTTP API's JSON shapes (Nomad's field names), shared by the agent and the CLI.
         .target(name: "API", dependencies: ["ClusterModel", "StateStore"]),
 
-        // Layer 2: the worker's shell around task supervision.
-        .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
+        // Layer 2: OCI images — registry client, content-addressed blob cache, safe layer unpacking.
+        .target(name: "Images"),
+        // Layer 2: the worker's shell around task supervision (raw_exec and the oci driver).
+        .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel", "Images"]),
         // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
         .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform", "Sodium", "ClusterSecurity"]),
         // Layer 2: the SWIM shell: encrypted UDP/TCP gossip, keyring, membership events.
@@ -105,7 +107,8 @@ let package = Package(
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "ClusterModel"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel", "Images"]),
+        .testTarget(name: "ImagesTests", dependencies: ["Images"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
