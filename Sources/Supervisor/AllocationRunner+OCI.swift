@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ClusterModel
+import Foundation
+import Platform
+
+extension AllocationRunner {
+    /// Starts an oci/docker task: image and bundle, Roost's task cgroup (the container's
+    /// `cgroupsPath`), then `runtime create` with the task's log pipes as the container's
+    /// stdio, and `runtime start`. The container's init — re-parented to the agent, a child
+    /// subreaper, when `create` exits — is the task's process from then on: its exit status is
+    /// the task's, and its cgroup's OOM counter is read before the runtime deletes it.
+    func spawnContainer(_ task: String, spec: TaskSpec) async {
+        guard let oci else {
+            await perform(core.spawnFailed(
+                task: task, message: "driver \"\(spec.driver)\" is not available on this node: no OCI runtime (install crun or runc)",
+                now: Self.timestamp()))
+            return
+        }
+        let container: OCIContainer
+        do {
+            container = try await oci.prepare(task: spec, allocation: allocation, directory: directory, settings: settings)
+        } catch {
+            await perform(core.spawnFailed(task: task, message: error.message, isSetupFailure: error.isSetupFailure, now: Self.timestamp()))
+            return
+        }
+        containers[task] = container
+        let resources = allocation.taskResources[task] ?? spec.resources
+        if case .failure(let error) = await makeCgroup(task: task, resources: resources) {
+            await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
+            return
+        }
+        let request = SpawnRequest(
+            executable: oci.runtime.executable,
+            arguments: oci.runtime.createArguments(id: container.id, bundle: container.bundle, pidFile: container.pidFile, log: container.logFile),
+            environment: ["PATH": ProcessSpawner.defaultSearchPath], workingDirectory: container.bundle
+        )
+        let spawned: Result<SpawnedProcess, SpawnError> = await Self.blocking {
+            Result { () throws(SpawnError) in try ProcessSpawner.spawn(request) }
+        }
+        let creator: SpawnedProcess
+        switch spawned {
+        case .failure(let error):
+            await perform(core.spawnFailed(task: task, message: "cannot run \(oci.runtime.executable): \(error.message)", now: Self.timestamp()))
+            return
+        case .success(let process):
+            creator = process
+        }
+        startPumps(task: task, spec: spec, standardOutput: creator.standardOutput, standardError: creator.standardError)
+        let created = await withCheckedContinuation { continuation in
+            ProcessReaper.shared.watch(creator.pid) { continuation.resume(returning: $0) }
+        }
+        let initPID = (try? String(contentsOfFile: container.pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard created.code == 0, let initPID, initPID > 0 else {
+            let message = OCIDriver.runtimeMessage("", logFile: container.logFile)
+            await perform(core.spawnFailed(
+                task: task, message: "\(oci.runtime.kind.rawValue) could not create the container (\(created)): \(message)", now: Self.timestamp()))
+            return
+        }
+        // Registered before `start` so an init that exits at once is still seen (it stays a
+        // zombie of the agent until the reaper collects it).
+        processes[task] = initPID
+        if let message = await oci.start(container) {
+            processes[task] = nil
+            ProcessReaper.shared.adopt([initPID])
+            await perform(core.spawnFailed(
+                task: task, message: "\(oci.runtime.kind.rawValue) could not start the container: \(message)", now: Self.timestamp()))
+            return
+        }
+        await perform(core.spawned(task: task, pid: initPID, now: Self.timestamp()))
+        watchExit(task: task, pid: initPID)
+    }
+}
