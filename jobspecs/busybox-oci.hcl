@@ -22,8 +22,8 @@ job "busybox-oci" {
         image   = "oci-layout:/var/tmp/roost-busybox:latest"
         command = "/bin/httpd"
         # Containers share the host's network, so the port the node picked is the one to bind.
-        args    = ["-f", "-p", "${NOMAD_PORT_http}", "-h", "/www"]
-        ports   = ["http"]
+        args  = ["-f", "-p", "${NOMAD_PORT_http}", "-h", "/www"]
+        ports = ["http"]
       }
 
       resources {
