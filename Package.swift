@@ -88,6 +88,12 @@ let package = Package(
             name: "GossipBenchAgent", dependencies: ["Gossip", "SWIM", "HTTP", "Platform"],
             path: "contrib/bench/gossip/GossipBenchAgent"),
 
+        // Built only by the oci benchmark (contrib/bench/oci/oci-bench.sh): container start
+        // latency against crun by hand, pull + unpack against skopeo + umoci.
+        .executableTarget(
+            name: "OCIBench", dependencies: ["Supervisor", "Images", "ClusterModel", "Platform"],
+            path: "contrib/bench/oci/OCIBench"),
+
         // Shared by the test targets: the seeded generator their replayable runs draw from.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 

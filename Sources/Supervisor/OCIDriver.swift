@@ -19,6 +19,8 @@ struct OCIContainer: Sendable, Hashable {
 public final class OCIDriver: Sendable {
     public let runtime: OCIRuntime
     public let images: ImageStore
+    /// Unpacked images, the read-only lower layers of the containers' overlay root file systems.
+    public let unpacked: UnpackedImageCache
     let bundlesDirectory: String
 
     /// The `driver` values this driver runs.
@@ -51,6 +53,7 @@ public final class OCIDriver: Sendable {
         bundlesDirectory = settings.dataDirectory + "/oci/bundles"
         do {
             images = try ImageStore(directory: settings.dataDirectory + "/images", settings: settings.registry)
+            unpacked = try UnpackedImageCache(directory: settings.dataDirectory + "/images/unpacked")
             try FileManager.default.createDirectory(atPath: bundlesDirectory, withIntermediateDirectories: true)
         } catch {
             throw OCIRuntimeError("cannot prepare the image cache under \(settings.dataDirectory): \(error)")
@@ -96,14 +99,25 @@ public final class OCIDriver: Sendable {
         )
         let cgroupsPath = "/" + CgroupNames.component(settings.cgroupParent) + "/" + CgroupNames.task(allocation: allocation.id.uuid, task: task.name)
         let runtime = runtime
+        // The image unpacked once per node; each container gets an overlay on top of it (or,
+        // where overlay mounts fail, its own unpacked copy).
+        let lower: String
+        do {
+            lower = try await unpacked.rootfs(for: image)
+        } catch {
+            throw TaskPreparationError(message: "image \(config.image): \(error.message)", isSetupFailure: false)
+        }
         let containerEnvironment = environment
         let userSpec = task.user.isEmpty ? (image.configuration.config?.User ?? "") : task.user
         let result: Result<Void, TaskPreparationError> = await Self.blocking {
             do {
-                runtime.run(["delete", "--force", id])
-                try? FileManager.default.removeItem(atPath: container.bundle)
+                // A container of the same name left by a crashed agent (a process per start otherwise).
+                if runtime.mayHaveState(id) { runtime.run(["delete", "--force", id]) }
+                OCIRootFilesystem.remove(bundle: container.bundle)
                 try FileManager.default.createDirectory(atPath: container.bundle, withIntermediateDirectories: true)
-                try LayerUnpacker.unpack(image.layers, into: container.bundle + "/rootfs")
+                if !OCIRootFilesystem.mountOverlay(lower: lower, bundle: container.bundle) {
+                    try LayerUnpacker.unpack(image.layers, into: container.bundle + "/rootfs")
+                }
                 let (uid, gid) = try OCIUserResolver.resolve(userSpec, rootfs: container.bundle + "/rootfs")
                 var spec = OCIContainerSpec(
                     arguments: try config.arguments(image: image.configuration),
@@ -132,7 +146,7 @@ public final class OCIDriver: Sendable {
             }
         }
         if case .failure(let error) = result {
-            try? FileManager.default.removeItem(atPath: container.bundle)
+            OCIRootFilesystem.remove(bundle: container.bundle)
             throw error
         }
         return container
@@ -150,7 +164,7 @@ public final class OCIDriver: Sendable {
         let runtime = runtime
         await Self.blocking {
             runtime.run(["delete", "--force", container.id])
-            try? FileManager.default.removeItem(atPath: container.bundle)
+            OCIRootFilesystem.remove(bundle: container.bundle)
         }
     }
 

@@ -73,6 +73,12 @@ public struct OCIRuntime: Sendable, Hashable {
         return (child.terminationStatus, String(decoding: outputBytes.prefix(1 << 20), as: UTF8.self), errorText)
     }
 
+    /// Whether the runtime may hold state for `id` (its state directory has an entry): a cheap
+    /// check before paying for a `delete` process.
+    func mayHaveState(_ id: String) -> Bool {
+        FileManager.default.fileExists(atPath: (stateRoot ?? "/run/" + kind.rawValue) + "/" + id)
+    }
+
     /// Whether a container of this runtime named `id` exists (`state` answers).
     func exists(_ id: String) -> Bool { run(["state", id]).status == 0 }
 
