@@ -31,26 +31,17 @@ extension AllocationRunner {
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return
         }
-        let request = SpawnRequest(
-            executable: oci.runtime.executable,
-            arguments: oci.runtime.createArguments(id: container.id, bundle: container.bundle, pidFile: container.pidFile, log: container.logFile),
-            environment: ["PATH": ProcessSpawner.defaultSearchPath], workingDirectory: container.bundle
-        )
-        let spawned: Result<SpawnedProcess, SpawnError> = await Self.blocking {
-            Result { () throws(SpawnError) in try ProcessSpawner.spawn(request) }
-        }
-        let creator: SpawnedProcess
-        switch spawned {
+        let arguments = oci.runtime.createArguments(id: container.id, bundle: container.bundle, pidFile: container.pidFile, log: container.logFile)
+        let creator: OCIRuntimeProcess.Spawned
+        switch OCIRuntimeProcess.spawn(oci.runtime.executable, arguments, pipes: true) {
         case .failure(let error):
-            await perform(core.spawnFailed(task: task, message: "cannot run \(oci.runtime.executable): \(error.message)", now: Self.timestamp()))
+            await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return
-        case .success(let process):
-            creator = process
+        case .success(let spawned):
+            creator = spawned
         }
-        startPumps(task: task, spec: spec, standardOutput: creator.standardOutput, standardError: creator.standardError)
-        let created = await withCheckedContinuation { continuation in
-            ProcessReaper.shared.watch(creator.pid) { continuation.resume(returning: $0) }
-        }
+        startPumps(task: task, spec: spec, standardOutput: creator.standardOutput ?? -1, standardError: creator.standardError ?? -1)
+        let created = await OCIRuntimeProcess.exit(of: creator.pid)
         let initPID = (try? String(contentsOfFile: container.pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         guard created.code == 0, let initPID, initPID > 0 else {
             let message = OCIDriver.runtimeMessage("", logFile: container.logFile)

@@ -154,9 +154,8 @@ public final class OCIDriver: Sendable {
 
     /// `runtime start`: lets the created container's init exec the task's process.
     func start(_ container: OCIContainer) async -> String? {
-        let runtime = runtime
-        let result = await Self.blocking { runtime.run(["start", container.id]) }
-        return result.status == 0 ? nil : Self.runtimeMessage(result.error, logFile: container.logFile)
+        let status = await OCIRuntimeProcess.run(runtime.executable, runtime.globalArguments(log: container.logFile) + ["start", container.id])
+        return status.code == 0 ? nil : Self.runtimeMessage("", logFile: container.logFile)
     }
 
     /// Removes the container (runtime state and its cgroup) and its bundle.

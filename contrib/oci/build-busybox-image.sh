@@ -4,6 +4,8 @@
 # The example job jobspecs/busybox-oci.hcl runs it as `oci-layout:<DIR>:latest`.
 #
 #   contrib/oci/build-busybox-image.sh [DIR]      default DIR: /var/tmp/roost-busybox
+#   EXTRA_RANDOM_MIB=4 contrib/oci/build-busybox-image.sh DIR   adds /data/random.bin of 4 MiB
+#                                                   (incompressible: a bigger image for benchmarks)
 #
 # Push it to a registry with: skopeo copy --dest-tls-verify=false oci:DIR:latest docker://HOST:PORT/busybox:latest
 set -euo pipefail
@@ -30,6 +32,10 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' 
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 echo '<h1>Hello from a Roost container</h1>' >"$root/www/index.html"
 chmod 1777 "$root/tmp"
+if [[ ${EXTRA_RANDOM_MIB:-0} -gt 0 ]]; then
+    mkdir -p "$root/data"
+    head -c "$((EXTRA_RANDOM_MIB * 1024 * 1024))" /dev/urandom >"$root/data/random.bin"
+fi
 
 # Reproducible layer: sorted names, owner root, fixed times, no gzip name or time.
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --format=posix \
