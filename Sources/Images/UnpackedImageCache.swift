@@ -23,7 +23,11 @@ public actor UnpackedImageCache {
     /// The unpacked tree of `image`, unpacking it first if needed.
     public func rootfs(for image: PulledImage) async throws(ImageError) -> String {
         let path = directory + "/" + image.manifestDigest.hex
-        if FileManager.default.fileExists(atPath: path) { return path }
+        if FileManager.default.fileExists(atPath: path) {
+            // Its modification time is the "last used" order of the image garbage collector.
+            _ = utime(path, nil)
+            return path
+        }
         if let running = unpacking[image.manifestDigest] { return try await running.value.get() }
         let directory = directory
         let task = Task.detached { () -> Result<String, ImageError> in

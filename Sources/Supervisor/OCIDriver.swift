@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Images
 import Platform
+import Synchronization
 
 /// One container the `oci` driver prepared: its runtime id and bundle (rootfs + config.json).
 struct OCIContainer: Sendable, Hashable {
@@ -22,6 +23,11 @@ public final class OCIDriver: Sendable {
     /// Unpacked images, the read-only lower layers of the containers' overlay root file systems.
     public let unpacked: UnpackedImageCache
     let bundlesDirectory: String
+    /// The image of each container this driver runs, kept from garbage collection.
+    private let imagesInUse = Mutex<[String: PulledImage]>([:])
+    private let cacheLimitBytes: Int64
+    private let lastCollection = Mutex<ContinuousClock.Instant?>(nil)
+    private let cacheGraceSeconds: Double
 
     /// The `driver` values this driver runs.
     public static let driverNames: Set<String> = ["oci", "docker"]
@@ -51,12 +57,35 @@ public final class OCIDriver: Sendable {
         }
         self.runtime = runtime
         bundlesDirectory = settings.dataDirectory + "/oci/bundles"
+        let limitMiB = Int64(max(settings.imageCacheLimitMiB, 0))
+        cacheLimitBytes = limitMiB > Int64.max >> 20 ? Int64.max : limitMiB << 20
+        cacheGraceSeconds = max(settings.imageCacheGraceSeconds, 0)
         do {
             images = try ImageStore(directory: settings.dataDirectory + "/images", settings: settings.registry)
             unpacked = try UnpackedImageCache(directory: settings.dataDirectory + "/images/unpacked")
             try FileManager.default.createDirectory(atPath: bundlesDirectory, withIntermediateDirectories: true)
         } catch {
             throw OCIRuntimeError("cannot prepare the image cache under \(settings.dataDirectory): \(error)")
+        }
+        removeLeftovers()
+    }
+
+    /// Containers a crashed agent left: their processes died with the task cgroups the
+    /// Supervisor emptied at start; their runtime state, overlay mounts and bundles go here.
+    private func removeLeftovers() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: bundlesDirectory)) ?? [] where name.hasPrefix("roost-") {
+            if runtime.mayHaveState(name) { runtime.run(["delete", "--force", name]) }
+            OCIRootFilesystem.remove(bundle: bundlesDirectory + "/" + name)
+        }
+    }
+
+    /// Trims the image cache to its limit, sparing the images of running containers.
+    @discardableResult
+    public func collectGarbage() async -> ImageGarbageCollector.Report {
+        let inUse = Array(imagesInUse.withLock { $0.values })
+        let (blobs, unpacked, limit, grace) = (images.blobs, unpacked, cacheLimitBytes, cacheGraceSeconds)
+        return await Self.blocking {
+            ImageGarbageCollector.collect(blobs: blobs, unpacked: unpacked, inUse: inUse, limitBytes: limit, minimumAgeSeconds: grace)
         }
     }
 
@@ -93,6 +122,7 @@ public final class OCIDriver: Sendable {
         }
         let id = Self.containerID(allocation: allocation.id, task: task.name)
         let container = OCIContainer(id: id, bundle: bundlesDirectory + "/" + id)
+        imagesInUse.withLock { $0[id] = image }
         let resources = allocation.taskResources[task.name] ?? task.resources
         let limits = CgroupLimits(
             memoryMiB: resources.memoryMiB, memoryMaxMiB: resources.memoryMaxMiB, cpuMHz: resources.cpuMHz, pidsMax: settings.pidsLimit
@@ -146,6 +176,7 @@ public final class OCIDriver: Sendable {
             }
         }
         if case .failure(let error) = result {
+            imagesInUse.withLock { $0[id] = nil }
             OCIRootFilesystem.remove(bundle: container.bundle)
             throw error
         }
@@ -165,6 +196,14 @@ public final class OCIDriver: Sendable {
             runtime.run(["delete", "--force", container.id])
             OCIRootFilesystem.remove(bundle: container.bundle)
         }
+        imagesInUse.withLock { $0[container.id] = nil }
+        // Walking the cache costs a stat per file, so it is trimmed at most twice a minute.
+        let due = lastCollection.withLock { last in
+            guard ContinuousClock.now - (last ?? .now - .seconds(3600)) >= .seconds(30) else { return false }
+            last = .now
+            return true
+        }
+        if due { await collectGarbage() }
     }
 
     /// The runtime's own explanation of a failure: its stderr, else the last lines of its log.

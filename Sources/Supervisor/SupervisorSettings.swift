@@ -28,6 +28,11 @@ public struct SupervisorSettings: Sendable {
     public var ociRuntime: String? = nil
     /// Registries the oci driver pulls from: insecure (http) hosts, credentials, timeouts.
     public var registry = RegistrySettings()
+    /// The image cache (blobs and unpacked images) is trimmed to this size after a container
+    /// is removed, deleting what no running container uses, least recently used first.
+    public var imageCacheLimitMiB: Int = 10_240
+    /// Images used more recently than this are never collected (a pull may be in progress).
+    public var imageCacheGraceSeconds: Double = 300
 
     public init(
         dataDirectory: String, node: Node, region: String = JobSpec.defaultRegion,

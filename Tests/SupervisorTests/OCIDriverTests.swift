@@ -124,3 +124,44 @@ struct OCIDriverTests {
         #expect(node.drivers["docker"]?.healthy == true)
     }
 }
+
+@Suite("The oci driver's image cache", .serialized, .enabled(if: OCITestImage.isAvailable, "\(OCITestImage.unavailableReason ?? "")"))
+struct OCIImageCacheTests {
+    @Test("over its size limit the cache drops images no container uses and keeps those in use")
+    func garbageCollection() async throws {
+        try await SupervisorHarness.run(configure: { $0.imageCacheLimitMiB = 0; $0.imageCacheGraceSeconds = 0 }) { harness in
+            let driver = try #require(harness.supervisor.ociDriver)
+            let usedLayout = try OCITestImage.layout(in: harness.dataDirectory + "/used")
+            let idleLayout = try OCITestImage.layout(in: harness.dataDirectory + "/idle", tag: "idle", marker: "idle")
+            let idle = try await driver.images.pull("oci-layout:\(idleLayout):idle")
+            _ = try await driver.unpacked.rootfs(for: idle)
+            let spec = OCIDriverTests.task("svc", image: "oci-layout:\(usedLayout)", command: "/bin/sleep", args: ["600"], killTimeout: .milliseconds(300))
+            let allocation = SupervisorHarness.allocation(type: .service, tasks: [spec])
+            await harness.supervisor.run(allocation)
+            await harness.waitFor(allocation.id, "the container runs") { $0.clientStatus == .running }
+            let used = try await driver.images.pull("oci-layout:\(usedLayout)")
+            let report = await driver.collectGarbage()
+            #expect(report.bytesAfter < report.bytesBefore)
+            #expect(!driver.images.blobs.contains(idle.manifestDigest))
+            #expect(!FileManager.default.fileExists(atPath: driver.unpacked.directory + "/" + idle.manifestDigest.hex))
+            #expect(used.layers.allSatisfy { driver.images.blobs.contains($0.descriptor.digest) })
+            #expect(FileManager.default.fileExists(atPath: driver.unpacked.directory + "/" + used.manifestDigest.hex))
+            await harness.supervisor.stop(allocation.id)
+            await harness.waitFor(allocation.id, "the container stops") { $0.isFinished }
+            await driver.collectGarbage()
+            #expect(!driver.images.blobs.contains(used.manifestDigest))
+        }
+    }
+
+    @Test("a bundle and runtime state left by a crashed agent are removed when the driver starts")
+    func leftoversRemoved() async throws {
+        let runtime = try #require(OCIRuntimeProbe.runtime)
+        let data = FileManager.default.temporaryDirectory.path + "/roost-oci-crash-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let bundle = data + "/oci/bundles/roost-crashed.task"
+        try FileManager.default.createDirectory(atPath: bundle + "/rootfs", withIntermediateDirectories: true)
+        let node = NodeFingerprinter.node(id: NodeID(uuid: "00000000-0000-4000-8000-000000000001"), fingerprint: Fingerprint.probe(), ociRuntime: runtime)
+        _ = try OCIDriver(settings: SupervisorSettings(dataDirectory: data, node: node, cgroupParent: "roost-test-crash"))
+        #expect(!FileManager.default.fileExists(atPath: bundle))
+    }
+}

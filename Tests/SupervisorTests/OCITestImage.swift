@@ -17,10 +17,12 @@ enum OCITestImage {
     static var isAvailable: Bool { unavailableReason == nil }
 
     /// Writes the layout (tag `latest` unless told) into `directory`; returns its path.
-    static func layout(in directory: String, tag: String = "latest") throws -> String {
+    /// `marker` goes into /etc/marker, so two layouts can be told apart by digest.
+    static func layout(in directory: String, tag: String = "latest", marker: String = "") throws -> String {
         let layout = directory + "/layout"
         let rootfs = directory + "/image-rootfs"
         let manager = FileManager.default
+        try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
         for sub in ["bin", "etc", "tmp", "proc", "sys", "dev", "root"] {
             try manager.createDirectory(atPath: rootfs + "/" + sub, withIntermediateDirectories: true)
         }
@@ -30,6 +32,7 @@ enum OCITestImage {
         }
         try Data("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/passwd"))
         try Data("root:x:0:\nnogroup:x:65534:\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/group"))
+        try Data(marker.utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/marker"))
         let tar = directory + "/layer.tar"
         try OCILayoutWriter.tar(directory: rootfs, to: tar)
         try OCILayoutWriter.write(
