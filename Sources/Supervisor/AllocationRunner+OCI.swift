@@ -49,17 +49,21 @@ extension AllocationRunner {
                 task: task, message: "\(oci.runtime.kind.rawValue) could not create the container (\(created)): \(message)", now: Self.timestamp()))
             return
         }
-        // Registered before `start` so an init that exits at once is still seen (it stays a
-        // zombie of the agent until the reaper collects it).
+        // Watched before `start`: the housekeeping adopts every pid of the task's cgroup, and an
+        // init adopted (and reaped) before it was watched would lose its exit status.
+        let exit = ProcessExitBox(watching: initPID)
         processes[task] = initPID
         if let message = await oci.start(container) {
             processes[task] = nil
-            ProcessReaper.shared.adopt([initPID])
             await perform(core.spawnFailed(
                 task: task, message: "\(oci.runtime.kind.rawValue) could not start the container: \(message)", now: Self.timestamp()))
             return
         }
         await perform(core.spawned(task: task, pid: initPID, now: Self.timestamp()))
-        watchExit(task: task, pid: initPID)
+        Task { [weak self] in
+            // Delivers one exit; ends as soon as the runner took it.
+            let status = await exit.status
+            await self?.processExited(task: task, pid: initPID, status: status)
+        }
     }
 }
