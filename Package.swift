@@ -114,7 +114,8 @@ let package = Package(
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
         .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel", "Images"]),
-        .testTarget(name: "ImagesTests", dependencies: ["Images"]),
+        // The HTTP server stands in for registries with token or basic auth, or that never answer.
+        .testTarget(name: "ImagesTests", dependencies: ["Images", "HTTP"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.

@@ -4,6 +4,35 @@ import FoundationNetworking
 #endif
 import Synchronization
 
+/// Answers URLSession's own handling of `401` + `WWW-Authenticate: Basic` (bearer challenges
+/// reach `RegistryClient` as plain 401s): with the agent's credentials for the host once, else
+/// by cancelling and remembering why. Without a delegate, Linux Foundation leaves such a
+/// request suspended forever, timeouts included (swift-corelibs-foundation issue 5456).
+final class RegistrySessionDelegate: NSObject, URLSessionTaskDelegate, Sendable {
+    let credentials: RegistryCredentials?
+    /// Set when a Basic challenge was declined: the "cancelled" error that follows means
+    /// "credentials needed or wrong", not a network problem.
+    let declinedBasicChallenge = Mutex(false)
+
+    init(credentials: RegistryCredentials?) {
+        self.credentials = credentials
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        if challenge.protectionSpace.authenticationMethod == NSURLAuthenticationMethodHTTPBasic,
+            challenge.previousFailureCount == 0, let credentials
+        {
+            completionHandler(.useCredential, URLCredential(user: credentials.username, password: credentials.password, persistence: .forSession))
+            return
+        }
+        declinedBasicChallenge.withLock { $0 = true }
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+}
+
 /// A client of the OCI distribution API (`/v2/`): manifests and blobs of one registry host,
 /// with anonymous access, bearer tokens from the `WWW-Authenticate` challenge, and basic auth.
 /// Plain http only for hosts the settings list as insecure.
@@ -11,6 +40,7 @@ public final class RegistryClient: Sendable {
     public let host: String
     let settings: RegistrySettings
     let session: URLSession
+    let delegate: RegistrySessionDelegate
     /// `Authorization` header values that worked, per repository (bearer tokens are scoped).
     let authorizations = Mutex<[String: String]>([:])
 
@@ -24,7 +54,8 @@ public final class RegistryClient: Sendable {
         configuration.timeoutIntervalForRequest = settings.requestTimeoutSeconds
         configuration.timeoutIntervalForResource = settings.downloadTimeoutSeconds
         configuration.httpMaximumConnectionsPerHost = 4
-        session = URLSession(configuration: configuration)
+        delegate = RegistrySessionDelegate(credentials: settings.credentials[host])
+        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
 
     deinit { session.finishTasksAndInvalidate() }
@@ -140,6 +171,10 @@ public final class RegistryClient: Sendable {
 
     func transportError(_ error: any Error, what: String) -> ImageError {
         let nsError = error as NSError
+        if nsError.domain == NSURLErrorDomain && nsError.code == NSURLErrorCancelled && delegate.declinedBasicChallenge.withLock({ $0 }) {
+            let hint = settings.credentials[host] == nil ? "add credentials for \(host) to the agent configuration" : "check the credentials for \(host)"
+            return ImageError(.unauthorized, "registry \(host) needs a user name and password (basic auth) for \(what); \(hint)")
+        }
         if nsError.domain == NSURLErrorDomain && nsError.code == NSURLErrorTimedOut {
             return ImageError(.transport, "registry \(host) did not answer within \(Int(settings.requestTimeoutSeconds)) s for \(what); check that it is up and reachable")
         }
