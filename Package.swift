@@ -45,8 +45,10 @@ let package = Package(
         // The HTTP API's JSON shapes (Nomad's field names), shared by the agent and the CLI.
         .target(name: "API", dependencies: ["ClusterModel", "StateStore"]),
 
-        // Layer 2: the worker's shell around task supervision.
-        .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel"]),
+        // Layer 2: OCI images — registry client, content-addressed blob cache, safe layer unpacking.
+        .target(name: "Images"),
+        // Layer 2: the worker's shell around task supervision (raw_exec and the oci driver).
+        .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel", "Images"]),
         // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
         .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform", "Sodium", "ClusterSecurity"]),
         // Layer 2: the SWIM shell: encrypted UDP/TCP gossip, keyring, membership events.
@@ -93,6 +95,12 @@ let package = Package(
             name: "GossipBenchAgent", dependencies: ["Gossip", "SWIM", "HTTP", "Platform"],
             path: "contrib/bench/gossip/GossipBenchAgent"),
 
+        // Built only by the oci benchmark (contrib/bench/oci/oci-bench.sh): container start
+        // latency against crun by hand, pull + unpack against skopeo + umoci.
+        .executableTarget(
+            name: "OCIBench", dependencies: ["Supervisor", "Images", "ClusterModel", "Platform"],
+            path: "contrib/bench/oci/OCIBench"),
+
         // Shared by the test targets: the seeded generator their replayable runs draw from.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
@@ -112,7 +120,9 @@ let package = Package(
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "ClusterModel"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel", "Images"]),
+        // The HTTP server stands in for registries with token or basic auth, or that never answer.
+        .testTarget(name: "ImagesTests", dependencies: ["Images", "HTTP"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore", "ClusterSecurity"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel", "ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "StateStore"]),
         .testTarget(name: "ClusterRPCTests", dependencies: ["ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "ClusterModel", "StateStore"]),

@@ -18,7 +18,7 @@ set -euo pipefail
 
 layer0="ClusterModel Jobspec Raft SWIM Scheduler StateStore Supervision Wire"
 layer1="Sodium Platform HTTP API ClusterSecurity"
-layer2="RaftRuntime Gossip Supervisor ClusterRPC"
+layer2="RaftRuntime Gossip Images Supervisor ClusterRPC"
 # What the OS edge may use. Layer 0 may use none of these.
 os_modules="Foundation FoundationEssentials FoundationNetworking Dispatch Glibc Musl Darwin Synchronization"
 
@@ -40,7 +40,9 @@ allowed_imports() {
         API) echo "ClusterModel StateStore $os_modules" ;;
         RaftRuntime) echo "Raft Wire Platform Sodium ClusterSecurity $os_modules" ;;
         Gossip) echo "SWIM Wire Platform Sodium $os_modules" ;;
-        Supervisor) echo "Supervision ClusterModel Platform $os_modules" ;;
+        # Images is an OS edge of its own (URLSession, files, tar); the Supervisor's oci driver uses it.
+        Images) echo "$os_modules" ;;
+        Supervisor) echo "Supervision ClusterModel Platform Images $os_modules" ;;
         ClusterRPC) echo "ClusterModel StateStore ClusterSecurity Sodium Platform Wire $os_modules" ;;
         # Layer 3: anything in layers 0-2, and the OS edge (the CLI may use Foundation).
         Manager | Worker | RoostCLI) echo "$layer0 $layer1 $layer2 $os_modules" ;;

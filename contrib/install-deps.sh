@@ -31,7 +31,33 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
     exit 1
 fi
 
+# The oci driver's tests run real containers: crun (and runc, the fallback), busybox-static
+# for the image they build, docker-registry (Debian's distribution server) and skopeo to push
+# to it. Those tests need root and skip without it, so the packages are installed only as root.
+missing_container_packages() {
+    [[ $(id -u) -eq 0 ]] || return 0
+    command -v crun >/dev/null 2>&1 || echo crun
+    command -v runc >/dev/null 2>&1 || echo runc
+    [[ -x /bin/busybox ]] || echo busybox-static
+    [[ -x /usr/bin/docker-registry ]] || echo docker-registry
+    command -v skopeo >/dev/null 2>&1 || echo skopeo
+}
+
 read -r -a missing <<<"$(missing_packages | tr '\n' ' ')"
+read -r -a missing_containers <<<"$(missing_container_packages | tr '\n' ' ')"
+if [[ ${#missing_containers[@]} -gt 0 ]]; then
+    echo "install-deps: installing the container test packages: ${missing_containers[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    # docker-registry's postinst would start a registry on :5000; policy-rc.d (exit 101) stops that.
+    added_policy=""
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && added_policy=1
+    fi
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing_containers[@]}" ||
+        echo "install-deps: could not install ${missing_containers[*]}; the container tests will skip" >&2
+    [[ -z $added_policy ]] || rm -f /usr/sbin/policy-rc.d
+fi
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     exit 0

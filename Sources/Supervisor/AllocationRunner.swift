@@ -13,12 +13,15 @@ import Supervision
 actor AllocationRunner {
     let allocation: Allocation
     let directory: AllocationDirectory
-    private let settings: SupervisorSettings
+    let settings: SupervisorSettings
     private let cgroups: CgroupManager?
     private let onUpdate: @Sendable (AllocationUpdate) -> Void
-    private var core: AllocationSupervisionInstance
-    private var processes: [String: Int32] = [:]
-    private var taskCgroups: [String: CgroupHandle] = [:]
+    var core: AllocationSupervisionInstance
+    var processes: [String: Int32] = [:]
+    var taskCgroups: [String: CgroupHandle] = [:]
+    /// The oci driver, nil when the node has no OCI runtime; and the containers it runs here.
+    let oci: OCIDriver?
+    var containers: [String: OCIContainer] = [:]
     private var timers: [String: [Task<Void, Never>]] = [:]
     private var pendingCleanups = 0
     private var setUp = false
@@ -34,9 +37,10 @@ actor AllocationRunner {
     private static let blockingQueue = DispatchQueue(label: "roost.supervisor.blocking", attributes: .concurrent)
 
     init(
-        allocation: Allocation, settings: SupervisorSettings, cgroups: CgroupManager?,
+        allocation: Allocation, settings: SupervisorSettings, cgroups: CgroupManager?, oci: OCIDriver? = nil,
         onUpdate: @escaping @Sendable (AllocationUpdate) -> Void
     ) {
+        self.oci = oci
         self.allocation = allocation
         self.settings = settings
         self.cgroups = cgroups
@@ -98,7 +102,7 @@ actor AllocationRunner {
 
     // MARK: Events from the OS
 
-    private func processExited(task: String, pid: Int32, status: ProcessExitStatus) async {
+    func processExited(task: String, pid: Int32, status: ProcessExitStatus) async {
         guard processes[task] == pid else { return }
         processes[task] = nil
         let oomKilled = (taskCgroups[task]?.oomKillCount() ?? 0) > 0
@@ -116,7 +120,7 @@ actor AllocationRunner {
     /// current state: directives such as `spawn` feed new events to the core (nested batches
     /// publish their own reports), so publishing afterwards could overwrite a newer state with
     /// an older one.
-    private func perform(_ directives: [AllocationSupervisionDirective]) async {
+    func perform(_ directives: [AllocationSupervisionDirective]) async {
         if directives.contains(where: { if case .report = $0 { true } else { false } }) {
             publish(core.lastReport)
         }
@@ -175,6 +179,12 @@ actor AllocationRunner {
     }
 
     private func cleanUp(_ task: String) async {
+        if let container = containers.removeValue(forKey: task), let oci {
+            // The runtime removes its state and the container's cgroup; the OOM count was read at exit.
+            pendingCleanups += 1
+            await oci.remove(container)
+            pendingCleanups -= 1
+        }
         guard let cgroup = taskCgroups.removeValue(forKey: task) else { return }
         pendingCleanups += 1
         await Self.blocking {
@@ -201,6 +211,10 @@ actor AllocationRunner {
                 return
             }
         }
+        if OCIDriver.driverNames.contains(spec.driver) {
+            await spawnContainer(task, spec: spec)
+            return
+        }
         let prepared: PreparedTask
         do {
             prepared = try TaskPreparation.prepare(
@@ -211,28 +225,12 @@ actor AllocationRunner {
             await perform(core.spawnFailed(task: task, message: error.message, isSetupFailure: error.isSetupFailure, now: now))
             return
         }
-        var cgroup: CgroupHandle?
-        if let cgroups {
-            let name = CgroupNames.task(allocation: allocation.id.uuid, task: task)
-            let limits = CgroupLimits(
-                memoryMiB: prepared.resources.memoryMiB, memoryMaxMiB: prepared.resources.memoryMaxMiB,
-                cpuMHz: prepared.resources.cpuMHz, pidsMax: settings.pidsLimit
-            )
-            let created: Result<CgroupHandle, FileIOError> = await Self.blocking {
-                if let stale = cgroups.existing(name: name) {
-                    ProcessReaper.shared.adopt(stale.killAll())
-                    try? stale.remove()
-                }
-                return Result { () throws(FileIOError) in try cgroups.create(name: name, limits: limits) }
-            }
-            switch created {
-            case .success(let handle):
-                cgroup = handle
-                taskCgroups[task] = handle
-            case .failure(let error):
-                await perform(core.spawnFailed(task: task, message: "cannot create the task's cgroup: \(error)", now: now))
-                return
-            }
+        let cgroup: CgroupHandle?
+        switch await makeCgroup(task: task, resources: prepared.resources) {
+        case .success(let handle): cgroup = handle
+        case .failure(let error):
+            await perform(core.spawnFailed(task: task, message: error.message, now: now))
+            return
         }
         var request = prepared.request
         request.cgroupProcsFiles = cgroup?.procsFiles ?? []
@@ -244,30 +242,64 @@ actor AllocationRunner {
         case .failure(let error):
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
         case .success(let process):
-            let logConfig = spec.logs
-            let maxFiles = min(max(logConfig.maxFiles, 1), settings.maximumLogFiles)
-            let maxBytes = min(max(logConfig.maxFileSizeMiB, 1), settings.maximumLogFileSizeMiB) << 20
-            for (stream, fd) in [(LogStream.stdout, process.standardOutput), (.stderr, process.standardError)] {
-                let writer =
-                    logConfig.disabled
-                    ? nil
-                    : try? LogFileWriter(
-                        directory: directory.logsDirectory, baseName: "\(CgroupNames.component(task)).\(stream.rawValue)",
-                        maxFiles: maxFiles, maxFileBytes: maxBytes
-                    )
-                openPumps += 1
-                TaskOutputPump(fd: fd, writer: writer) { [weak self] in
-                    // Delivers one notice; ends as soon as the runner took it.
-                    Task { await self?.pumpEnded() }
-                }.start()
-            }
+            startPumps(task: task, spec: spec, standardOutput: process.standardOutput, standardError: process.standardError)
             processes[task] = process.pid
             await perform(core.spawned(task: task, pid: process.pid, now: Self.timestamp()))
-            let pid = process.pid
-            ProcessReaper.shared.watch(pid) { [weak self] status in
-                // Delivers one exit; ends as soon as the runner took it.
-                Task { await self?.processExited(task: task, pid: pid, status: status) }
+            watchExit(task: task, pid: process.pid)
+        }
+    }
+
+    /// Creates the task's cgroup with its limits (replacing one a crashed agent left); nil
+    /// without cgroups; the error message when the kernel refuses.
+    func makeCgroup(task: String, resources: Resources) async -> Result<CgroupHandle?, TaskPreparationError> {
+        guard let cgroups else { return .success(nil) }
+        let name = CgroupNames.task(allocation: allocation.id.uuid, task: task)
+        let limits = CgroupLimits(
+            memoryMiB: resources.memoryMiB, memoryMaxMiB: resources.memoryMaxMiB,
+            cpuMHz: resources.cpuMHz, pidsMax: settings.pidsLimit
+        )
+        let created: Result<CgroupHandle, FileIOError> = await Self.blocking {
+            if let stale = cgroups.existing(name: name) {
+                ProcessReaper.shared.adopt(stale.killAll())
+                try? stale.remove()
             }
+            return Result { () throws(FileIOError) in try cgroups.create(name: name, limits: limits) }
+        }
+        switch created {
+        case .success(let handle):
+            taskCgroups[task] = handle
+            return .success(handle)
+        case .failure(let error):
+            return .failure(TaskPreparationError(message: "cannot create the task's cgroup: \(error)", isSetupFailure: false))
+        }
+    }
+
+    /// Copies the task's stdout and stderr into its rotated log files until both close.
+    func startPumps(task: String, spec: TaskSpec, standardOutput: Int32, standardError: Int32) {
+        let logConfig = spec.logs
+        let maxFiles = min(max(logConfig.maxFiles, 1), settings.maximumLogFiles)
+        let maxBytes = min(max(logConfig.maxFileSizeMiB, 1), settings.maximumLogFileSizeMiB) << 20
+        for (stream, fd) in [(LogStream.stdout, standardOutput), (.stderr, standardError)] {
+            let writer =
+                logConfig.disabled
+                ? nil
+                : try? LogFileWriter(
+                    directory: directory.logsDirectory, baseName: "\(CgroupNames.component(task)).\(stream.rawValue)",
+                    maxFiles: maxFiles, maxFileBytes: maxBytes
+                )
+            openPumps += 1
+            TaskOutputPump(fd: fd, writer: writer) { [weak self] in
+                // Delivers one notice; ends as soon as the runner took it.
+                Task { await self?.pumpEnded() }
+            }.start()
+        }
+    }
+
+    /// Feeds the exit of `pid` (a child of the agent, or an orphan it reaps) to the core.
+    func watchExit(task: String, pid: Int32) {
+        ProcessReaper.shared.watch(pid) { [weak self] status in
+            // Delivers one exit; ends as soon as the runner took it.
+            Task { await self?.processExited(task: task, pid: pid, status: status) }
         }
     }
 
@@ -292,13 +324,13 @@ actor AllocationRunner {
 
     // MARK: Helpers
 
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
             blockingQueue.async { continuation.resume(returning: body()) }
         }
     }
 
-    private static func timestamp() -> Timestamp { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
+    static func timestamp() -> Timestamp { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
     private static func now() -> Timestamp { timestamp() }
 
     private static func agentEnvironment() -> [String: String] {

@@ -9,6 +9,17 @@ public enum NodeFingerprinter {
         id: NodeID, name: String? = nil, datacenter: String = "dc1", nodePool: String = "default",
         meta: [String: String] = [:], httpAddress: String = "", fingerprint: Fingerprint
     ) -> Node {
+        node(
+            id: id, name: name, datacenter: datacenter, nodePool: nodePool, meta: meta, httpAddress: httpAddress,
+            fingerprint: fingerprint, ociRuntime: OCIRuntime.detect()
+        )
+    }
+
+    /// The same, with the OCI runtime found on the node (nil: no oci/docker driver).
+    public static func node(
+        id: NodeID, name: String? = nil, datacenter: String = "dc1", nodePool: String = "default",
+        meta: [String: String] = [:], httpAddress: String = "", fingerprint: Fingerprint, ociRuntime: OCIRuntime?
+    ) -> Node {
         var attributes: [String: String] = [
             "kernel.name": fingerprint.kernelName,
             "kernel.version": fingerprint.kernelVersion,
@@ -23,6 +34,16 @@ public enum NodeFingerprinter {
             "driver.raw_exec": "1",
             "os.signals": "SIGHUP,SIGINT,SIGQUIT,SIGABRT,SIGKILL,SIGUSR1,SIGUSR2,SIGPIPE,SIGALRM,SIGTERM",
         ]
+        var drivers = ["raw_exec": DriverHealth(detected: true, healthy: true, description: "")]
+        if let ociRuntime {
+            // `driver = "docker"` jobs run on the oci driver, so both names are offered.
+            attributes["driver.oci"] = "1"
+            attributes["driver.oci.runtime"] = ociRuntime.kind.rawValue
+            attributes["driver.docker"] = "1"
+            let health = DriverHealth(detected: true, healthy: true, description: "healthy (\(ociRuntime.kind.rawValue))")
+            drivers["oci"] = health
+            drivers["docker"] = health
+        }
         if !fingerprint.cpuModel.isEmpty { attributes["cpu.modelname"] = fingerprint.cpuModel }
         if let version = fingerprint.cgroupVersion { attributes["os.cgroups.version"] = version == .v2 ? "2" : "1" }
         let memoryMiB = Int(clamping: fingerprint.memoryBytes / (1 << 20))
@@ -31,7 +52,7 @@ public enum NodeFingerprinter {
             id: id, name: name ?? fingerprint.hostname, datacenter: datacenter, nodePool: nodePool,
             attributes: attributes, meta: meta,
             resources: NodeResources(cpuMHz: fingerprint.cpuTotalMHz, cores: fingerprint.cpuCores, memoryMiB: memoryMiB),
-            drivers: ["raw_exec": DriverHealth(detected: true, healthy: true, description: description)],
+            drivers: drivers.merging(["raw_exec": DriverHealth(detected: true, healthy: true, description: description)]) { $1 },
             httpAddress: httpAddress
         )
     }

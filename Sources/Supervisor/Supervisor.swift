@@ -15,6 +15,10 @@ public actor Supervisor {
     /// The cgroup interface in use; nil when tasks run without cgroups.
     public nonisolated let cgroupVersion: CgroupVersion?
 
+    /// The oci/docker driver; nil when the node has no usable OCI runtime (`ociUnavailable` says why).
+    public nonisolated let ociDriver: OCIDriver?
+    public nonisolated let ociUnavailable: String?
+
     private let continuation: AsyncStream<AllocationUpdate>.Continuation
     private let cgroups: CgroupManager?
     private var runners: [AllocationID: AllocationRunner] = [:]
@@ -58,6 +62,16 @@ public actor Supervisor {
             cgroupVersion = nil
         }
         ProcessReaper.becomeSubreaper()
+        do {
+            ociDriver = try OCIDriver(settings: settings) { message in
+                // Operators need to know when the agent changed the host's cgroup mounts.
+                OCIDriver.report(message)
+            }
+            ociUnavailable = nil
+        } catch {
+            ociDriver = nil
+            ociUnavailable = error.message
+        }
     }
 
     /// Starts `allocation` unless it is already known (returns before its tasks are spawned;
@@ -80,7 +94,7 @@ public actor Supervisor {
             }
         }
         let continuation = continuation
-        let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups) { update in
+        let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver) { update in
             continuation.yield(update)
         }
         runners[allocation.id] = runner

@@ -1,4 +1,5 @@
 import ClusterModel
+import Images
 
 /// Where and how a worker runs allocations. The defaults suit a root agent on Linux; tests point
 /// `dataDirectory` at a temporary directory and may turn cgroups off when not root.
@@ -23,6 +24,15 @@ public struct SupervisorSettings: Sendable {
     public var maximumLogFiles: Int
     /// Upper bound on `logs { max_file_size }`, in MiB.
     public var maximumLogFileSizeMiB: Int
+    /// The OCI runtime for oci/docker tasks ("crun", "runc" or a path); nil picks crun, else runc.
+    public var ociRuntime: String? = nil
+    /// Registries the oci driver pulls from: insecure (http) hosts, credentials, timeouts.
+    public var registry = RegistrySettings()
+    /// The image cache (blobs and unpacked images) is trimmed to this size after a container
+    /// is removed, deleting what no running container uses, least recently used first.
+    public var imageCacheLimitMiB: Int = 10_240
+    /// Images used more recently than this are never collected (a pull may be in progress).
+    public var imageCacheGraceSeconds: Double = 300
 
     public init(
         dataDirectory: String, node: Node, region: String = JobSpec.defaultRegion,

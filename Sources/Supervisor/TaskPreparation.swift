@@ -30,7 +30,7 @@ enum TaskPreparation {
         agentEnvironment: [String: String]
     ) throws(TaskPreparationError) -> PreparedTask {
         guard supportedDrivers.contains(task.driver) else {
-            throw TaskPreparationError(message: "driver \"\(task.driver)\" is not supported on this node (raw_exec is)", isSetupFailure: false)
+            throw TaskPreparationError(message: "driver \"\(task.driver)\" is not supported on this node (raw_exec, oci and docker are)", isSetupFailure: false)
         }
         let (environment, interpolator) = TaskEnvironment.build(
             allocation: allocation, task: task, directory: directory, node: settings.node, region: settings.region,

@@ -16,19 +16,19 @@ struct SupervisorHarness {
 
     static var isRoot: Bool { getuid() == 0 }
 
-    init() throws {
+    init(configure: (inout SupervisorSettings) -> Void = { _ in }) throws {
         dataDirectory = FileManager.default.temporaryDirectory.path + "/roost-supervisor-\(UUID().uuidString.prefix(8))"
         cgroupParent = "roost-test-\(UUID().uuidString.prefix(8).lowercased())"
         node = NodeFingerprinter.node(id: NodeID(uuid: "00000000-0000-4000-8000-000000000001"), name: "test-node", fingerprint: Fingerprint.probe())
-        supervisor = try Supervisor(
-            settings: SupervisorSettings(dataDirectory: dataDirectory, node: node, cgroupParent: cgroupParent, usesCgroups: Self.isRoot)
-        )
+        var settings = SupervisorSettings(dataDirectory: dataDirectory, node: node, cgroupParent: cgroupParent, usesCgroups: Self.isRoot)
+        configure(&settings)
+        supervisor = try Supervisor(settings: settings)
     }
 
     /// Runs `body` with a fresh harness and always finishes it, also when the body fails early
     /// (a failed `#require`), so no task process or cgroup outlives a test.
-    static func run(_ body: (SupervisorHarness) async throws -> Void) async throws {
-        let harness = try SupervisorHarness()
+    static func run(configure: (inout SupervisorSettings) -> Void = { _ in }, _ body: (SupervisorHarness) async throws -> Void) async throws {
+        let harness = try SupervisorHarness(configure: configure)
         do {
             try await body(harness)
         } catch {

@@ -1,0 +1,196 @@
+import Foundation
+
+/// Pulls images into the blob cache under the agent's data directory and hands out verified
+/// `PulledImage`s. Concurrent pulls of one reference share one pull, and concurrent pulls of
+/// images that share a blob download it once.
+public actor ImageStore {
+    public nonisolated let blobs: BlobStore
+    public nonisolated let settings: RegistrySettings
+    public nonisolated let platform: ImagePlatform
+    private var clients: [String: RegistryClient] = [:]
+    private var pulls: [String: Task<Result<PulledImage, ImageError>, Never>] = [:]
+    private var downloads: [Digest: Task<Result<String, ImageError>, Never>] = [:]
+
+    /// The most layers an image may have (Docker's own limit is 127).
+    public static let maximumLayers = 500
+
+    public init(directory: String, settings: RegistrySettings = RegistrySettings(), platform: ImagePlatform = .host) throws(ImageError) {
+        blobs = try BlobStore(directory: directory)
+        blobs.clearScratch()
+        self.settings = settings
+        self.platform = platform
+    }
+
+    /// Makes `reference` available locally (pulling what is missing) and returns it.
+    public func pull(_ reference: ImageReference) async throws(ImageError) -> PulledImage {
+        let key = reference.description
+        if let running = pulls[key] { return try await running.value.get() }
+        let task = Task { await self.resolve(reference) }
+        pulls[key] = task
+        let result = await task.value
+        pulls[key] = nil
+        return try result.get()
+    }
+
+    public func pull(_ text: String) async throws(ImageError) -> PulledImage {
+        try await pull(ImageReference.parse(text))
+    }
+
+    private func resolve(_ reference: ImageReference) async -> Result<PulledImage, ImageError> {
+        do throws(ImageError) {
+            switch reference {
+            case .registry(let host, let repository, let tag, let digest):
+                return .success(try await pullFromRegistry(reference, host: host, repository: repository, tag: tag, digest: digest))
+            case .layout(let path, let tag):
+                return .success(try loadFromLayout(reference, reader: OCILayoutReader(directory: path), tag: tag))
+            case .archive(let path, let tag):
+                return .success(try loadFromLayout(reference, reader: OCILayoutReader(archive: path), tag: tag))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func client(for host: String) -> RegistryClient {
+        if let existing = clients[host] { return existing }
+        let created = RegistryClient(host: host, settings: settings)
+        clients[host] = created
+        return created
+    }
+
+    private func pullFromRegistry(
+        _ reference: ImageReference, host: String, repository: String, tag: String?, digest: Digest?
+    ) async throws(ImageError) -> PulledImage {
+        let client = client(for: host)
+        let name = "\(host)/\(repository)"
+        var document: (bytes: [UInt8], mediaType: String, digest: Digest)
+        if let digest, blobs.contains(digest), let cached = try? blobs.read(digest, limit: RegistryClient.maximumDocumentBytes) {
+            document = (cached, Self.sniffMediaType(cached), digest)
+        } else {
+            document = try await client.manifest(repository: repository, reference: digest?.description ?? tag ?? "latest")
+        }
+        if MediaType.isIndex(document.mediaType) || Self.sniffMediaType(document.bytes) == MediaType.ociIndex {
+            let index = try Self.decode(ImageIndex.self, document.bytes, what: "image index of \(name)")
+            guard let chosen = index.manifest(for: platform) else {
+                let offered = index.manifests.compactMap { $0.platform?.description }.joined(separator: ", ")
+                throw ImageError(.platform, "image \(reference) has no manifest for \(platform) (it offers \(offered.isEmpty ? "none" : offered))")
+            }
+            document = try await client.manifest(repository: repository, reference: chosen.digest.description)
+        }
+        try blobs.ingest(bytes: document.bytes, digest: document.digest, what: "manifest of \(name)")
+        let manifest = try Self.decode(ImageManifest.self, document.bytes, what: "manifest of \(name)")
+        let blobsStore = blobs
+        let fetch: @Sendable (Descriptor, String) async throws(ImageError) -> String = { descriptor, what in
+            if blobsStore.contains(descriptor.digest) { return blobsStore.path(of: descriptor.digest) }
+            let temporary = blobsStore.temporaryPath()
+            try await client.downloadBlob(repository: repository, digest: descriptor.digest, to: temporary)
+            return try blobsStore.ingest(file: temporary, digest: descriptor.digest, size: descriptor.size, what: what)
+        }
+        return try await assemble(reference, manifest: manifest, manifestDigest: document.digest, name: name, fetch: fetch)
+    }
+
+    private func loadFromLayout(_ reference: ImageReference, reader: OCILayoutReader, tag: String?) throws(ImageError) -> PulledImage {
+        var descriptor = try reader.descriptor(tag: tag)
+        _ = try reader.fetchBlob(descriptor, into: blobs, what: "manifest")
+        var bytes = try blobs.read(descriptor.digest, limit: RegistryClient.maximumDocumentBytes)
+        if MediaType.isIndex(descriptor.mediaType) {
+            let index = try Self.decode(ImageIndex.self, bytes, what: "image index in \(reader.description)")
+            guard let chosen = index.manifest(for: platform) else {
+                throw ImageError(.platform, "image \(reference) has no manifest for \(platform)")
+            }
+            descriptor = chosen
+            _ = try reader.fetchBlob(descriptor, into: blobs, what: "manifest")
+            bytes = try blobs.read(descriptor.digest, limit: RegistryClient.maximumDocumentBytes)
+        }
+        let manifest = try Self.decode(ImageManifest.self, bytes, what: "manifest in \(reader.description)")
+        let store = blobs
+        return try syncAssemble(reference, manifest: manifest, manifestDigest: descriptor.digest, name: reader.description) { descriptor, what throws(ImageError) in
+            try reader.fetchBlob(descriptor, into: store, what: what)
+        }
+    }
+
+    /// Fetches config and layers (each blob once, even across concurrent pulls) and checks
+    /// that the config lists one diff_id per layer.
+    private func assemble(
+        _ reference: ImageReference, manifest: ImageManifest, manifestDigest: Digest, name: String,
+        fetch: @escaping @Sendable (Descriptor, String) async throws(ImageError) -> String
+    ) async throws(ImageError) -> PulledImage {
+        guard manifest.layers.count <= Self.maximumLayers else {
+            throw ImageError(.badDocument, "image \(name) has \(manifest.layers.count) layers, more than \(Self.maximumLayers)")
+        }
+        let configPath = try await shared(manifest.config, what: "config of \(name)", fetch: fetch)
+        _ = configPath
+        let configuration = try Self.decode(
+            ImageConfiguration.self, blobs.read(manifest.config.digest, limit: RegistryClient.maximumDocumentBytes), what: "config of \(name)"
+        )
+        var layers: [PulledLayer] = []
+        for (position, layer) in manifest.layers.enumerated() {
+            let path = try await shared(layer, what: "layer \(position + 1) of \(name)", fetch: fetch)
+            layers.append(PulledLayer(descriptor: layer, diffID: try Self.diffID(configuration, position: position, name: name, count: manifest.layers.count), path: path))
+        }
+        return PulledImage(reference: reference, manifestDigest: manifestDigest, configuration: configuration, layers: layers)
+    }
+
+    private func syncAssemble(
+        _ reference: ImageReference, manifest: ImageManifest, manifestDigest: Digest, name: String,
+        fetch: (Descriptor, String) throws(ImageError) -> String
+    ) throws(ImageError) -> PulledImage {
+        guard manifest.layers.count <= Self.maximumLayers else {
+            throw ImageError(.badDocument, "image \(name) has \(manifest.layers.count) layers, more than \(Self.maximumLayers)")
+        }
+        _ = try fetch(manifest.config, "config of \(name)")
+        let configuration = try Self.decode(
+            ImageConfiguration.self, blobs.read(manifest.config.digest, limit: RegistryClient.maximumDocumentBytes), what: "config of \(name)"
+        )
+        var layers: [PulledLayer] = []
+        for (position, layer) in manifest.layers.enumerated() {
+            let path = try fetch(layer, "layer \(position + 1) of \(name)")
+            layers.append(PulledLayer(descriptor: layer, diffID: try Self.diffID(configuration, position: position, name: name, count: manifest.layers.count), path: path))
+        }
+        return PulledImage(reference: reference, manifestDigest: manifestDigest, configuration: configuration, layers: layers)
+    }
+
+    private static func diffID(_ configuration: ImageConfiguration, position: Int, name: String, count: Int) throws(ImageError) -> Digest {
+        let ids = configuration.rootfs.diff_ids
+        guard ids.count == count, position < ids.count else {
+            throw ImageError(.badDocument, "image \(name): its config lists \(ids.count) diff_ids for \(count) layers; the image is malformed")
+        }
+        return ids[position]
+    }
+
+    /// One download per digest at a time; later callers wait for the first.
+    private func shared(
+        _ descriptor: Descriptor, what: String, fetch: @escaping @Sendable (Descriptor, String) async throws(ImageError) -> String
+    ) async throws(ImageError) -> String {
+        if let running = downloads[descriptor.digest] { return try await running.value.get() }
+        let task = Task { () -> Result<String, ImageError> in
+            do throws(ImageError) { return .success(try await fetch(descriptor, what)) } catch { return .failure(error) }
+        }
+        downloads[descriptor.digest] = task
+        let result = await task.value
+        downloads[descriptor.digest] = nil
+        return try result.get()
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], what: String) throws(ImageError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw ImageError(.badDocument, "the \(what) is not valid JSON of the expected shape: \(error)")
+        }
+    }
+
+    /// The `mediaType` field of a JSON document (for cached manifests whose HTTP type is gone).
+    static func sniffMediaType(_ bytes: [UInt8]) -> String {
+        struct Probe: Decodable {
+            var mediaType: String?
+            var manifests: [Descriptor]?
+        }
+        guard let probe = try? JSONDecoder().decode(Probe.self, from: Data(bytes)) else { return "" }
+        if let type = probe.mediaType { return type }
+        return probe.manifests != nil ? MediaType.ociIndex : MediaType.ociManifest
+    }
+
+    /// How many blob downloads run now (tests: concurrent pulls share one).
+    public var activeDownloads: Int { downloads.count }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Reads images from an OCI image layout (a directory with `oci-layout`, `index.json` and
+/// `blobs/sha256/…`) or from such a layout packed in a tar file, for sites without a
+/// registry. Blobs are copied into the cache through `BlobStore.ingest`, so they are checked
+/// exactly as registry blobs are; the archive is read member by member with `tar -xO`, never
+/// extracted to disk.
+struct OCILayoutReader {
+    enum Source {
+        case directory(String)
+        case archive(path: String, members: [String: String])
+    }
+
+    let source: Source
+    let description: String
+
+    init(directory: String) throws(ImageError) {
+        guard FileManager.default.fileExists(atPath: directory + "/index.json") else {
+            throw ImageError(.manifestUnknown, "manifest unknown: \(directory) is not an OCI image layout (no index.json); build one with e.g. skopeo copy … oci:\(directory):latest")
+        }
+        source = .directory(directory)
+        description = "oci-layout:" + directory
+    }
+
+    init(archive: String) throws(ImageError) {
+        guard FileManager.default.fileExists(atPath: archive) else {
+            throw ImageError(.manifestUnknown, "manifest unknown: the image archive \(archive) does not exist")
+        }
+        guard let tar = ExternalCommand.find(["tar"]) else {
+            throw ImageError(.io, "reading \(archive) needs the tar command; install it (apt-get install tar)")
+        }
+        let listing = FileManager.default.temporaryDirectory.path + "/roost-oci-list-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: listing) }
+        let (status, stderr) = try ExternalCommand.run(tar, ["-tf", archive], stdoutTo: listing)
+        guard status == 0, let text = try? String(contentsOfFile: listing, encoding: .utf8) else {
+            throw ImageError(.badDocument, "cannot list the image archive \(archive): \(stderr.trimmingSpaces)")
+        }
+        var members: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            var name = String(line)
+            while name.hasPrefix("./") { name.removeFirst(2) }
+            members[name] = String(line)
+        }
+        guard members["index.json"] != nil else {
+            throw ImageError(.manifestUnknown, "manifest unknown: \(archive) is not an OCI image layout archive (no index.json)")
+        }
+        source = .archive(path: archive, members: members)
+        description = "oci-archive:" + archive
+    }
+
+    /// Copies `name` (a path inside the layout) to `destination`.
+    func copy(_ name: String, to destination: String) throws(ImageError) {
+        switch source {
+        case .directory(let directory):
+            do {
+                try? FileManager.default.removeItem(atPath: destination)
+                try FileManager.default.copyItem(atPath: directory + "/" + name, toPath: destination)
+            } catch {
+                throw ImageError(.manifestUnknown, "\(description) has no \(name): \(error.localizedDescription); the layout is incomplete")
+            }
+        case .archive(let path, let members):
+            guard let member = members[name], let tar = ExternalCommand.find(["tar"]) else {
+                throw ImageError(.manifestUnknown, "\(description) has no \(name); the archive is incomplete")
+            }
+            let (status, stderr) = try ExternalCommand.run(tar, ["-xOf", path, member], stdoutTo: destination)
+            guard status == 0 else { throw ImageError(.io, "cannot read \(name) from \(path): \(stderr.trimmingSpaces)") }
+        }
+    }
+
+    /// Reads `index.json` (at most 4 MiB).
+    func index() throws(ImageError) -> ImageIndex {
+        let scratch = FileManager.default.temporaryDirectory.path + "/roost-oci-index-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try copy("index.json", to: scratch)
+        guard let data = FileManager.default.contents(atPath: scratch), data.count <= RegistryClient.maximumDocumentBytes,
+            let index = try? JSONDecoder().decode(ImageIndex.self, from: data)
+        else {
+            throw ImageError(.badDocument, "\(description)/index.json is not a valid OCI image index")
+        }
+        return index
+    }
+
+    /// The index entry for `tag` (the ref.name annotation); without a tag, the only entry or `latest`.
+    func descriptor(tag: String?) throws(ImageError) -> Descriptor {
+        let entries = try index().manifests
+        if let tag {
+            guard let match = entries.first(where: { $0.annotations?[ImageIndex.refNameAnnotation] == tag }) else {
+                throw ImageError(.manifestUnknown, "manifest unknown: \(description) has no image tagged \"\(tag)\"")
+            }
+            return match
+        }
+        if entries.count == 1, let only = entries.first { return only }
+        guard let latest = entries.first(where: { $0.annotations?[ImageIndex.refNameAnnotation] == "latest" }) else {
+            throw ImageError(.manifestUnknown, "manifest unknown: \(description) holds \(entries.count) images; name one with :<tag>")
+        }
+        return latest
+    }
+
+    /// Copies blob `digest` into the cache, verified.
+    func fetchBlob(_ descriptor: Descriptor, into store: BlobStore, what: String) throws(ImageError) -> String {
+        if store.contains(descriptor.digest) { return store.path(of: descriptor.digest) }
+        let temporary = store.temporaryPath()
+        try copy("blobs/sha256/" + descriptor.digest.hex, to: temporary)
+        return try store.ingest(file: temporary, digest: descriptor.digest, size: descriptor.size, what: what)
+    }
+}

@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Platform
+
+/// Starts runtime commands (`create`, `start`) straight with posix_spawn, skipping the task
+/// shim (no cgroup to join: the runtime places the container itself) and Foundation's
+/// launcher, whose exit detection waits for an inherited socket that `crun create` leaves open
+/// in the container's init. Exits are collected by the agent's `ProcessReaper`.
+enum OCIRuntimeProcess {
+    struct Spawned {
+        var pid: Int32
+        /// Read ends of the command's stdout and stderr (nil when they went to /dev/null).
+        var standardOutput: Int32?
+        var standardError: Int32?
+    }
+
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private static let closeFrom: CloseFrom? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: CloseFrom.self)
+    }()
+
+    /// Spawns `executable arguments` in a new session, stdin from /dev/null, stdout and stderr
+    /// on fresh pipes when `pipes` (their read ends returned), else /dev/null.
+    static func spawn(_ executable: String, _ arguments: [String], pipes: Bool) -> Result<Spawned, SpawnError> {
+        var output: [Int32] = [-1, -1]
+        var error: [Int32] = [-1, -1]
+        if pipes {
+            guard makePipe(&output) else { return .failure(SpawnError(.system, "cannot create a pipe: errno \(errno)")) }
+            guard makePipe(&error) else {
+                close(output[0]); close(output[1])
+                return .failure(SpawnError(.system, "cannot create a pipe: errno \(errno)"))
+            }
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if pipes {
+            posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+            posix_spawn_file_actions_adddup2(&actions, error[1], 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+        if let closeFrom { _ = closeFrom(&actions, 3) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        // POSIX_SPAWN_SETSID (0x80): the runtime and the container never share the agent's group.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | 0x80))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var environment: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=" + ProcessSpawner.defaultSearchPath), nil]
+        defer { environment.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, &environment)
+        if pipes {
+            close(output[1])
+            close(error[1])
+        }
+        guard result == 0 else {
+            if pipes { close(output[0]); close(error[0]) }
+            return .failure(SpawnError(.system, "cannot run \(executable): \(String(cString: strerror(result)))"))
+        }
+        return .success(Spawned(pid: pid, standardOutput: pipes ? output[0] : nil, standardError: pipes ? error[0] : nil))
+    }
+
+    /// A pipe whose ends do not leak into other children (the spawn also closes fds >= 3).
+    private static func makePipe(_ ends: inout [Int32]) -> Bool {
+        guard pipe(&ends) == 0 else { return false }
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        return true
+    }
+
+    /// Waits (without blocking a thread) for a spawned command's exit.
+    static func exit(of pid: Int32) async -> ProcessExitStatus {
+        await withCheckedContinuation { continuation in
+            ProcessReaper.shared.watch(pid) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// Runs a short command to completion; its messages go to the runtime's `--log` file.
+    static func run(_ executable: String, _ arguments: [String]) async -> ProcessExitStatus {
+        switch spawn(executable, arguments, pipes: false) {
+        case .failure: return ProcessExitStatus(code: 127)
+        case .success(let spawned): return await exit(of: spawned.pid)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ClusterModel
+import Foundation
+import Images
+import Testing
+
+@testable import Supervisor
+
+/// The oci driver against a real registry on 127.0.0.1: an image built in the test, pushed
+/// with skopeo, pulled by Roost by tag and by digest. Skipped, with the reason, without root,
+/// crun/runc, busybox-static, docker-registry or skopeo (contrib/install-deps.sh).
+@Suite("The oci driver with a registry", .serialized, .enabled(if: OCITestRegistry.isAvailable, "needs root, crun or runc, busybox-static, docker-registry and skopeo"))
+struct OCIRegistryTests {
+    @Test("an image pushed to the registry runs by tag as a batch task and by digest as a service")
+    func runByTagAndDigest() async throws {
+        let scratch = FileManager.default.temporaryDirectory.path + "/roost-oci-registry-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let registry = try OCITestRegistry(scratch: scratch)
+        defer { registry.stop() }
+        let layout = try OCITestImage.layout(in: scratch, tag: "1.0")
+        try registry.push(layout: layout, tag: "1.0", repository: "roost/busybox")
+        try await SupervisorHarness.run(configure: { $0.registry = RegistrySettings(insecureRegistries: [registry.host], requestTimeoutSeconds: 10) }) { harness in
+            let batch = SupervisorHarness.allocation(tasks: [
+                OCIDriverTests.task("once", image: "\(registry.host)/roost/busybox:1.0", command: "/bin/echo", args: ["pulled by tag"])
+            ])
+            await harness.supervisor.run(batch)
+            let done = await harness.waitFor(batch.id, "the batch task from the registry completes") { $0.isFinished }
+            #expect(done?.clientStatus == .complete, "events: \(done?.taskStates["once"]?.events.map(\.message) ?? [])")
+            #expect(await harness.logText(batch.id, task: "once").contains("pulled by tag"))
+
+            let pulled = try await #require(harness.supervisor.ociDriver).images.pull("\(registry.host)/roost/busybox:1.0")
+            let service = SupervisorHarness.allocation(type: .service, tasks: [
+                OCIDriverTests.task("svc", image: "\(registry.host)/roost/busybox@\(pulled.manifestDigest)", command: "/bin/sh", args: ["-c", "echo by digest; exec sleep 600"], killTimeout: .milliseconds(500))
+            ])
+            await harness.supervisor.run(service)
+            await harness.waitFor(service.id, "the service from the registry runs") { $0.clientStatus == .running }
+            await harness.supervisor.stop(service.id)
+            let stopped = await harness.waitFor(service.id, "the service stops") { $0.isFinished }
+            #expect(stopped?.clientStatus == .complete)
+            #expect(await harness.logText(service.id, task: "svc").contains("by digest"))
+        }
+    }
+
+    @Test("a corrupted layer in the registry fails the task with a digest mismatch")
+    func corruptedLayer() async throws {
+        let scratch = FileManager.default.temporaryDirectory.path + "/roost-oci-registry-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let registry = try OCITestRegistry(scratch: scratch)
+        defer { registry.stop() }
+        let layout = try OCITestImage.layout(in: scratch, tag: "1.0")
+        try registry.push(layout: layout, tag: "1.0", repository: "roost/busybox")
+        let index = try JSONDecoder().decode(ImageIndex.self, from: Data(contentsOf: URL(fileURLWithPath: layout + "/index.json")))
+        let manifestDigest = try #require(index.manifests.first?.digest)
+        let manifest = try JSONDecoder().decode(ImageManifest.self, from: Data(contentsOf: URL(fileURLWithPath: layout + "/blobs/sha256/" + manifestDigest.hex)))
+        let file = registry.blobFile(try #require(manifest.layers.first).digest)
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        bytes[bytes.count / 3] ^= 0x55
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        try await SupervisorHarness.run(configure: { $0.registry = RegistrySettings(insecureRegistries: [registry.host], requestTimeoutSeconds: 10) }) { harness in
+            let allocation = SupervisorHarness.allocation(tasks: [OCIDriverTests.task("bad", image: "\(registry.host)/roost/busybox:1.0")])
+            await harness.supervisor.run(allocation)
+            let final = await harness.waitFor(allocation.id, "the task with a corrupt image fails") { $0.isFinished }
+            #expect(final?.clientStatus == .failed)
+            let events = final?.taskStates["bad"]?.events.map(\.message) ?? []
+            #expect(events.contains { $0.contains("digest mismatch") }, "events: \(events)")
+        }
+    }
+}

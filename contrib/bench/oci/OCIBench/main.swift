@@ -1,0 +1,181 @@
+// Measures the oci driver against the runtime and image tools it replaces.
+//
+//   OCIBench start LAYOUT [--runs N]
+//       Task start latency: allocation handed to the Supervisor → container process running
+//       (after `runtime start` returned), for a busybox `/bin/true` batch task from
+//       oci-layout:LAYOUT; then, on a copy of the very bundle Roost prepared, `crun create` +
+//       `crun start` by hand and `crun run` by hand. Prints medians and p90 in ms.
+//   OCIBench pull REFERENCE [--runs N] [--insecure HOST]
+//       Cold pull + unpack of REFERENCE with Roost's ImageStore and LayerUnpacker into an
+//       empty cache each run. Prints the median in ms.
+import ClusterModel
+import Foundation
+import Glibc
+import Images
+import Platform
+import Supervisor
+
+func milliseconds(_ start: DispatchTime, _ end: DispatchTime) -> Double {
+    Double(end.uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+}
+
+func summary(_ samples: [Double]) -> String {
+    let sorted = samples.sorted()
+    guard !sorted.isEmpty else { return "no samples" }
+    let median = sorted[sorted.count / 2]
+    let p90 = sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.9))]
+    return String(format: "median %.1f ms  p90 %.1f ms  (n=%d)", median, p90, sorted.count)
+}
+
+/// Runs a command to its exit with posix_spawn + waitpid. Not Foundation's Process: on Linux it
+/// learns of the exit when an inherited socket closes, and `crun create` leaves the
+/// container's init holding that socket until `start`, so it would wait forever.
+@discardableResult
+func run(_ executable: String, _ arguments: [String]) -> Int32 {
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for fd in [Int32(1), 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, executable, &actions, nil, argv, environ) == 0 else { return 127 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
+
+func option(_ name: String, default value: String) -> String {
+    let arguments = CommandLine.arguments
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return value }
+    return arguments[index + 1]
+}
+
+func allocation(image: String, command: String, args: [String], type: JobType) -> Allocation {
+    let task = TaskSpec(
+        name: "bench", driver: "oci", config: ["image": .string(image), "command": .string(command), "args": .list(args.map { .string($0) })],
+        resources: Resources(cpuMHz: 100, memoryMiB: 64), killTimeout: .milliseconds(200)
+    )
+    let group = GroupSpec(name: "g", tasks: [task], restart: RestartPolicy(attempts: 0, interval: .seconds(60), delay: .milliseconds(50), mode: .fail), reschedule: nil)
+    let job = JobSpec(id: "oci-bench", type: type, groups: [group])
+    return Allocation(
+        id: AllocationID(uuid: UUID().uuidString.lowercased()), evaluationID: EvaluationID(uuid: UUID().uuidString.lowercased()),
+        nodeID: NodeID(uuid: "00000000-0000-4000-8000-00000000b0b0"), nodeName: "bench", job: job, jobVersion: 0, groupName: "g",
+        index: 0, taskResources: ["bench": task.resources]
+    )
+}
+
+func startBench(layout: String, runs: Int) async throws {
+    let data = FileManager.default.temporaryDirectory.path + "/roost-oci-bench-" + UUID().uuidString.prefix(8)
+    defer { try? FileManager.default.removeItem(atPath: data) }
+    let node = NodeFingerprinter.node(id: NodeID(uuid: "00000000-0000-4000-8000-00000000b0b0"), name: "bench", fingerprint: Fingerprint.probe())
+    let supervisor = try Supervisor(settings: SupervisorSettings(dataDirectory: data, node: node, cgroupParent: "roost-oci-bench"))
+    guard let driver = supervisor.ociDriver else {
+        print("OCIBench: no oci driver: \(supervisor.ociUnavailable ?? "?")")
+        return
+    }
+    let image = "oci-layout:\(layout)"
+    // Warm-up: the image enters the blob cache once, as it would on a worker that ran it before.
+    _ = try await driver.images.pull(image)
+    let runningIDs = Task { () -> [AllocationID: DispatchTime] in
+        var seen: [AllocationID: DispatchTime] = [:]
+        for await update in supervisor.updates where update.taskStates["bench"]?.state == .running && seen[update.allocationID] == nil {
+            seen[update.allocationID] = DispatchTime.now()
+            if seen.count == runs + 1 { break }
+        }
+        return seen
+    }
+    var starts: [AllocationID: DispatchTime] = [:]
+    var order: [AllocationID] = []
+    for _ in 0..<runs {
+        let alloc = allocation(image: image, command: "/bin/true", args: [], type: .batch)
+        order.append(alloc.id)
+        starts[alloc.id] = DispatchTime.now()
+        await supervisor.run(alloc)
+        await supervisor.waitUntilFinished(alloc.id)
+    }
+    // One service container whose prepared bundle is copied for the by-hand runs.
+    let keeper = allocation(image: image, command: "/bin/sleep", args: ["600"], type: .service)
+    await supervisor.run(keeper)
+    let id = "roost-" + keeper.id.uuid + ".bench"
+    let bundle = data + "/oci/bundles/" + id
+    let copy = data + "/hand-bundle"
+    let deadline = Date().addingTimeInterval(30)
+    while !FileManager.default.fileExists(atPath: bundle + "/config.json") && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    try await Task.sleep(for: .milliseconds(200))
+    _ = run("/bin/cp", ["-a", bundle, copy])
+    await supervisor.stop(keeper.id)
+    await supervisor.waitUntilFinished(keeper.id)
+    let seen = await runningIDs.value
+    let roost = order.compactMap { id in seen[id].flatMap { end in starts[id].map { milliseconds($0, end) } } }
+
+    var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: copy + "/config.json"))) as? [String: Any] ?? [:]
+    var process = config["process"] as? [String: Any] ?? [:]
+    process["args"] = ["/bin/true"]
+    config["process"] = process
+    var linux = config["linux"] as? [String: Any] ?? [:]
+    linux["cgroupsPath"] = "/roost-oci-bench/by-hand"
+    config["linux"] = linux
+    try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: copy + "/config.json"))
+    let runtime = driver.runtime.executable
+    // Off the main actor: Foundation's process launcher must not wait on the main thread.
+    let (createStart, runWhole) = await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: handRuns(runtime: runtime, bundle: copy, runs: runs)) }
+    }
+    await supervisor.shutdown()
+    print("runtime: \(driver.runtime.kind.rawValue) (\(runtime))")
+    print("roost: allocation received -> container running  \(summary(roost))")
+    print("by hand: \(driver.runtime.kind.rawValue) create + start                 \(summary(createStart))")
+    print("by hand: \(driver.runtime.kind.rawValue) run /bin/true (to exit)        \(summary(runWhole))")
+}
+
+func handRuns(runtime: String, bundle copy: String, runs: Int) -> ([Double], [Double]) {
+    var createStart: [Double] = []
+    var runWhole: [Double] = []
+    for index in 0..<runs {
+        let name = "oci-bench-hand-\(index)"
+        let t0 = DispatchTime.now()
+        run(runtime, ["create", "--bundle", copy, name])
+        run(runtime, ["start", name])
+        createStart.append(milliseconds(t0, DispatchTime.now()))
+        while run(runtime, ["delete", name]) != 0 { usleep(1000) }
+        let t1 = DispatchTime.now()
+        run(runtime, ["run", "--bundle", copy, name + "-run"])
+        runWhole.append(milliseconds(t1, DispatchTime.now()))
+    }
+    return (createStart, runWhole)
+}
+
+func pullBench(reference: String, runs: Int, insecure: String?) async throws {
+    var samples: [Double] = []
+    var unpackOnly: [Double] = []
+    for _ in 0..<runs {
+        let data = FileManager.default.temporaryDirectory.path + "/roost-oci-pull-" + UUID().uuidString.prefix(8)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let store = try ImageStore(directory: data + "/cache", settings: RegistrySettings(insecureRegistries: Set([insecure].compactMap { $0 })))
+        let t0 = DispatchTime.now()
+        let image = try await store.pull(reference)
+        let t1 = DispatchTime.now()
+        try LayerUnpacker.unpack(image.layers, into: data + "/rootfs")
+        let t2 = DispatchTime.now()
+        samples.append(milliseconds(t0, t2))
+        unpackOnly.append(milliseconds(t1, t2))
+    }
+    print("roost: cold pull + unpack  \(summary(samples))   (unpack alone \(summary(unpackOnly)))")
+}
+
+let arguments = CommandLine.arguments
+let runs = Int(option("--runs", default: "20")) ?? 20
+do {
+    switch arguments.count > 2 ? arguments[1] : "" {
+    case "start": try await startBench(layout: arguments[2], runs: runs)
+    case "pull": try await pullBench(reference: arguments[2], runs: runs, insecure: arguments.contains("--insecure") ? option("--insecure", default: "") : nil)
+    default:
+        print("usage: OCIBench start LAYOUT [--runs N] | OCIBench pull REFERENCE [--runs N] [--insecure HOST:PORT]")
+        exit(64)
+    }
+} catch {
+    print("OCIBench: \(error)")
+    exit(1)
+}
