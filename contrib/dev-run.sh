@@ -57,6 +57,21 @@ fi
 echo
 echo "==> roost alloc logs of the countdown batch job"
 "$roost" alloc logs "$("$roost" job status countdown | awk '/^Allocations/{getline; getline; print $1; exit}')"
+if [[ $(id -u) -eq 0 ]] && { command -v crun >/dev/null 2>&1 || command -v runc >/dev/null 2>&1; }; then
+    echo
+    echo "==> contrib/oci/build-busybox-image.sh, then roost job run jobspecs/busybox-oci.hcl   (a container, run by crun or runc)"
+    if contrib/oci/build-busybox-image.sh >/dev/null && "$roost" job run jobspecs/busybox-oci.hcl; then
+        container=$("$roost" job status busybox-oci | awk '/^Allocations/{getline; getline; print $1; exit}')
+        container_port=$("$roost" alloc status "$container" | awk '$1 == "http" {print $2; exit}')
+        if [[ -n "$container_port" ]]; then
+            echo
+            echo "==> curl http://$container_port/   (busybox httpd inside the container)"
+            curl -fsS "http://$container_port/" | head -n 3 || true
+        fi
+    else
+        echo "make run: the container example did not start (see above); the other jobs run on" >&2
+    fi
+fi
 echo
 echo "The agent keeps running: try \"roost job status\", \"roost alloc logs -f ID\", \"roost node status\""
 echo "in another terminal (ROOST_ADDR=$ROOST_ADDR). Press Ctrl-C to stop every task and exit."
