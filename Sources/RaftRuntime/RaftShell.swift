@@ -78,8 +78,8 @@ public actor RaftShell {
         }
         let inbox = RaftShellInbox()
         let transport = try FrameTransport(
-            localID: settings.raft.id, host: settings.listenHost, port: settings.listenPort, channels: settings.channels,
-            diversion: settings.inboundDiversion, handler: { _, frame in inbox.add(frame: frame) })
+            localID: settings.raft.id, host: settings.listenHost, port: settings.listenPort, settings: settings.transport,
+            channels: settings.channels, diversion: settings.inboundDiversion, handler: { _, frame in inbox.add(frame: frame) })
         for (peer, address) in settings.peers where peer != settings.raft.id {
             transport.setPeer(peer, host: address.host, port: address.port)
         }

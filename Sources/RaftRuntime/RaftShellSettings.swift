@@ -26,6 +26,9 @@ public struct RaftShellSettings: Sendable {
     /// Encryption at rest: the key the log and the snapshots are sealed with (see
     /// `AtRestKey`); nil keeps them plain.
     public var atRestKey: AtRestKey?
+    /// The transport's limits. Workers' channels arrive on the same port as Raft's, so a
+    /// manager that serves many workers needs room for one inbound connection per worker.
+    public var transport = FrameTransportSettings()
     /// What the RPC port hands to services other than Raft: joins and worker channels.
     public var inboundDiversion = InboundDiversion()
 

@@ -177,6 +177,9 @@ enum ServerAgent {
             // The RPC port also answers `roost join` (and, later, workers' channels).
             settings.inboundDiversion = joinService.diversion
             settings.inboundDiversion.channelHello = { stream in workerChannels.serve(stream) }
+            // One inbound connection per worker (each holds one thread while it is open), beside
+            // the few Raft peers: the default of 64 let a manager trio keep only about 190 workers.
+            settings.transport.maxInboundConnections = Self.maximumInboundConnections
             do {
                 try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder(credential: { await manager.internalCredential }))
                 await manager.start()
@@ -204,6 +207,9 @@ enum ServerAgent {
         console.writeOutput("==> Roost manager stopped\n")
         return status
     }
+
+    /// How many workers' channels (plus Raft peers and joins) one manager holds at once.
+    static let maximumInboundConnections = 4_096
 
     static func hostPort(_ host: String, _ port: Int) -> String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
