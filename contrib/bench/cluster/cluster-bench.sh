@@ -50,7 +50,7 @@ for i in 2 3; do
     start_manager "$i"
 done
 for _ in $(seq 300); do
-    voters=$("$roost" operator raft list-peers 2>/dev/null | grep -c "voter" || true)
+    voters=$("$roost" operator raft list-peers 2>/dev/null | awk '$NF == "true"' | wc -l)
     [ "$voters" -ge 3 ] && break
     sleep 0.2
 done
