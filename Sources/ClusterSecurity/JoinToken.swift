@@ -55,9 +55,10 @@ public enum JoinTokenError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Lowercase hexadecimal, for tokens and digests people copy.
-enum Hex {
-    static func encode(_ bytes: [UInt8]) -> String {
+/// Lowercase hexadecimal, for tokens and digests people copy, and for keys and certificates
+/// carried in HTTP headers.
+public enum Hex {
+    public static func encode(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
@@ -68,7 +69,7 @@ enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode<Text: StringProtocol>(_ text: Text) -> [UInt8]? {
+    public static func decode<Text: StringProtocol>(_ text: Text) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []

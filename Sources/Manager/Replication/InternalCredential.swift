@@ -9,14 +9,9 @@ import HTTP
 public enum InternalCredential {
     public static let header = "X-Roost-Internal"
 
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
-    }
-
     /// The header value this manager sends, or nil before the identity exists.
     static func value(for identity: ClusterIdentity?) -> String? {
-        identity.map { hex($0.internalSecret) }
+        identity.map { Hex.encode($0.internalSecret) }
     }
 
     /// Whether a request may use an internal route.

@@ -18,8 +18,8 @@ public enum ManagerAdmissionProof {
     /// The headers a joining manager sends with `body`.
     public static func headers(for body: [UInt8], credentials: NodeCredentials) -> [(String, String)] {
         [
-            (certificateHeader, InternalCredential.hex(credentials.certificate.encoded)),
-            (signatureHeader, InternalCredential.hex(credentials.nodeKey.sign(body))),
+            (certificateHeader, Hex.encode(credentials.certificate.encoded)),
+            (signatureHeader, Hex.encode(credentials.nodeKey.sign(body))),
         ]
     }
 
@@ -28,7 +28,7 @@ public enum ManagerAdmissionProof {
         guard let identity else { return nil }
         let advice = "join it first with a manager token (roost join --token … MANAGER -data-dir DIR -server), then start it with that -data-dir"
         guard let certificateText = headers[certificateHeader], let signatureText = headers[signatureHeader],
-              let certificateBytes = bytes(fromHex: certificateText), let signature = bytes(fromHex: signatureText),
+              certificateText.utf8.count <= 8_192, let certificateBytes = Hex.decode(certificateText), let signature = Hex.decode(signatureText),
               let certificate = try? SignedCertificate(decoding: certificateBytes)
         else { return "adding a manager needs its manager certificate: \(advice)" }
         var policy = identity.policy
@@ -41,27 +41,5 @@ public enum ManagerAdmissionProof {
             return "the certificate is for Raft ID \(certificate.certificate.nodeID), not \(entry.id)"
         }
         return nil
-    }
-
-    static func bytes(fromHex text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0, digits.count <= 8_192 else { return nil }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = value(of: digits[index]), let low = value(of: digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            index += 2
-        }
-        return bytes
-    }
-
-    private static func value(of digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
-        }
     }
 }
