@@ -120,9 +120,11 @@ let package = Package(
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "ClusterModel"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel", "Images"]),
+        // Shared by the image client's and the oci driver's tests: a registry on 127.0.0.1.
+        .target(name: "RegistryTestSupport", dependencies: ["Images"], path: "Tests/RegistryTestSupport"),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel", "Images", "RegistryTestSupport"]),
         // The HTTP server stands in for registries with token or basic auth, or that never answer.
-        .testTarget(name: "ImagesTests", dependencies: ["Images", "HTTP"]),
+        .testTarget(name: "ImagesTests", dependencies: ["Images", "HTTP", "RegistryTestSupport"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore", "ClusterSecurity"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel", "ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "StateStore"]),
         .testTarget(name: "ClusterRPCTests", dependencies: ["ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "ClusterModel", "StateStore"]),

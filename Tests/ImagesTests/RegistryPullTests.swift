@@ -1,3 +1,4 @@
+import RegistryTestSupport
 import Foundation
 import Testing
 @testable import Images

@@ -26,6 +26,12 @@ struct ReplicatedManagerFixture {
         return ReplicatedManagerFixture(manager: manager, directory: directory)
     }
 
+    /// The first leader creates the cluster identity moments after it is elected.
+    func waitForTheClusterIdentity() async throws {
+        let start = ContinuousClock.now
+        while await manager.clusterIdentity == nil, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
     func stop() async {
         await manager.shutDown()
         try? FileManager.default.removeItem(atPath: directory)
@@ -51,9 +57,7 @@ struct ReplicatedManagerFixture {
     @Test func removingANodeRevokesItsCertificatesAndReplacesItsAllocations() async throws {
         let fixture = try await ReplicatedManagerFixture.start()
         let manager = fixture.manager
-        // The first leader creates the cluster identity moments after it is elected.
-        let start = ContinuousClock.now
-        while await manager.clusterIdentity == nil, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        try await fixture.waitForTheClusterIdentity()
         let (certificate, _) = try await manager.certify(
             JoinRequest(role: .worker, nodeName: "w1", publicKey: Ed25519KeyPair.generate().publicKey), validity: 3_600)
         var doomed = ManagerServerTests.node("w1")
@@ -90,8 +94,7 @@ struct ReplicatedManagerFixture {
     @Test func aForwardedWriteWithoutTheManagersCredentialIsRefusedAndChangesNothing() async throws {
         let fixture = try await ReplicatedManagerFixture.start()
         let manager = fixture.manager
-        let start = ContinuousClock.now
-        while await manager.clusterIdentity == nil, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        try await fixture.waitForTheClusterIdentity()
         var router = HTTPRouter()
         ManagerAPI(manager: manager, agentInfo: [:]).register(in: &router)
         let command = ReplicatedCommand.state(.registerJob(ManagerServerTests.job("sneaky"), evaluation: nil, submitTime: ManagerServerTests.clock()))
@@ -116,8 +119,7 @@ struct ReplicatedManagerFixture {
     @Test func aNodeGetsAFreshCertificateForItsKeyUntilItIsRevoked() async throws {
         let fixture = try await ReplicatedManagerFixture.start()
         let manager = fixture.manager
-        let start = ContinuousClock.now
-        while await manager.clusterIdentity == nil, ContinuousClock.now - start < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        try await fixture.waitForTheClusterIdentity()
         let key = Ed25519KeyPair.generate()
         let (short, _) = try await manager.certify(JoinRequest(role: .worker, nodeName: "w1", publicKey: key.publicKey), validity: 60)
         let renewed = try await manager.renewCertificate(short, validity: 3_600)

@@ -1,3 +1,4 @@
+import RegistryTestSupport
 import ClusterModel
 import Foundation
 import Images
@@ -8,14 +9,14 @@ import Testing
 /// The oci driver against a real registry on 127.0.0.1: an image built in the test, pushed
 /// with skopeo, pulled by Roost by tag and by digest. Skipped, with the reason, without root,
 /// crun/runc, busybox-static, docker-registry or skopeo (contrib/install-deps.sh).
-@Suite("The oci driver with a registry", .serialized, .enabled(if: OCITestRegistry.isAvailable, "needs root, crun or runc, busybox-static, docker-registry and skopeo"))
+@Suite("The oci driver with a registry", .serialized, .enabled(if: OCITestImage.isAvailable && TestRegistry.isAvailable, "needs root, crun or runc, busybox-static, docker-registry and skopeo"))
 struct OCIRegistryTests {
     @Test("an image pushed to the registry runs by tag as a batch task and by digest as a service")
     func runByTagAndDigest() async throws {
         let scratch = FileManager.default.temporaryDirectory.path + "/roost-oci-registry-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let registry = try OCITestRegistry(scratch: scratch)
+        let registry = try TestRegistry(scratch: scratch)
         defer { registry.stop() }
         let layout = try OCITestImage.layout(in: scratch, tag: "1.0")
         try registry.push(layout: layout, tag: "1.0", repository: "roost/busybox")
@@ -46,7 +47,7 @@ struct OCIRegistryTests {
         let scratch = FileManager.default.temporaryDirectory.path + "/roost-oci-registry-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        let registry = try OCITestRegistry(scratch: scratch)
+        let registry = try TestRegistry(scratch: scratch)
         defer { registry.stop() }
         let layout = try OCITestImage.layout(in: scratch, tag: "1.0")
         try registry.push(layout: layout, tag: "1.0", repository: "roost/busybox")
