@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel", "ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "StateStore"]),
         .testTarget(name: "ClusterRPCTests", dependencies: ["ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "ClusterModel", "StateStore"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
-        .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "ClusterSecurity", "Sodium", "RaftRuntime"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "ClusterSecurity", "Sodium", "RaftRuntime", "Raft", "Platform"]),
     ],
     swiftLanguageModes: [.v6]
 )

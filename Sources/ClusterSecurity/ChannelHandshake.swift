@@ -40,11 +40,14 @@ public struct ChannelInitiator: Sendable {
     let ephemeral: KeyExchangeKeyPair
     let hello: HandshakeMessage.ClientHello
 
-    public init(identity: NodeIdentity, policy: CertificatePolicy, ephemeral: KeyExchangeKeyPair = .generate(), nonce: [UInt8] = SecureRandom.bytes(count: 32)) {
+    public init(
+        identity: NodeIdentity, policy: CertificatePolicy, purpose: ChannelPurpose = .rpc, ephemeral: KeyExchangeKeyPair = .generate(),
+        nonce: [UInt8] = SecureRandom.bytes(count: 32)
+    ) {
         self.identity = identity
         self.policy = policy
         self.ephemeral = ephemeral
-        hello = HandshakeMessage.ClientHello(purpose: .channel, ephemeralPublicKey: ephemeral.publicKey, nonce: nonce)
+        hello = HandshakeMessage.ClientHello(purpose: purpose.wire, ephemeralPublicKey: ephemeral.publicKey, nonce: nonce)
     }
 
     public var firstMessage: [UInt8] { hello.encoded }
@@ -73,19 +76,27 @@ public struct ChannelResponder: Sendable {
     let policy: CertificatePolicy
     let ephemeral: KeyExchangeKeyPair
     let nonce: [UInt8]
+    let purpose: ChannelPurpose
     private var clientHello: HandshakeMessage.ClientHello?
     private var serverHello: HandshakeMessage.ServerHello?
 
-    public init(identity: NodeIdentity, policy: CertificatePolicy, ephemeral: KeyExchangeKeyPair = .generate(), nonce: [UInt8] = SecureRandom.bytes(count: 32)) {
+    public init(
+        identity: NodeIdentity, policy: CertificatePolicy, purpose: ChannelPurpose = .rpc, ephemeral: KeyExchangeKeyPair = .generate(),
+        nonce: [UInt8] = SecureRandom.bytes(count: 32)
+    ) {
         self.identity = identity
         self.policy = policy
+        self.purpose = purpose
         self.ephemeral = ephemeral
         self.nonce = nonce
     }
 
     public mutating func receive(clientHello bytes: [UInt8]) throws(HandshakeFailure) -> [UInt8] {
         let hello = try HandshakeMessage.ClientHello(decoding: bytes)
-        guard hello.purpose == .channel else { throw .unexpectedMessage("a join hello on a channel port") }
+        guard hello.purpose != .join else { throw .unexpectedMessage("a join hello on a channel port") }
+        guard hello.purpose == purpose.wire else {
+            throw .unexpectedMessage("a \(hello.purpose == .raft ? "Raft" : "worker RPC") channel hello where a \(purpose == .raft ? "Raft" : "worker RPC") channel was expected")
+        }
         let server = HandshakeMessage.ServerHello.answering(
             hello, identity: identity, ephemeral: ephemeral, nonce: nonce, caPublicKey: policy.caPublicKey)
         clientHello = hello

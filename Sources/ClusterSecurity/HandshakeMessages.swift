@@ -13,6 +13,11 @@ enum HandshakeMessage {
         case channel = 1
         /// A node with a join token asks to become a member.
         case join = 2
+        /// A manager opens a Raft channel to another manager. Distinct from `channel` so that
+        /// the RPC port can tell, from the first bytes alone, a Raft peer from a worker, and
+        /// so that a worker's certificate can never open a Raft channel (the purpose is part of
+        /// the signed transcript).
+        case raft = 3
     }
 
     struct ClientHello: Equatable {

@@ -13,8 +13,9 @@ import Synchronization
 /// best-effort and in order per connection; frames queued for a peer that is down may be
 /// dropped (counted), which Raft tolerates by design.
 ///
-/// The bytes on each connection are a `PeerChannel` made by `channels`: plain frames today,
-/// the encrypted, authenticated channel later, without change here or above.
+/// The bytes on each connection are a `PeerChannel` made by `channels`: plain frames, or the
+/// encrypted, authenticated channel between managers that hold certificates
+/// (`ManagerPeerChannelFactory` picks per connection), without change here or above.
 ///
 /// Threads: one accepting, one per inbound connection (reading; `handler` is called there,
 /// so it must be quick and thread-safe — typically it queues into the Raft shell's inbox),
@@ -188,7 +189,7 @@ public final class FrameTransport: Sendable {
                     return
                 }
             case 1?:
-                if let channelHello = diversion.channelHello, !(channels is SecurePeerChannelFactory) {
+                if let channelHello = diversion.channelHello {
                     let connection = FramedConnection(stream: FrameStream(socket: socket, maxFrameSize: SecurePeerChannelFactory.handshakeFrameLimit))
                     divert(connection) { channelHello(connection.frameStream) }
                     return
@@ -203,16 +204,6 @@ public final class FrameTransport: Sendable {
         } catch {
             counters.update { $0.handshakeFailures += 1 }
             socket.close()
-            return
-        }
-        if let secure = channel as? SecurePeerChannel, let certificate = secure.peerCertificate, certificate.certificate.role == .worker {
-            // Workers never reach Raft: their channel is the worker service's, or closed.
-            guard let workerChannel = diversion.workerChannel else {
-                counters.update { $0.handshakeFailures += 1 }
-                channel.close()
-                return
-            }
-            divert(channel) { workerChannel(secure, certificate) }
             return
         }
         divert(channel) {

@@ -7,8 +7,8 @@ import Platform
 ///
 /// - a join hello (`ClientHello` with purpose `.join`) to `join`, with the connection
 ///   positioned at that frame (nothing consumed yet);
-/// - an established channel whose peer certificate has the role `.worker` to `workerChannel`,
-///   with the certificate (only with `SecurePeerChannelFactory`: plain channels have no roles).
+/// - a worker's channel hello (`ClientHello` with purpose `.channel`) to `channelHello`, with
+///   the stream positioned at that hello, for the worker service to run the handshake itself.
 ///
 /// Both run on the connection's own transport thread, which is theirs until they return (the
 /// transport's connection bound and `shutdown()` cover them); the transport closes the
@@ -16,26 +16,17 @@ import Platform
 ///
 /// The discriminator is the first payload byte. A plain Raft hello starts with the magic
 /// `RRFT` (0x52); every handshake message starts with its message type, and a `ClientHello`
-/// is type 1, followed by the version and the purpose byte (1 channel, 2 join). So a frame
-/// whose payload starts `01 <version> 02` is a join whatever the channel mode, and nothing a
-/// Raft peer sends can look like one.
+/// is type 1, followed by the version and the purpose byte (1 worker channel, 2 join, 3 Raft
+/// channel). So the first three bytes tell the four apart, whatever the managers' channel
+/// mode, and nothing a Raft peer sends can look like a join or a worker.
 public struct InboundDiversion: Sendable {
     public var join: (@Sendable (FramedConnection) -> Void)?
-    public var workerChannel: (@Sendable (SecurePeerChannel, SignedCertificate) -> Void)?
-    /// While Raft runs over plain channels, a channel handshake (a `ClientHello` with purpose
-    /// `.channel`, `01 <version> 01`) cannot be a Raft peer's, whose plain hello starts with
-    /// `RRFT`: it is a worker's, and goes here with the stream positioned at the hello, for the
-    /// worker service to run the handshake itself. With secure Raft channels the handshake runs
-    /// in the transport and `workerChannel` receives the result instead.
+    /// A worker's channel (`01 <version> 01`): managers open their Raft channels with purpose 3,
+    /// so this is never a Raft peer.
     public var channelHello: (@Sendable (FrameStream) -> Void)?
 
-    public init(
-        join: (@Sendable (FramedConnection) -> Void)? = nil,
-        workerChannel: (@Sendable (SecurePeerChannel, SignedCertificate) -> Void)? = nil,
-        channelHello: (@Sendable (FrameStream) -> Void)? = nil
-    ) {
+    public init(join: (@Sendable (FramedConnection) -> Void)? = nil, channelHello: (@Sendable (FrameStream) -> Void)? = nil) {
         self.join = join
-        self.workerChannel = workerChannel
         self.channelHello = channelHello
     }
 

@@ -10,8 +10,7 @@ import Synchronization
 /// decrypted (`FrameStream`), and a frame that does not authenticate ends the connection.
 public final class SecurePeerChannel: PeerChannel {
     public let peer: RaftNodeID
-    /// The peer's checked certificate: a manager's (then `peer` is its Raft ID) or, on the
-    /// accepting side, a worker's (`peer` is `.none`; the transport diverts the channel).
+    /// The peer's checked certificate: always a manager's, naming `peer` as its node ID.
     public let peerCertificate: SignedCertificate?
     private let stream: FrameStream
     /// Serialises sealing and writing: the secretstream state must advance in the order the
@@ -83,7 +82,7 @@ public struct SecurePeerChannelFactory: PeerChannelFactory {
         let stream = FrameStream(socket: socket, maxFrameSize: Self.handshakeFrameLimit)
         var policy = policy()
         policy.allowedRoles = [.manager]
-        let initiator = ChannelInitiator(identity: identity(), policy: policy)
+        let initiator = ChannelInitiator(identity: identity(), policy: policy, purpose: .raft)
         try stream.send(initiator.firstMessage, deadline: deadline)
         guard let serverHello = try stream.receive(deadline: deadline) else { throw .truncated }
         let reply: [UInt8]
@@ -105,10 +104,10 @@ public struct SecurePeerChannelFactory: PeerChannelFactory {
     ) throws(TransportError) -> any PeerChannel {
         let stream = FrameStream(socket: socket, maxFrameSize: Self.handshakeFrameLimit)
         var policy = policy()
-        // Workers are accepted too, for the transport to divert to the worker service (never
-        // to Raft: their channel has no Raft ID).
-        policy.allowedRoles = [.manager, .worker]
-        var responder = ChannelResponder(identity: identity(), policy: policy)
+        // Only managers speak Raft. Workers open their channels with another purpose, which
+        // the transport hands to the worker service before this runs.
+        policy.allowedRoles = [.manager]
+        var responder = ChannelResponder(identity: identity(), policy: policy, purpose: .raft)
         guard let hello = try stream.receive(deadline: deadline) else { throw .truncated }
         let session: ChannelSession
         do {
@@ -123,9 +122,6 @@ public struct SecurePeerChannelFactory: PeerChannelFactory {
             throw .handshake("\(error)")
         }
         guard let peerCertificate = session.peer else { throw .handshake("the peer presented no certificate") }
-        if peerCertificate.certificate.role == .worker {
-            return try Self.openStreams(stream, session: session, peer: .none, maxFrameSize: maxFrameSize, deadline: deadline)
-        }
         guard let peer = SecurePeerChannel.raftID(of: peerCertificate) else { throw .handshake("the peer's certificate names no Raft ID") }
         return try Self.openStreams(stream, session: session, peer: peer, maxFrameSize: maxFrameSize, deadline: deadline)
     }

@@ -31,6 +31,7 @@ enum ServerAgent {
         let raftDirectory = serverDirectory + "/raft"
         let raftID: RaftNodeID
         var joinCredentials: NodeCredentials?
+        let raftCredentials: ManagerRaftCredentials
         do {
             try FileManager.default.createDirectory(atPath: serverDirectory, withIntermediateDirectories: true)
             // A manager that joined with `roost join -server` takes its Raft ID, gossip seeds and
@@ -40,6 +41,7 @@ enum ServerAgent {
                 try JoinedNodeAgent.prepareManager(credentials, options: &options, serverDirectory: serverDirectory, console: console)
             }
             raftID = try ServerIdentityFile.loadOrCreate(at: serverDirectory + "/raft-id")
+            raftCredentials = try ManagerRaftCredentials(serverDirectory: serverDirectory, joinCredentials: joinCredentials)
         } catch {
             console.writeError("error: cannot use the data directory \(dataDirectory): \(error)\n")
             return 1
@@ -58,6 +60,7 @@ enum ServerAgent {
         }
         let clock: @Sendable () -> Timestamp = { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
         let manager = ManagerServer(settings: ManagerSettings(aclsEnabled: true), clock: clock)
+        await raftCredentials.adopt(into: manager)
         // The secret is written from the manager's task, so the console must be one that is safe
         // to share (the process's own streams, which is what an agent writes to).
         let announcer = (console as? StandardConsole) ?? StandardConsole()
@@ -118,9 +121,8 @@ enum ServerAgent {
                  Data directory: \(dataDirectory)\(hasClusterState ? " (rejoining the cluster it holds)" : "")
                    Data at rest: \(atRestKey != nil ? "encrypted (key in \(serverDirectory)/data.key: back it up)" : "NOT encrypted (-data-encryption=false)")
             ==> ACLs are on: every API call needs a token (the cluster's first leader prints the bootstrap token once).
-            ==> WARNING: Raft traffic between managers and the HTTP API are not encrypted yet: keep the API and
-                Raft ports on a trusted network. Workers' channels and joins on the RPC port are authenticated
-                and encrypted.
+            ==> WARNING: the HTTP API is not encrypted yet: keep the API port on a trusted network. Raft between
+                managers, workers' channels and joins on the RPC port are authenticated and encrypted.
 
             """)
 
@@ -152,6 +154,9 @@ enum ServerAgent {
         let policyRefresh = Task {
             while !Task.isCancelled {
                 await workerChannels.refresh()
+                if let line = await raftCredentials.refresh(from: manager, validity: JoinServiceSettings().certificateValidity) {
+                    announcer.writeOutput("    \(line)\n")
+                }
                 try? await Task.sleep(for: .seconds(2))
             }
         }
@@ -166,6 +171,14 @@ enum ServerAgent {
             console.writeError("error: \(message)\n")
             status = 1
         case .ready(let plan):
+            if plan.bootstrapVoters == [raftID], joinCredentials == nil, !hasClusterState {
+                // Founding alone: every later manager joins with a token, so none needs plain Raft.
+                try? raftCredentials.markSecureOnly()
+            }
+            console.writeOutput(
+                raftCredentials.acceptsPlain
+                    ? "==> Raft channels: encrypted between managers that hold certificates, but plain Raft connections are still accepted (this cluster was founded by several managers with -bootstrap-expect): keep the RPC port on a trusted network, or found a cluster with one manager and join the others with a manager token.\n"
+                    : "==> Raft channels: authenticated and encrypted only (plain Raft connections are refused).\n")
             // The leader sends its appends while its own fsync runs (as etcd does): an entry still
             // commits only once a majority has it on disk.
             let raft = RaftSettings(id: raftID, seed: UInt64.random(in: 1...UInt64.max), sendAppendsBeforePersist: true)
@@ -180,6 +193,10 @@ enum ServerAgent {
             // One inbound connection per worker (each holds one thread while it is open), beside
             // the few Raft peers: the default of 64 let a manager trio keep only about 190 workers.
             settings.transport.maxInboundConnections = Self.maximumInboundConnections
+            settings.channels = ManagerPeerChannelFactory(
+                credentials: { raftCredentials.credentials }, acceptsPlain: { raftCredentials.acceptsPlain },
+                now: { ClockSource.wallNanosecondsSinceEpoch() / 1_000_000_000 },
+                log: { line in announcer.writeOutput("    \(line)\n") })
             do {
                 try await manager.startReplicated(raft: settings, identity: identity, forwarder: HTTPLeaderForwarder(credential: { await manager.internalCredential }))
                 await manager.start()

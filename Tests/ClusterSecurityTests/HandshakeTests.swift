@@ -86,6 +86,26 @@ import Testing
     /// Someone who recorded a whole handshake replays the client's messages to the server: the
     /// server's fresh ephemeral key and nonce change the transcript, so the recorded signature
     /// does not verify.
+    /// The purpose travels in the hello and is part of what both sides sign: a worker RPC hello
+    /// cannot open a Raft channel, nor a Raft hello a worker RPC one.
+    @Test func aChannelOpenedForOnePurposeIsRefusedWhereTheOtherIsExpected() throws {
+        var cluster = Cluster()
+        let manager = cluster.identity("m1", role: .manager)
+        let peer = cluster.identity("m2", role: .manager)
+        let policy = cluster.authority.policy()
+        for (sent, expected) in [(ChannelPurpose.rpc, ChannelPurpose.raft), (.raft, .rpc)] {
+            let initiator = ChannelInitiator(identity: peer, policy: policy, purpose: sent)
+            var responder = ChannelResponder(identity: manager, policy: policy, purpose: expected)
+            #expect(initiator.firstMessage[2] == sent.helloByte)
+            #expect(throws: HandshakeFailure.self) { _ = try responder.receive(clientHello: initiator.firstMessage) }
+        }
+        let initiator = ChannelInitiator(identity: peer, policy: policy, purpose: .raft)
+        var responder = ChannelResponder(identity: manager, policy: policy, purpose: .raft)
+        let serverHello = try responder.receive(clientHello: initiator.firstMessage)
+        let (finish, _) = try initiator.receive(serverHello: serverHello, now: Self.now)
+        #expect(try responder.receive(clientFinish: finish, now: Self.now).peer?.certificate.nodeName == "m2")
+    }
+
     @Test func aReplayedHandshakeIsRefused() throws {
         var cluster = Cluster()
         let worker = cluster.identity("w1", role: .worker)

@@ -1,5 +1,7 @@
 import ClusterSecurity
 import Foundation
+import Platform
+import Raft
 import RaftRuntime
 import Sodium
 import Testing
@@ -198,5 +200,25 @@ struct JoinEndToEndTests {
         #expect(peers.split(separator: "\n").contains(where: { $0.contains("m2") && $0.contains(raftID) && $0.hasSuffix("true") }), "\(peers)\n\(m2Log)")
         #expect(m2Log.contains("added to the cluster as a voter"), "\(m2Log)")
         #expect(!m2Log.contains("bootstrapping"), "\(m2Log)")
+
+        // Raft between the two runs encrypted: the founder certified itself once the identity
+        // existed, m2 brought its certificate from the join, and both refuse plain Raft.
+        #expect(cluster.log(of: 0).contains("Raft channels: authenticated and encrypted only"), "\(cluster.log(of: 0))")
+        #expect(cluster.log(of: 0).contains("Raft channels: this manager's certificate is serial"), "\(cluster.log(of: 0))")
+        #expect(m2Log.contains("Raft channels: authenticated and encrypted only"), "\(m2Log)")
+        let founderID = try #require(
+            UInt64(try String(contentsOfFile: cluster.members[0].dataDirectory + "/server/raft-id", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines), radix: 16))
+        let socket = try Socket.connect(host: "127.0.0.1", port: cluster.members[0].raftPort, timeout: .seconds(5))
+        #expect(throws: TransportError.self, "a plain Raft hello must get no answer") {
+            _ = try PlainPeerChannelFactory().connect(
+                socket, local: RaftNodeID(0x77), remote: RaftNodeID(founderID), maxFrameSize: 4_096,
+                deadline: ContinuousClock.now.advanced(by: .seconds(10)))
+        }
+        socket.close()
+        #expect(try await Self.logShows("refused a plain (unencrypted, unauthenticated) Raft connection", in: cluster), "\(cluster.log(of: 0))")
+        // The cluster still replicates: a write on the founder is readable on m2.
+        let created = try cluster.roost(["acl", "token", "create", "-name", "after-plain-probe", "-policy", "read-only"], on: 0)
+        #expect(created.status == 0, "\(created.errors)")
     }
 }

@@ -134,6 +134,18 @@ struct ManagerClusterEndToEndTests {
         defer { cluster.stop() }
         let leader = try await cluster.waitForLeader()
         let follower = (leader + 1) % 3
+        // Founded together with -bootstrap-expect: each founder certifies itself once the
+        // cluster identity reaches it (then dials the others encrypted), and says that plain Raft
+        // is still accepted.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+        while (0..<3).contains(where: { !cluster.log(of: $0).contains("Raft channels: this manager's certificate is serial") }),
+              ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        for index in 0..<3 {
+            #expect(cluster.log(of: index).contains("Raft channels: this manager's certificate is serial"), "\(cluster.log(of: index))")
+            #expect(cluster.log(of: index).contains("plain Raft connections are still accepted"), "\(cluster.log(of: index))")
+        }
         func roost(_ arguments: String..., on index: Int) throws -> DevAgentProcess.CommandOutcome {
             try cluster.roost(arguments, on: index)
         }

@@ -48,6 +48,11 @@ import Testing
             return servers.filter { $0["Voter"] as? Bool == true }.count == 3
         }
         try #require(voters != nil)
+        // Founded by one manager, the others joined with a token: Raft among them is encrypted
+        // and plain Raft is refused everywhere.
+        for index in cluster.managerIndexes {
+            #expect(cluster.log(of: index).contains("Raft channels: authenticated and encrypted only"), "\(cluster.log(of: index))")
+        }
         for index in cluster.workerIndexes { try cluster.join(index) }
         _ = await cluster.waitFor("three ready workers", within: .seconds(60)) {
             let ids = await cluster.nodeIDs(from: 0)

@@ -58,36 +58,47 @@ import Testing
         await receiver.shutdown()
     }
 
-    @Test func aWorkersChannelReachesTheWorkerServiceWithItsCertificateAndNeverRaft() async throws {
+    /// Managers open Raft channels with their own purpose, so a worker's channel hello goes to
+    /// the worker service even while Raft runs encrypted, and a worker's certificate cannot
+    /// open a Raft channel.
+    @Test func aWorkersChannelHelloReachesTheWorkerServiceWhileRaftIsEncryptedAndAWorkerCannotSpeakRaft() async throws {
         let authority = ClusterAuthority.create()
         let inbox = Inbox()
         let seen = Seen()
-        let diversion = InboundDiversion(workerChannel: { channel, certificate in
-            while let frame = try? channel.receive() {
-                seen.add("\(certificate.certificate.nodeName):\(frame)")
-            }
+        let workerIdentity = SecurePeerChannelTests.identity(RaftNodeID(7), authority: authority, role: .worker, serial: 7)
+        let diversion = InboundDiversion(channelHello: { stream in
+            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+            guard let hello = try? stream.receive(deadline: deadline) else { return }
+            seen.add(hello.count > 3 && hello[2] == ChannelPurpose.rpc.helloByte ? "worker hello" : "other")
         })
         let manager = SecurePeerChannelTests.identity(FrameTransportTests.two, authority: authority, serial: 2)
         let receiver = try FrameTransport(
             localID: FrameTransportTests.two, channels: SecurePeerChannelTests.factory(manager, policy: authority.policy()), diversion: diversion,
             handler: inbox.handler)
-        let worker = SecurePeerChannelTests.identity(RaftNodeID(7), authority: authority, role: .worker, serial: 7)
-        let workerSide = try FrameTransport(
-            localID: RaftNodeID(7), channels: SecurePeerChannelTests.factory(worker, policy: authority.policy()), handler: { _, _ in })
-        workerSide.setPeer(FrameTransportTests.two, host: "127.0.0.1", port: receiver.port)
-        _ = workerSide.send([4, 2], to: FrameTransportTests.two)
+
+        let worker = try FramedConnection.connect(host: "127.0.0.1", port: receiver.port, timeout: .seconds(5), maxFrameSize: 4_096)
+        try worker.send(ChannelInitiator(identity: workerIdentity, policy: authority.policy()).firstMessage, deadline: ContinuousClock.now.advanced(by: .seconds(10)))
+        try await seen.wait(for: 1)
+        worker.close()
+
+        let workerAsRaft = try FrameTransport(
+            localID: RaftNodeID(7), channels: SecurePeerChannelTests.factory(workerIdentity, policy: authority.policy()), handler: { _, _ in })
+        workerAsRaft.setPeer(FrameTransportTests.two, host: "127.0.0.1", port: receiver.port)
+        _ = workerAsRaft.send([4, 2], to: FrameTransportTests.two)
         let peerManager = SecurePeerChannelTests.identity(FrameTransportTests.one, authority: authority, serial: 1)
         let managerSide = try FrameTransport(
             localID: FrameTransportTests.one, channels: SecurePeerChannelTests.factory(peerManager, policy: authority.policy()), handler: { _, _ in })
         managerSide.setPeer(FrameTransportTests.two, host: "127.0.0.1", port: receiver.port)
         _ = managerSide.send([9], to: FrameTransportTests.two)
 
-        try await seen.wait(for: 1)
         try await inbox.wait(for: 1)
-        #expect(seen.all == ["m7:[4, 2]"])
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while receiver.statistics.handshakeFailures < 1, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(seen.all == ["worker hello"])
+        #expect(receiver.statistics.handshakeFailures >= 1, "the worker's Raft handshake must be refused")
         #expect(inbox.received.map(\.0) == [FrameTransportTests.one])
         #expect(inbox.received.map(\.1) == [[9]])
-        await workerSide.shutdown()
+        await workerAsRaft.shutdown()
         await managerSide.shutdown()
         await receiver.shutdown()
     }

@@ -115,6 +115,14 @@ extension ManagerServer {
         return (server, cluster)
     }
 
+    /// Starts this manager from the key and certificate it already holds (from its join, or
+    /// stored at an earlier start), so that it keeps presenting them to the other managers and
+    /// to workers instead of issuing itself new ones; `joinResponderIdentity` still renews them
+    /// near expiry.
+    public func adoptServerIdentity(_ server: NodeIdentity) {
+        if identityBootstrap.serverIdentity == nil { identityBootstrap.serverIdentity = server }
+    }
+
     /// The manager's clock in Unix seconds, as certificates count time.
     var unixSeconds: Int64 { clock().nanosecondsSinceEpoch / 1_000_000_000 }
 }
