@@ -126,7 +126,7 @@ let package = Package(
         // The HTTP server stands in for registries with token or basic auth, or that never answer.
         .testTarget(name: "ImagesTests", dependencies: ["Images", "HTTP", "RegistryTestSupport"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore", "ClusterSecurity"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "ClusterModel", "ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "StateStore"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "HTTP", "ClusterModel", "ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "StateStore"]),
         .testTarget(name: "ClusterRPCTests", dependencies: ["ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "ClusterModel", "StateStore"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
         .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "ClusterSecurity", "Sodium", "RaftRuntime", "Raft", "Platform"]),

@@ -12,6 +12,7 @@ public enum WorkerRPC {
         case allocations
         case updateAllocations
         case renewCertificate
+        case resolveToken
     }
 
     public struct RegisterNode: Codable, Sendable, Hashable {
@@ -75,6 +76,24 @@ public enum WorkerRPC {
     public struct RenewedCertificate: Codable, Sendable, Hashable {
         public var certificate: [UInt8]
         public init(certificate: [UInt8]) { self.certificate = certificate }
+    }
+
+    /// A client's ACL token, as the worker's own API received it: the worker holds no tokens, so
+    /// it asks a manager whether the secret is one (over the encrypted channel only).
+    public struct ResolveToken: Codable, Sendable, Hashable {
+        public var secret: String
+        public init(secret: String) { self.secret = secret }
+    }
+
+    /// The token a secret belongs to (its name and policy), or nil fields when it is unknown.
+    public struct ResolvedToken: Codable, Sendable, Hashable {
+        public var name: String?
+        public var policy: String?
+        public init(name: String?, policy: String?) {
+            self.name = name
+            self.policy = policy
+        }
+        public var isValid: Bool { policy != nil }
     }
 
     /// The body of a call that answers nothing but success.

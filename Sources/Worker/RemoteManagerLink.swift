@@ -89,6 +89,13 @@ public actor RemoteManagerLink: ManagerLink {
         return renewed
     }
 
+    /// Whether `secret` is one of the cluster's ACL tokens (asked of a manager, which holds
+    /// their hashes): how the worker's log API checks its callers.
+    public func resolveToken(_ secret: String) async throws -> WorkerRPC.ResolvedToken {
+        let reply = try await invoke(.resolveToken, WorkerRPC.ResolveToken(secret: secret), timeout: settings.callTimeout)
+        return try WorkerRPC.decode(WorkerRPC.ResolvedToken.self, from: reply, method: "resolveToken reply")
+    }
+
     /// The cluster's gossip keys as the last heartbeat reply gave them (primary first), so the
     /// worker's gossip member can follow a key rotation; nil until a manager sent them.
     public private(set) var gossipKeys: [[UInt8]]?

@@ -7,14 +7,20 @@ import Supervisor
 /// here (Nomad's `/v1/client/fs/logs/:alloc`), not through the managers.
 public struct WorkerAPI: Sendable {
     let supervisor: Supervisor
+    /// The ACL gate; nil on a dev agent, whose API is open like its manager's.
+    let tokenCheck: WorkerTokenCheck?
 
-    public init(supervisor: Supervisor) {
+    public init(supervisor: Supervisor, tokenCheck: WorkerTokenCheck? = nil) {
         self.supervisor = supervisor
+        self.tokenCheck = tokenCheck
     }
 
     public func register(in router: inout HTTPRouter) {
         let api = self
-        router.get("/v1/client/fs/logs/:alloc") { await api.logs($0) }
+        router.get("/v1/client/fs/logs/:alloc") { request in
+            if let refusal = await api.tokenCheck?.refusal(of: request) { return refusal }
+            return await api.logs(request)
+        }
     }
 
     /// `?task=NAME&type=stdout|stderr&origin=start|end&offset=N&follow=true`. Without `task`,

@@ -63,8 +63,13 @@ enum WorkerNodeAgent {
             return 1
         }
 
+        let link = RemoteManagerLink(
+            identity: credentials.identity, managerPolicy: credentials.policy, addresses: addresses,
+            now: { ClockSource.wallNanosecondsSinceEpoch() / 1_000_000_000 })
         var router = HTTPRouter()
-        WorkerAPI(supervisor: supervisor).register(in: &router)
+        // The log API takes the cluster's ACL tokens, checked with a manager.
+        WorkerAPI(supervisor: supervisor, tokenCheck: WorkerTokenCheck(resolve: { secret in try await link.resolveToken(secret) }))
+            .register(in: &router)
         let server = HTTPServer(settings: HTTPServerSettings(host: options.bindAddress, port: options.httpPort), handler: router.handler)
         do {
             try server.start()
@@ -85,9 +90,6 @@ enum WorkerNodeAgent {
             return 1
         }
 
-        let link = RemoteManagerLink(
-            identity: credentials.identity, managerPolicy: credentials.policy, addresses: addresses,
-            now: { ClockSource.wallNanosecondsSinceEpoch() / 1_000_000_000 })
         let logger = (console as? StandardConsole) ?? StandardConsole()
         let worker = WorkerAgent(node: node, supervisor: supervisor, link: link, log: { line in logger.writeOutput("    \(line)\n") })
         let (signals, received) = SignalWatcher.stream()

@@ -92,6 +92,21 @@ import Testing
         await fixture.tearDown(client)
     }
 
+    /// How a worker's log API checks the token a client gave it: the manager says whether the
+    /// secret is a token, and nothing more.
+    @Test func aWorkerLearnsWhetherASecretIsOneOfTheClustersTokens() async throws {
+        let fixture = try await Fixture()
+        let (token, secret) = try await fixture.manager.createACLToken(name: "ci", policy: .readOnly, namespace: nil)
+        let client = try await fixture.connect(as: fixture.cluster.identity("worker-1", role: .worker))
+        let known = try await Self.call(client, .resolveToken, WorkerRPC.ResolveToken(secret: secret), as: WorkerRPC.ResolvedToken.self)
+        #expect(known == WorkerRPC.ResolvedToken(name: token.name, policy: "read-only"))
+        #expect(known.isValid)
+        let unknown = try await Self.call(client, .resolveToken, WorkerRPC.ResolveToken(secret: secret + "0"), as: WorkerRPC.ResolvedToken.self)
+        #expect(!unknown.isValid)
+        #expect(unknown.name == nil)
+        await fixture.tearDown(client)
+    }
+
     @Test func anUnknownMethodIsRefusedWithTheMethodsTheManagerServes() async throws {
         let fixture = try await Fixture()
         let client = try await fixture.connect(as: fixture.cluster.identity("worker-1", role: .worker))

@@ -75,6 +75,18 @@ import Testing
         #expect(placement.count == 3, "the 6 allocations use \(placement.count) of 3 workers: \(placement)")
         print("MultiMachineEndToEndTests: placement \(placement.values.sorted())")
 
+        // A worker's log API takes the cluster's tokens (checked with a manager over the
+        // worker's channel): none or an unknown one gets 401, the bootstrap token reads.
+        let sample = try #require(await running().first)
+        let sampleWorker = try #require(nodeIDs.first { $0.value == sample.node }?.key)
+        let workerHTTP = try HTTPClient(address: cluster.machines[cluster.index(of: sampleWorker)].address)
+        let logsPath = "/v1/client/fs/logs/\(sample.id)?task=sleep"
+        #expect(try await TokenClient(http: workerHTTP, token: nil).get(logsPath).status.code == 401)
+        #expect(try await TokenClient(http: workerHTTP, token: "roost_not-a-token").get(logsPath).status.code == 401)
+        #expect(try await TokenClient(http: workerHTTP, token: cluster.bootstrapToken()).get(logsPath).status.code == 200)
+        let logs = try DevAgentProcess.roost(["alloc", "logs", sample.id, "sleep"], address: cluster.machines[0].address, token: cluster.bootstrapToken())
+        #expect(logs.status == 0, "roost alloc logs: \(logs.errors)")
+
         // Cut off a follower manager: asked from its own machine, it accepts no writes; the
         // majority side goes on.
         let managers = cluster.managerIndexes

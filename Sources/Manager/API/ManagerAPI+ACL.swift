@@ -11,27 +11,12 @@ extension ManagerAPI {
     static let invalidTokenMessage = "the ACL token is not valid (unknown or deleted)"
     static let aclsDisabledMessage = "ACLs are disabled on this agent (dev mode): every call is allowed without a token"
 
-    /// The request's token, from the first of `X-Roost-Token`, `X-Nomad-Token` and
-    /// `Authorization: Bearer` that is present.
-    static func secret(in headers: HTTPHeaders) -> String? {
-        for name in ["X-Roost-Token", "X-Nomad-Token"] {
-            if let value = headers[name]?.trimmingSpaces, !value.isEmpty { return value }
-        }
-        if let authorization = headers["Authorization"]?.trimmingSpaces,
-           let space = authorization.firstIndex(of: " "),
-           authorization[..<space].lowercased() == "bearer" {
-            let value = authorization[authorization.index(after: space)...].trimmingSpaces
-            if !value.isEmpty { return value }
-        }
-        return nil
-    }
-
     /// The caller when `requirement` allows the request; nil when ACLs are off or the route is
     /// the managers' own. Throws the 401 or 403 answer otherwise.
     func authorize(_ request: HTTPRequest, _ requirement: ACLRequirement) async throws(APIRequestError) -> ACLCaller? {
         guard manager.aclsEnabled else { return nil }
         if case .managersOnly = requirement.access { return nil }
-        guard let secret = Self.secret(in: request.headers) else { throw APIRequestError(.unauthorized, Self.missingTokenMessage) }
+        guard let secret = request.headers.aclTokenSecret else { throw APIRequestError(.unauthorized, Self.missingTokenMessage) }
         guard let token = await manager.token(forSecret: secret) else { throw APIRequestError(.unauthorized, Self.invalidTokenMessage) }
         let caller = ACLCaller(token: token)
         var namespace: String?
@@ -115,11 +100,5 @@ extension ManagerAPI {
 
     private func requireACLs() throws(APIRequestError) {
         guard manager.aclsEnabled else { throw APIRequestError(.badRequest, Self.aclsDisabledMessage) }
-    }
-}
-
-extension StringProtocol {
-    fileprivate var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

@@ -84,6 +84,12 @@ public struct WorkerRPCService: Sendable {
             case .renewCertificate:
                 let renewed = try await call { () async throws(ManagerError) in try await manager.renewCertificate(signed) }
                 return .success(try WorkerRPC.encode(WorkerRPC.RenewedCertificate(certificate: renewed.encoded)))
+            case .resolveToken:
+                // Any node with a valid certificate may ask: it learns only whether a secret its
+                // own API was given is a token, and the token's name and policy.
+                let request = try WorkerRPC.decode(WorkerRPC.ResolveToken.self, from: body, method: rawMethod)
+                let token = await manager.token(forSecret: request.secret)
+                return .success(try WorkerRPC.encode(WorkerRPC.ResolvedToken(name: token?.name, policy: token?.policy.rawValue)))
             case .updateAllocations:
                 let request = try WorkerRPC.decode(WorkerRPC.UpdateAllocations.self, from: body, method: rawMethod)
                 try authorise(request.nodeID, certificate, rawMethod)
