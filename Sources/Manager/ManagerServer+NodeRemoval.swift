@@ -32,7 +32,7 @@ extension ManagerServer {
             let now = unixSeconds
             // A certificate lives at most this long after it was issued, so the deny-list
             // entry can go once that has passed.
-            let notAfter = now + JoinServiceSettings().certificateValidity
+            let notAfter = now + settings.certificateValidity
             for serial in identity.issuedSerials?[nodeID.uuid] ?? [] where !identity.revoked.contains(serial) {
                 _ = try await replicate(.clusterIdentity(.revokeCertificate(serial: serial, notAfter: notAfter, now: now)))
                 revoked.append(serial)

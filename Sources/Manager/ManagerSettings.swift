@@ -25,12 +25,17 @@ public struct ManagerSettings: Sendable {
     /// Whether every API call needs an ACL token, and the cluster's first leader creates the
     /// bootstrap management token. On for `agent -server`; off in dev mode.
     public var aclsEnabled: Bool
+    /// How long the node certificates this manager issues are valid, in seconds: to joining
+    /// nodes, on renewal, and to itself.
+    public var certificateValidity: Int64
 
     public init(
         heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2,
         garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7), aclsEnabled: Bool = false,
-        gossipFailureGrace: Duration = .seconds(15), drainWatchInterval: Duration = .seconds(1)
+        gossipFailureGrace: Duration = .seconds(15), drainWatchInterval: Duration = .seconds(1),
+        certificateValidity: Int64 = JoinServiceSettings().certificateValidity
     ) {
+        self.certificateValidity = certificateValidity
         self.drainWatchInterval = drainWatchInterval
         self.gossipFailureGrace = gossipFailureGrace
         self.aclsEnabled = aclsEnabled

@@ -33,6 +33,12 @@ public struct AgentOptions: Sendable, Hashable {
     /// With `server`: seal the Raft log and snapshots with a per-server key kept in the data
     /// directory (encryption at rest). On by default; off only for data written without it.
     public var dataEncryption: Bool = true
+    /// With `server`: how long the certificates this manager issues (to joining nodes, on
+    /// renewal, to itself) are valid. Nodes renew well before expiry.
+    public var certificateValidity: Duration = AgentConfigRules.defaultCertificateValidity
+    /// With `server`: how long after gossip declares a worker failed, with no heartbeat
+    /// either, the leader marks it down and replaces its allocations.
+    public var workerDownGrace: Duration = AgentConfigRules.defaultWorkerDownGrace
     /// Addresses other agents are told to use, when not the bound ones (behind NAT, or bound
     /// to 0.0.0.0): `host` or `host:port`, from the config file's `advertise` block.
     public var advertiseHTTP: String?
@@ -130,6 +136,12 @@ enum AgentCommand: Command {
         OptionDescription(
             "raft-snapshot-threshold", kind: .value(placeholder: "N"), displayPrefix: "-",
             help: "With -server: snapshot the state and compact the log every N entries (default 8192)."),
+        OptionDescription(
+            "cert-validity", kind: .value(placeholder: "DURATION"), displayPrefix: "-",
+            help: "With -server: validity of the node certificates it issues (default 720h; nodes renew before expiry)."),
+        OptionDescription(
+            "worker-down-grace", kind: .value(placeholder: "DURATION"), displayPrefix: "-",
+            help: "With -server: how long a worker gossip declared failed may stay silent before it is marked down (default 15s)."),
         OptionDescription("bind", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-", help: "Address for the HTTP API (default 127.0.0.1)."),
         OptionDescription("http-port", kind: .value(placeholder: "PORT"), displayPrefix: "-", help: "Port for the HTTP API (default 4646; 0 picks a free one)."),
         OptionDescription("data-dir", kind: .value(placeholder: "DIR"), displayPrefix: "-", help: "Keep allocation directories and logs here instead of a temporary directory."),
@@ -280,6 +292,23 @@ enum AgentCommand: Command {
                 throw .usage("-raft-snapshot-threshold must be a whole number of at least 16, got \"\(text)\"")
             }
             options.raftSnapshotThreshold = threshold
+        }
+        if let text = arguments.values(of: "cert-validity").last {
+            options.certificateValidity = try duration(text, flag: "cert-validity", allowed: AgentConfigRules.certificateValidity)
+        }
+        if let text = arguments.values(of: "worker-down-grace").last {
+            options.workerDownGrace = try duration(text, flag: "worker-down-grace", allowed: AgentConfigRules.workerDownGrace)
+        }
+    }
+
+    private static func duration(_ text: String, flag: String, allowed: ClosedRange<Duration>) throws(CommandError) -> Duration {
+        switch DurationParser.parse(text) {
+        case .success(let duration) where allowed.contains(duration):
+            return duration
+        case .success:
+            throw .usage("-\(flag) must be from \(AgentConfigRules.describe(allowed.lowerBound)) to \(AgentConfigRules.describe(allowed.upperBound)), got \(text)")
+        case .failure(let failure):
+            throw .usage("-\(flag) \(text) is not a valid duration: \(failure.reason); \(DurationParser.acceptedForms)")
         }
     }
 }

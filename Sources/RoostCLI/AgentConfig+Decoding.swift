@@ -25,7 +25,9 @@ private struct AgentConfigReader {
     static let topAttributes = ["data_dir", "name", "datacenter", "bind_addr", "cgroup_parent", "retry_join", "encrypt", "log_level"]
     static let topBlocks = ["advertise", "ports", "server", "client", "worker"]
     static let addressKeys = ["http", "rpc", "serf"]
-    static let serverAttributes = ["enabled", "bootstrap_expect", "raft_snapshot_threshold", "data_encryption"]
+    static let serverAttributes = [
+        "enabled", "bootstrap_expect", "raft_snapshot_threshold", "data_encryption", "certificate_validity", "worker_down_grace",
+    ]
     static let workerAttributes = ["enabled", "servers"]
 
     mutating func read(_ body: EvaluatedBody) -> AgentConfig {
@@ -75,6 +77,8 @@ private struct AgentConfigReader {
                 "raft_snapshot_threshold", in: server.body, range: Int64(AgentConfigRules.minimumSnapshotThreshold)...Int64(1 << 40),
                 meaning: "a number of Raft entries, at least 16").map { UInt64($0) }
             config.dataEncryption = bool("data_encryption", in: server.body)
+            config.certificateValidity = duration("certificate_validity", in: server.body, allowed: AgentConfigRules.certificateValidity)
+            config.workerDownGrace = duration("worker_down_grace", in: server.body, allowed: AgentConfigRules.workerDownGrace)
         }
         let workerBlocks = body.blocks.filter { $0.type == "client" || $0.type == "worker" }
         if workerBlocks.count > 1 {
@@ -189,6 +193,21 @@ private struct AgentConfigReader {
 
     mutating func wholeNumber(_ name: String, in body: EvaluatedBody, range: ClosedRange<Int>, meaning: String) -> Int64? {
         wholeNumber(name, in: body, range: Int64(range.lowerBound)...Int64(range.upperBound), meaning: meaning)
+    }
+
+    /// A duration in Go's notation (`"720h"`, `"90s"`), within `allowed`.
+    mutating func duration(_ name: String, in body: EvaluatedBody, allowed: ClosedRange<Duration>) -> Duration? {
+        guard let (text, span) = stringWithSpan(name, in: body) else { return nil }
+        switch DurationParser.parse(text) {
+        case .success(let duration) where allowed.contains(duration):
+            return duration
+        case .success:
+            sink.error(
+                "\"\(name)\" must be from \(AgentConfigRules.describe(allowed.lowerBound)) to \(AgentConfigRules.describe(allowed.upperBound)), got \"\(text)\"", at: span)
+        case .failure(let failure):
+            sink.error("\"\(name)\" = \"\(text)\" is not a valid duration: \(failure.reason)", at: span, hint: DurationParser.acceptedForms)
+        }
+        return nil
     }
 
     mutating func port(_ name: String, in body: EvaluatedBody) -> Int? {

@@ -20,6 +20,8 @@ public struct AgentConfig: Sendable, Hashable {
     public var bootstrapExpect: Int?
     public var raftSnapshotThreshold: UInt64?
     public var dataEncryption: Bool?
+    public var certificateValidity: Duration?
+    public var workerDownGrace: Duration?
     public var workerEnabled: Bool?
     public var workerServers: [String]?
     public var nodeMeta: [String: String]?
@@ -47,6 +49,8 @@ public struct AgentConfig: Sendable, Hashable {
         if let bootstrapExpect { options.bootstrapExpect = bootstrapExpect }
         if let raftSnapshotThreshold { options.raftSnapshotThreshold = raftSnapshotThreshold }
         if let dataEncryption { options.dataEncryption = dataEncryption }
+        if let certificateValidity { options.certificateValidity = certificateValidity }
+        if let workerDownGrace { options.workerDownGrace = workerDownGrace }
         if let workerEnabled { options.worker = workerEnabled }
         if let workerServers { options.workerServers = workerServers }
         if let nodeMeta { options.nodeMeta = nodeMeta }

@@ -4,6 +4,17 @@ enum AgentConfigRules {
     static let ports = 0...65535
     static let bootstrapExpect = 1...9
     static let minimumSnapshotThreshold: UInt64 = 16
+    public static let defaultCertificateValidity: Duration = .seconds(30 * 86_400)
+    /// From a minute (tests and drills of renewal) to ten years.
+    static let certificateValidity: ClosedRange<Duration> = .seconds(60) ... .seconds(10 * 365 * 86_400)
+    public static let defaultWorkerDownGrace: Duration = .seconds(15)
+    static let workerDownGrace: ClosedRange<Duration> = .zero ... .seconds(86_400)
+
+    /// `60s`, `720h`: how the ranges above are named in errors.
+    static func describe(_ duration: Duration) -> String {
+        let seconds = duration.components.seconds
+        return seconds % 3_600 == 0 && seconds > 0 ? "\(seconds / 3_600)h" : "\(seconds)s"
+    }
     static let logLevels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]
 
     /// A cgroup name the agent may create: plain, no path.

@@ -24,8 +24,9 @@ public actor RemoteManagerLink: ManagerLink {
         public var description: String { "\(host):\(port)" }
     }
 
-    /// The node's key and certificate, replaced by `renewCertificate` (new channels use the
-    /// new certificate; the open one keeps working).
+    /// The node's key and certificate, replaced by `renewCertificate`, which also closes the
+    /// open channel: managers re-check the certificate a channel was opened with on every
+    /// request, so a channel opened with the old one stops working when that one expires.
     public private(set) var identity: NodeIdentity
     private let policy: CertificatePolicy
     private let addresses: [Address]
@@ -86,6 +87,12 @@ public actor RemoteManagerLink: ManagerLink {
             throw RPCError(.forbidden, "the renewed certificate is for another key or node")
         }
         identity = NodeIdentity(keyPair: identity.keyPair, certificate: renewed)
+        // The next call dials again and presents the renewed certificate (calls in flight on
+        // the old channel fail as a lost connection and are retried like any other).
+        if let client {
+            client.close()
+            self.client = nil
+        }
         return renewed
     }
 

@@ -59,7 +59,10 @@ enum ServerAgent {
             }
         }
         let clock: @Sendable () -> Timestamp = { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
-        let manager = ManagerServer(settings: ManagerSettings(aclsEnabled: true), clock: clock)
+        let certificateValidity = options.certificateValidity.components.seconds
+        let manager = ManagerServer(
+            settings: ManagerSettings(aclsEnabled: true, gossipFailureGrace: options.workerDownGrace, certificateValidity: certificateValidity),
+            clock: clock)
         await raftCredentials.adopt(into: manager)
         // The secret is written from the manager's task, so the console must be one that is safe
         // to share (the process's own streams, which is what an agent writes to).
@@ -93,7 +96,7 @@ enum ServerAgent {
             announcer.writeOutput(JoinTokenBanner.text(worker: worker, manager: manager))
         }
         let joinService = JoinService(
-            manager: manager, gossipKeys: { gossip.keyring.keys },
+            manager: manager, settings: JoinServiceSettings(certificateValidity: certificateValidity), gossipKeys: { gossip.keyring.keys },
             managers: {
                 ClusterFormation.managers(in: gossip).map { entry, member in
                     ManagerAddresses(name: entry.name, rpc: entry.raftAddress, http: entry.httpAddress, gossip: "\(member.address)")
@@ -143,7 +146,7 @@ enum ServerAgent {
             }
         }
         let failureReports = Task { await WorkerFailureReports.forward(from: gossip, to: manager) }
-        let workerChannels = WorkerChannelAcceptor(manager: manager, log: { line in announcer.writeOutput("    \(line)\n") })
+        let workerChannels = WorkerChannelAcceptor(manager: manager, certificateValidity: certificateValidity, log: { line in announcer.writeOutput("    \(line)\n") })
         // The deny-list and CA the workers' channels are checked against, kept fresh so that a
         // revoked node loses its channel within seconds.
         let keyFollower = Task {
@@ -154,7 +157,7 @@ enum ServerAgent {
         let policyRefresh = Task {
             while !Task.isCancelled {
                 await workerChannels.refresh()
-                if let line = await raftCredentials.refresh(from: manager, validity: JoinServiceSettings().certificateValidity) {
+                if let line = await raftCredentials.refresh(from: manager, validity: certificateValidity) {
                     announcer.writeOutput("    \(line)\n")
                 }
                 try? await Task.sleep(for: .seconds(2))

@@ -37,6 +37,9 @@ final class MachineCluster: @unchecked Sendable {
     private let foundToken = Mutex<String?>(nil)
     let gossipKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
 
+    /// Added to every manager agent's command line (for example a short certificate validity).
+    var managerArguments: [String] = []
+
     /// Whether links can be cut (the machines are in namespaces).
     var canCutLinks: Bool { lab != nil }
 
@@ -86,7 +89,7 @@ final class MachineCluster: @unchecked Sendable {
     func startAgent(_ index: Int, _ head: [String]) throws {
         let machine = machines[index]
         var arguments = head + ["-data-dir", machine.dataDirectory, "-bind", machine.host, "-http-port", String(Self.httpPort), "-serf-port", String(Self.serfPort)]
-        if machine.role == .manager { arguments += ["-node", machine.name, "-rpc-port", String(Self.rpcPort)] }
+        if machine.role == .manager { arguments += ["-node", machine.name, "-rpc-port", String(Self.rpcPort)] + managerArguments }
         let process = Process()
         let (executable, fullArguments) = command(on: index, arguments)
         process.executableURL = URL(fileURLWithPath: executable)

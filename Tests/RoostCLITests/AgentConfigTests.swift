@@ -57,6 +57,8 @@ import Testing
           bootstrap_expect        = 3
           raft_snapshot_threshold = 4096
           data_encryption         = false
+          certificate_validity    = "48h"
+          worker_down_grace       = "40s"
         }
 
         client {
@@ -90,8 +92,27 @@ import Testing
         #expect(options.bootstrapExpect == 3)
         #expect(options.raftSnapshotThreshold == 4096)
         #expect(options.dataEncryption == false)
+        #expect(options.certificateValidity == .seconds(48 * 3_600))
+        #expect(options.workerDownGrace == .seconds(40))
         #expect(!options.worker && options.workerServers == ["10.0.0.2:4647"])
         #expect(options.nodeMeta == ["rack": "r12", "tier": "gold"])
+    }
+
+    @Test func certificateValidityAndWorkerGraceOutsideTheirRangesAreRefusedFromTheFileAndTheFlags() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let tooShort = await Self.agent("-config", try directory.file("a.hcl", "server {\n  certificate_validity = \"30s\"\n}\n"))
+        #expect(tooShort.options == nil)
+        #expect(tooShort.errors.contains("\"certificate_validity\" must be from 60s to 87600h, got \"30s\""), "\(tooShort.errors)")
+        let notADuration = await Self.agent("-config", try directory.file("b.hcl", "server {\n  worker_down_grace = \"soon\"\n}\n"))
+        #expect(notADuration.options == nil)
+        #expect(notADuration.errors.contains("is not a valid duration"), "\(notADuration.errors)")
+        let flag = await Self.agent("-server", "-data-dir", "/nonexistent", "-cert-validity", "10s")
+        #expect(flag.status == 64)
+        #expect(flag.errors.contains("-cert-validity must be from 60s to 87600h, got 10s"), "\(flag.errors)")
+        let good = await Self.agent("-server", "-data-dir", "/nonexistent", "-cert-validity", "2h", "-worker-down-grace", "1m")
+        #expect(good.options?.certificateValidity == .seconds(7_200))
+        #expect(good.options?.workerDownGrace == .seconds(60))
     }
 
     @Test func aWorkerBlockMayBeCalledWorkerAsWellAsClient() async throws {

@@ -82,7 +82,8 @@ extension ManagerServer {
     /// A new certificate for the same node, name, role and key as `current` (which the caller
     /// proved it holds by the channel handshake), under a fresh serial: how a node renews
     /// before its certificate expires. Refused for a revoked certificate.
-    public func renewCertificate(_ current: SignedCertificate, validity: Int64 = JoinServiceSettings().certificateValidity) async throws(ManagerError) -> SignedCertificate {
+    public func renewCertificate(_ current: SignedCertificate, validity: Int64? = nil) async throws(ManagerError) -> SignedCertificate {
+        let validity = validity ?? settings.certificateValidity
         let old = current.certificate
         guard let identity = state.machine.clusterIdentity else { throw .unavailable(ClusterIdentityCommand.noIdentity) }
         guard !identity.revoked.contains(old.serial) else { throw .invalid("certificate \(old.serial) of \(old.nodeName) was revoked: join again with a token") }
