@@ -42,6 +42,8 @@ public enum NomadJSON {
             ("Periodic", job.periodic.map(periodicValue) ?? .null),
             ("ParameterizedJob", job.parameterized.map(parameterizedValue) ?? .null),
             ("TaskGroups", .array(job.groups.map(groupValue))),
+            ("ParentID", .string(job.parentID ?? "")),
+            ("Dispatched", .bool(job.isDispatched)),
         ])
     }
 
@@ -109,6 +111,7 @@ public enum NomadJSON {
             ("RestartPolicy", restartValue(task.restart ?? groupRestart)),
             ("Constraints", .array(task.constraints.map(constraintValue))),
             ("Affinities", .array(task.affinities.map(affinityValue))),
+            ("DispatchPayload", task.dispatchPayload.map { .object([("File", .string($0.file))]) } ?? .null),
         ])
     }
 
