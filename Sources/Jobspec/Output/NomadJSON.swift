@@ -24,7 +24,16 @@ public enum NomadJSON {
     }
 
     static func jobValue(_ job: JobSpec) -> JSONValue {
-        .object([
+        var members = jobMembers(job)
+        // Only launched jobs say where they came from, so a user's job reads as it always has.
+        if let parentID = job.parentID {
+            members += [("ParentID", .string(parentID)), ("Dispatched", .bool(job.isDispatched))]
+        }
+        return .object(members)
+    }
+
+    static func jobMembers(_ job: JobSpec) -> [(String, JSONValue)] {
+        [
             ("ID", .string(job.id)),
             ("Name", .string(job.name)),
             ("Type", .string(job.type.rawValue)),
@@ -42,9 +51,7 @@ public enum NomadJSON {
             ("Periodic", job.periodic.map(periodicValue) ?? .null),
             ("ParameterizedJob", job.parameterized.map(parameterizedValue) ?? .null),
             ("TaskGroups", .array(job.groups.map(groupValue))),
-            ("ParentID", .string(job.parentID ?? "")),
-            ("Dispatched", .bool(job.isDispatched)),
-        ])
+        ]
     }
 
     static func groupValue(_ group: GroupSpec) -> JSONValue {
