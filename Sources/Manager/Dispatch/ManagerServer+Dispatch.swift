@@ -6,7 +6,9 @@ extension ManagerServer {
     /// the child and its evaluation, and replicates both as one command (forwarded to the
     /// leader from a follower). The state machine checks the rules again at apply time.
     public func dispatch(_ request: DispatchRequest) async throws(ManagerError) -> JobDispatch {
-        let snapshot = await state.snapshot
+        // A consistent read: on a follower that has not yet applied the parent's registration
+        // (made a moment ago through another manager), a stale copy would say "not found".
+        let snapshot = try await self.snapshot(stale: false)
         guard let parent = snapshot.job(namespace: request.namespace, id: request.jobID) else {
             throw .notFound("job \"\(request.jobID)\" not found in namespace \(request.namespace): check the ID with \"roost job status\"")
         }
