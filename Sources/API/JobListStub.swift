@@ -12,6 +12,8 @@ public struct JobListStub: Sendable, Hashable, Codable {
     public var datacenters: [String]
     public var periodic: Bool
     public var parameterizedJob: Bool
+    /// The job this one was launched from (a dispatch); absent for jobs users submitted.
+    public var parentID: String?
     public var stop: Bool
     public var status: JobStatus
     public var jobSummary: JobSummary
@@ -30,6 +32,7 @@ public struct JobListStub: Sendable, Hashable, Codable {
         datacenters = record.spec.datacenters
         periodic = record.spec.periodic != nil
         parameterizedJob = record.spec.parameterized != nil
+        parentID = record.spec.parentID
         stop = record.stopped
         status = record.status
         jobSummary = JobSummary(jobID: record.spec.id, namespace: record.spec.namespace, summary: summary)

@@ -20,6 +20,14 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var periodic: PeriodicConfig?
     public var parameterized: ParameterizedConfig?
     public var groups: [GroupSpec]
+    /// The job this one was launched from (a dispatch of a parameterized job); nil for jobs
+    /// users submit themselves.
+    public var parentID: String?
+    /// The bytes a dispatch carried (empty when it carried none), kept with the job so they
+    /// travel in every allocation to the worker that writes them to the tasks'
+    /// `dispatch_payload` files. Small by design: the manager refuses payloads over its cap.
+    /// nil for every job that was not dispatched.
+    public var payload: [UInt8]?
 
     public init(
         id: String, name: String? = nil, type: JobType = .service, priority: Int = JobSpec.defaultPriority,
@@ -27,7 +35,8 @@ public struct JobSpec: Sendable, Hashable, Codable {
         region: String = JobSpec.defaultRegion, namespace: String = JobSpec.defaultNamespace,
         nodePool: String = "default", meta: [String: String] = [:], constraints: [Constraint] = [],
         affinities: [Affinity] = [], spreads: [Spread] = [], update: UpdateStrategy? = nil,
-        periodic: PeriodicConfig? = nil, parameterized: ParameterizedConfig? = nil, groups: [GroupSpec] = []
+        periodic: PeriodicConfig? = nil, parameterized: ParameterizedConfig? = nil, groups: [GroupSpec] = [],
+        parentID: String? = nil, payload: [UInt8]? = nil
     ) {
         self.id = id
         self.name = name ?? id
@@ -46,7 +55,13 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.periodic = periodic
         self.parameterized = parameterized
         self.groups = groups
+        self.parentID = parentID
+        self.payload = payload
     }
+
+    /// Whether this job is a dispatch of a parameterized job: only dispatches carry a payload,
+    /// if only an empty one.
+    public var isDispatched: Bool { payload != nil }
 
     public static let defaultPriority = 50
     /// `*` matches every datacenter, as in Nomad 1.5 and later.

@@ -23,6 +23,8 @@ public struct TaskSpec: Sendable, Hashable, Codable {
     public var restart: RestartPolicy?
     public var constraints: [Constraint]
     public var affinities: [Affinity]
+    /// Where the dispatch payload of a parameterized job is written for this task.
+    public var dispatchPayload: DispatchPayloadConfig?
 
     public init(
         name: String, driver: String = "", config: [String: DynamicValue] = [:], env: [String: String] = [:],
@@ -31,7 +33,7 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         kind: String = "", meta: [String: String] = [:], logs: LogConfig = LogConfig(),
         artifacts: [Artifact] = [], templates: [TemplateSpec] = [], services: [ServiceSpec] = [],
         lifecycle: Lifecycle? = nil, restart: RestartPolicy? = nil, constraints: [Constraint] = [],
-        affinities: [Affinity] = []
+        affinities: [Affinity] = [], dispatchPayload: DispatchPayloadConfig? = nil
     ) {
         self.name = name
         self.driver = driver
@@ -53,6 +55,7 @@ public struct TaskSpec: Sendable, Hashable, Codable {
         self.restart = restart
         self.constraints = constraints
         self.affinities = affinities
+        self.dispatchPayload = dispatchPayload
     }
 
     /// Time between the kill signal and SIGKILL when the job does not say.

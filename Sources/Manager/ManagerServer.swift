@@ -120,7 +120,8 @@ public actor ManagerServer {
     // MARK: Jobs
 
     /// Registers (or updates) a job and creates the evaluation that will place it. Periodic and
-    /// parameterized jobs are stored without one: they are templates for the jobs they launch.
+    /// parameterized jobs are stored without one: they are templates for the jobs they launch
+    /// (a parameterized job's children come from `dispatch`).
     public func register(_ job: JobSpec) async throws(ManagerError) -> JobRegistration {
         let problems = JobRegistrationCheck.problems(in: job)
         guard problems.isEmpty else { throw .invalid(problems.joined(separator: "; "), diagnostics: problems) }
@@ -131,7 +132,7 @@ public actor ManagerServer {
         let record = await state.snapshot.job(namespace: job.namespace, id: job.id)
         return JobRegistration(
             evaluationID: evaluation?.id, index: outcome.index, jobModifyIndex: record?.jobModifyIndex ?? outcome.index,
-            warnings: isTemplate ? ["periodic and parameterized jobs are stored but not launched yet in this version of Roost"] : [])
+            warnings: job.periodic != nil ? ["periodic jobs are stored but not launched yet in this version of Roost"] : [])
     }
 
     /// Stops a job (its allocations are stopped; it stays listed as dead) or purges it.

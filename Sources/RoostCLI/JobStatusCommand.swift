@@ -75,6 +75,10 @@ enum JobStatusCommand: Command {
             }
         }
 
+        if job.parameterizedJob != nil {
+            try await JobDispatchCommand.writeChildren(of: job.id, client: client, in: context)
+        }
+
         context.writeLine("\nAllocations")
         guard !allocations.isEmpty else {
             context.writeLine("No allocations placed")

@@ -203,6 +203,7 @@ actor AllocationRunner {
         if !setUp {
             do {
                 try directory.create(tasks: core.taskOrder)
+                try directory.writeDispatchPayload(of: allocation.job, tasks: allocation.group?.tasks ?? [])
                 setUp = true
             } catch {
                 await perform(

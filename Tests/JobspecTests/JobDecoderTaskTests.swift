@@ -290,6 +290,19 @@ import Testing
         #expect(missing.error(containing: "lifecycle needs a hook") != nil)
     }
 
+    @Test func aDispatchPayloadFileMustStayInsideTheTasksLocalDirectory() throws {
+        let ok = try task { block("dispatch_payload") { attr("file", "in/input.txt") } }
+        #expect(ok.dispatchPayload == DispatchPayloadConfig(file: "in/input.txt"))
+
+        for escaping in ["/etc/passwd", "../secrets/token", "a/../../b"] {
+            let outcome = minimalJob(task: { block("dispatch_payload") { attr("file", escaping) } }).decoded()
+            let error = try #require(outcome.error(containing: "must be a relative path inside the task's local/ directory"), "\(escaping)")
+            #expect(error.hint?.contains("input.txt") == true)
+        }
+        let missing = minimalJob(task: { block("dispatch_payload") {} }).decoded()
+        #expect(missing.error(containing: "dispatch_payload needs a file") != nil)
+    }
+
     @Test func artifactsGetNomadsDefaultDestination() throws {
         let task = try task {
             block("artifact") { attr("source", "https://example.com/app.tar.gz") }
@@ -389,13 +402,12 @@ import Testing
             block("vault") { attr("policies", ["p"]) }
             block("volume_mount") { attr("volume", "data") }
             block("identity") { attr("env", true) }
-            block("dispatch_payload") { attr("file", "in.json") }
             block("csi_plugin") { attr("id", "x") }
             block("consul") { attr("namespace", "x") }
             block("scaling", "cpu") { attr("max", 4) }
         }).decoded()
         #expect(outcome.job != nil, "\(outcome.report)")
-        let names = ["vault", "volume_mount", "identity", "dispatch_payload", "csi_plugin", "consul", "scaling"]
+        let names = ["vault", "volume_mount", "identity", "csi_plugin", "consul", "scaling"]
         for name in names {
             #expect(
                 outcome.warning(containing: "`\(name)` block is not supported by Roost yet and is ignored") != nil,

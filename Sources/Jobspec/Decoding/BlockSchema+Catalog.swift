@@ -26,11 +26,11 @@ extension BlockSchema {
     static let task = BlockSchema(
         "task", label: "name",
         attributes: ["driver", "user", "kill_timeout", "kill_signal", "shutdown_delay", "leader", "kind"],
-        singleBlocks: ["config", "resources", "logs", "lifecycle", "restart"],
+        singleBlocks: ["config", "resources", "logs", "lifecycle", "restart", "dispatch_payload"],
         repeatedBlocks: ["artifact", "template", "service", "constraint", "affinity"],
         mapBlocks: ["meta", "env"],
         unsupportedBlocks: [
-            "vault", "consul", "volume_mount", "csi_plugin", "scaling", "identity", "dispatch_payload",
+            "vault", "consul", "volume_mount", "csi_plugin", "scaling", "identity",
         ])
 
 
@@ -130,6 +130,8 @@ extension BlockSchema {
         deprecatedAttributes: ["enabled": "`enabled` in logs is deprecated; write disabled = true to turn logs off"])
 
     static let lifecycle = BlockSchema("lifecycle", attributes: ["hook", "sidecar"])
+
+    static let dispatchPayload = BlockSchema("dispatch_payload", attributes: ["file"])
 
     static let artifact = BlockSchema(
         "artifact", attributes: ["source", "destination", "mode"], mapBlocks: ["options", "headers"],

@@ -42,6 +42,9 @@ extension DecodingSession {
         if let restartBlock = content.block("restart") {
             task.restart = decodeRestart(restartBlock, onto: groupRestart)
         }
+        if let payloadBlock = content.block("dispatch_payload") {
+            task.dispatchPayload = decodeDispatchPayload(payloadBlock)
+        }
         task.artifacts = content.blocks("artifact").compactMap { decodeArtifact($0) }
         task.templates = content.blocks("template").compactMap { decodeTemplate($0) }
         task.services = content.blocks("service").compactMap {
@@ -76,6 +79,27 @@ extension DecodingSession {
         }
         guard let hook = choice("hook", in: content, as: Lifecycle.Hook.self) else { return nil }
         return Lifecycle(hook: hook, sidecar: sidecar)
+    }
+
+    /// The file the dispatch payload is written to, checked here so a path that would leave the
+    /// task's `local/` directory is refused before the job is ever dispatched.
+    mutating func decodeDispatchPayload(_ block: EvaluatedBlock) -> DispatchPayloadConfig? {
+        let content = open(block, as: .dispatchPayload)
+        guard content.has("file") else {
+            reportMissing(
+                "dispatch_payload needs a file", at: content.headerSpan,
+                hint: "add file = \"input.txt\" (written under the task's local/ directory)")
+            return nil
+        }
+        guard let file = string("file", in: content) else { return nil }
+        let config = DispatchPayloadConfig(file: file)
+        if config.localComponents == nil, let attribute = content["file"] {
+            error(
+                "dispatch_payload file \"\(Self.shortened(file))\" must be a relative path inside the task's local/ directory",
+                at: attribute.valueSpan, hint: "write a path such as \"input.txt\" or \"in/data.json\", without a leading / or ..")
+            return nil
+        }
+        return config
     }
 
     mutating func decodeArtifact(_ block: EvaluatedBlock) -> Artifact? {

@@ -24,7 +24,16 @@ public enum NomadJSON {
     }
 
     static func jobValue(_ job: JobSpec) -> JSONValue {
-        .object([
+        var members = jobMembers(job)
+        // Only launched jobs say where they came from, so a user's job reads as it always has.
+        if let parentID = job.parentID {
+            members += [("ParentID", .string(parentID)), ("Dispatched", .bool(job.isDispatched))]
+        }
+        return .object(members)
+    }
+
+    static func jobMembers(_ job: JobSpec) -> [(String, JSONValue)] {
+        [
             ("ID", .string(job.id)),
             ("Name", .string(job.name)),
             ("Type", .string(job.type.rawValue)),
@@ -42,7 +51,7 @@ public enum NomadJSON {
             ("Periodic", job.periodic.map(periodicValue) ?? .null),
             ("ParameterizedJob", job.parameterized.map(parameterizedValue) ?? .null),
             ("TaskGroups", .array(job.groups.map(groupValue))),
-        ])
+        ]
     }
 
     static func groupValue(_ group: GroupSpec) -> JSONValue {
@@ -109,6 +118,7 @@ public enum NomadJSON {
             ("RestartPolicy", restartValue(task.restart ?? groupRestart)),
             ("Constraints", .array(task.constraints.map(constraintValue))),
             ("Affinities", .array(task.affinities.map(affinityValue))),
+            ("DispatchPayload", task.dispatchPayload.map { .object([("File", .string($0.file))]) } ?? .null),
         ])
     }
 

@@ -189,6 +189,9 @@ public enum NomadJSONReader {
         }
         task.constraints = try fields.objects("Constraints").map(constraint)
         task.affinities = try fields.objects("Affinities").map(affinity)
+        if let payload = try fields.object("DispatchPayload"), let file = try payload.string("File"), !file.isEmpty {
+            task.dispatchPayload = DispatchPayloadConfig(file: file)
+        }
         return task
     }
 

@@ -40,6 +40,7 @@ public struct ManagerAPI: Sendable {
         router.get("/v1/node/:id") { await api.answer(.clusterRead("reading nodes")) { try await api.readNode($0) }($0) }
         router.get("/v1/agent/self") { await api.answer(.anyToken("reading the agent")) { try await api.agentSelf($0) }($0) }
         registerNodeRoutes(in: &router)
+        registerDispatchRoutes(in: &router)
         registerOperatorRoutes(in: &router)
         registerACLRoutes(in: &router)
     }

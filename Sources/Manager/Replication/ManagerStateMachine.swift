@@ -62,6 +62,10 @@ final class ManagerStateMachine: RaftStateMachine {
             case .removeServer(let id):
                 contents.servers[id] = nil
                 return (.success(ApplyOutcome(index: index)), .servers(contents.servers.values.sorted { $0.id < $1.id }))
+            case .dispatchJob(let dispatch):
+                if let refusal = dispatch.refusal(in: contents.store) { return (.failure(refusal), nil) }
+                let result = contents.store.apply(dispatch.registration, index: index)
+                return (result, try? Change.state(result.get()))
             case .clusterIdentity(let identityCommand):
                 if let refusal = identityCommand.apply(to: &contents.clusterIdentity, at: index) { return (.failure(.invalid(refusal)), nil) }
                 return (.success(ApplyOutcome(index: index)), nil)

@@ -15,6 +15,9 @@ public enum ReplicatedCommand: Sendable, Hashable, Codable {
     /// The cluster identity: created by the first leader, then join-token rotations,
     /// certificate serials and revocations.
     case clusterIdentity(ClusterIdentityCommand)
+    /// A dispatch of a parameterized job: the child job and its evaluation, applied only if
+    /// the parent still accepts the dispatch at this index.
+    case dispatchJob(JobDispatchCommand)
 }
 
 /// The answer to one replicated command, as the applying manager sends it back to the one

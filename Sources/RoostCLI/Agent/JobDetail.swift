@@ -17,4 +17,8 @@ struct JobDetail: Sendable, Decodable {
     var stop: Bool
     var submitTime: Timestamp
     var taskGroups: [Group]
+    /// Present (non-null) on a parameterized job: its children are listed by `job status`.
+    var parameterizedJob: Parameterized?
+
+    struct Parameterized: Sendable, Decodable {}
 }
