@@ -10,6 +10,8 @@ public struct JobListStub: Sendable, Hashable, Codable {
     public var type: JobType
     public var priority: Int
     public var datacenters: [String]
+    /// The job this one was launched from (periodic or dispatched children), as Nomad's `ParentID`.
+    public var parentID: String?
     public var periodic: Bool
     public var parameterizedJob: Bool
     public var stop: Bool
@@ -28,6 +30,7 @@ public struct JobListStub: Sendable, Hashable, Codable {
         type = record.spec.type
         priority = record.spec.priority
         datacenters = record.spec.datacenters
+        parentID = record.spec.parentID
         periodic = record.spec.periodic != nil
         parameterizedJob = record.spec.parameterized != nil
         stop = record.stopped

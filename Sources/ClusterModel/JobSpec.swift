@@ -20,6 +20,9 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var periodic: PeriodicConfig?
     public var parameterized: ParameterizedConfig?
     public var groups: [GroupSpec]
+    /// Set on a job the cluster launched from another (a periodic or dispatched child): the
+    /// parent's ID, as Nomad's `ParentID`. Nil for jobs users submit.
+    public var parentID: String?
 
     public init(
         id: String, name: String? = nil, type: JobType = .service, priority: Int = JobSpec.defaultPriority,
@@ -27,7 +30,8 @@ public struct JobSpec: Sendable, Hashable, Codable {
         region: String = JobSpec.defaultRegion, namespace: String = JobSpec.defaultNamespace,
         nodePool: String = "default", meta: [String: String] = [:], constraints: [Constraint] = [],
         affinities: [Affinity] = [], spreads: [Spread] = [], update: UpdateStrategy? = nil,
-        periodic: PeriodicConfig? = nil, parameterized: ParameterizedConfig? = nil, groups: [GroupSpec] = []
+        periodic: PeriodicConfig? = nil, parameterized: ParameterizedConfig? = nil, groups: [GroupSpec] = [],
+        parentID: String? = nil
     ) {
         self.id = id
         self.name = name ?? id
@@ -46,6 +50,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
         self.periodic = periodic
         self.parameterized = parameterized
         self.groups = groups
+        self.parentID = parentID
     }
 
     public static let defaultPriority = 50
