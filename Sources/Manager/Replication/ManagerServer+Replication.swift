@@ -166,6 +166,7 @@ extension ManagerServer {
             switch command {
             case .state(let stateCommand): await followUp(on: stateCommand)
             case .restoreState: await restartBrokerFromState()
+            case .periodicLaunch(let launch): await followUp(on: launch)
             case .upsertServer, .removeServer, .clusterIdentity: break
             }
             return .answered(.applied(outcome))

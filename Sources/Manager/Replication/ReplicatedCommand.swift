@@ -15,6 +15,9 @@ public enum ReplicatedCommand: Sendable, Hashable, Codable {
     /// The cluster identity: created by the first leader, then join-token rotations,
     /// certificate serials and revocations.
     case clusterIdentity(ClusterIdentityCommand)
+    /// The leader launched a periodic job: registers the child (with its evaluation) and
+    /// records the launch for the parent, atomically (see `PeriodicLaunch`).
+    case periodicLaunch(PeriodicLaunch)
 }
 
 /// The answer to one replicated command, as the applying manager sends it back to the one
