@@ -3,6 +3,6 @@ enum JobCommand: Command {
     static let name = "job"
     static let abstract = "Run, inspect and stop jobs; check job files."
     static var subcommands: [any Command.Type] {
-        [JobRunCommand.self, JobStatusCommand.self, JobStopCommand.self, JobValidateCommand.self, JobInspectCommand.self]
+        [JobRunCommand.self, JobStatusCommand.self, JobStopCommand.self, JobValidateCommand.self, JobInspectCommand.self, JobPeriodicCommand.self]
     }
 }
