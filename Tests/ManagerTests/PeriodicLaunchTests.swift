@@ -169,10 +169,18 @@ import Testing
         clock.set(Self.utc(2026, 4, 1, 10, 15))
         #expect(await manager.launchDuePeriodicJobs() == [Self.childID("report", Self.utc(2026, 4, 1, 10, 15))])
 
+        // A force in the very second a launch comes due stands for it: no second child, and
+        // the time counts as handled.
+        clock.set(Self.utc(2026, 4, 1, 10, 30))
+        _ = try await manager.forcePeriodicLaunch(namespace: "default", jobID: "report")
+        #expect(await manager.launchDuePeriodicJobs() == [])
+        #expect(await manager.periodicLaunchEntry(namespace: "default", jobID: "report")?.lastScheduled == Self.utc(2026, 4, 1, 10, 30))
+        #expect(await Self.children(of: "report", in: manager).count == 3)
+
         // The job list shows the children's parent, as Nomad's ParentID.
         let list = await router.route(HTTPRequest(method: .get, target: "/v1/jobs?prefix=report/"))
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.bodyBytes ?? [])) as? [[String: Any]])
-        #expect(rows.count == 2 && rows.allSatisfy { $0["ParentID"] as? String == "report" })
+        #expect(rows.count == 3 && rows.allSatisfy { $0["ParentID"] as? String == "report" })
 
         let plain = await router.route(HTTPRequest(method: .post, target: "/v1/job/plain/periodic/force"))
         #expect(plain.status == .badRequest)

@@ -40,8 +40,10 @@ extension ManagerServer {
             guard let due = schedule.latest(after: since.unixSeconds, upTo: now.unixSeconds, in: zone) else { continue }
             let dueTime = Timestamp(unixSeconds: due)
             var launch = makePeriodicLaunch(of: record.spec, at: dueTime, scheduled: true, now: now)
-            if periodic.prohibitOverlap, store.hasActiveChild(of: record.spec) {
-                // Recorded as handled, so the skipped time is not launched late when the child ends.
+            let forcedThatSecond = launch.child.map { store.job(namespace: $0.namespace, id: $0.id) != nil } ?? false
+            if forcedThatSecond || (periodic.prohibitOverlap && store.hasActivePeriodicChild(of: record.spec)) {
+                // Recorded as handled, so the skipped time is not launched late when the child
+                // ends (nor proposed again and again when a force already made its child).
                 launch.child = nil
                 launch.evaluation = nil
             }
@@ -105,12 +107,12 @@ extension ManagerServer {
 
 extension StateStore {
     /// The children a periodic job launched, newest first.
-    func children(of parent: JobSpec) -> [JobRecord] {
+    func periodicChildren(of parent: JobSpec) -> [JobRecord] {
         jobs(namespace: parent.namespace).filter { $0.spec.parentID == parent.id }.sorted { $0.createIndex > $1.createIndex }
     }
 
     /// Whether a child of `parent` still runs (or waits to): what `prohibit_overlap` looks at.
-    func hasActiveChild(of parent: JobSpec) -> Bool {
-        children(of: parent).contains { !$0.stopped && $0.status != .dead }
+    func hasActivePeriodicChild(of parent: JobSpec) -> Bool {
+        periodicChildren(of: parent).contains { !$0.stopped && $0.status != .dead }
     }
 }
