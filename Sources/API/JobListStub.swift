@@ -10,10 +10,10 @@ public struct JobListStub: Sendable, Hashable, Codable {
     public var type: JobType
     public var priority: Int
     public var datacenters: [String]
+    /// The job this one was launched from (periodic or dispatched children), as Nomad's `ParentID`.
+    public var parentID: String?
     public var periodic: Bool
     public var parameterizedJob: Bool
-    /// The job this one was launched from (a dispatch); absent for jobs users submitted.
-    public var parentID: String?
     public var stop: Bool
     public var status: JobStatus
     public var jobSummary: JobSummary
@@ -30,9 +30,9 @@ public struct JobListStub: Sendable, Hashable, Codable {
         type = record.spec.type
         priority = record.spec.priority
         datacenters = record.spec.datacenters
+        parentID = record.spec.parentID
         periodic = record.spec.periodic != nil
         parameterizedJob = record.spec.parameterized != nil
-        parentID = record.spec.parentID
         stop = record.stopped
         status = record.status
         jobSummary = JobSummary(jobID: record.spec.id, namespace: record.spec.namespace, summary: summary)

@@ -76,6 +76,8 @@ public enum EvaluationTrigger: String, Sendable, Hashable, Codable, CaseIterable
     case retryFailedAllocation = "alloc-reschedule"
     case queuedAllocations = "queued-allocs"
     case maxPlanAttempts = "max-plan-attempts"
+    /// A periodic job launched a child (on schedule or forced).
+    case periodicJob = "periodic-job"
 }
 
 public enum EvaluationStatus: String, Sendable, Hashable, Codable, CaseIterable {

@@ -20,7 +20,7 @@ public struct JobSpec: Sendable, Hashable, Codable {
     public var periodic: PeriodicConfig?
     public var parameterized: ParameterizedConfig?
     public var groups: [GroupSpec]
-    /// The job this one was launched from (a dispatch of a parameterized job); nil for jobs
+    /// The job this one was launched from (a periodic launch or a dispatch of a parameterized job), as Nomad's `ParentID`; nil for jobs
     /// users submit themselves.
     public var parentID: String?
     /// The bytes a dispatch carried (empty when it carried none), kept with the job so they

@@ -22,6 +22,7 @@ enum JobRegistrationCheck {
                 problems.append("task \"\(task.name)\" in group \"\(group.name)\" has no driver: set `driver = \"raw_exec\"` (or \"oci\")")
             }
         }
+        problems += PeriodicRegistrationCheck.problems(in: job)
         return problems
     }
 }

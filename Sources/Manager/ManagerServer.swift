@@ -67,6 +67,7 @@ public actor ManagerServer {
                 await self?.advanceDrains()
             }
         })
+        backgroundTasks.append(startPeriodicLauncher())
         let interval = settings.garbageCollectionInterval
         backgroundTasks.append(Task { [weak self] in
             while !Task.isCancelled {
@@ -132,7 +133,7 @@ public actor ManagerServer {
         let record = await state.snapshot.job(namespace: job.namespace, id: job.id)
         return JobRegistration(
             evaluationID: evaluation?.id, index: outcome.index, jobModifyIndex: record?.jobModifyIndex ?? outcome.index,
-            warnings: job.periodic != nil ? ["periodic jobs are stored but not launched yet in this version of Roost"] : [])
+            warnings: [])
     }
 
     /// Stops a job (its allocations are stopped; it stays listed as dead) or purges it.

@@ -3,6 +3,7 @@ enum JobCommand: Command {
     static let name = "job"
     static let abstract = "Run, inspect and stop jobs; check job files."
     static var subcommands: [any Command.Type] {
-        [JobRunCommand.self, JobStatusCommand.self, JobStopCommand.self, JobValidateCommand.self, JobInspectCommand.self, JobDispatchCommand.self]
+        [JobRunCommand.self, JobStatusCommand.self, JobStopCommand.self, JobValidateCommand.self, JobInspectCommand.self, JobDispatchCommand.self,
+         JobPeriodicCommand.self]
     }
 }

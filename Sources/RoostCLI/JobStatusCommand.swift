@@ -58,6 +58,19 @@ enum JobStatusCommand: Command {
         header.append(["Submitted", RelativeTime.describe(nanoseconds: (now - job.submitTime).totalNanoseconds)])
         context.console.writeOutput(fieldLines(header))
 
+        // A periodic parent runs nothing itself: its children do (a parameterized parent's
+        // dispatched children get their own section below).
+        let (children, _) = try await client.get("/v1/jobs?prefix=\(AgentClient.escape(jobID + "/"))", as: [JobListStub].self)
+        let ownChildren = children.filter { $0.parentID == job.id }.sorted { $0.submitTime > $1.submitTime }
+        if !ownChildren.isEmpty, job.parameterizedJob == nil {
+            context.writeLine("\nChildren")
+            var table = Table("ID", "Status", "Submitted")
+            for child in ownChildren {
+                table.append([child.id, StatusColor.paint(child.status.rawValue, in: context), RelativeTime.describe(nanoseconds: (now - child.submitTime).totalNanoseconds)])
+            }
+            context.console.writeOutput(table.rendered())
+        }
+
         context.writeLine("\nSummary")
         var groups = Table("Task Group", "Queued", "Starting", "Running", "Failed", "Complete", "Lost")
         for (name, counts) in summary.summary.sorted(by: { $0.key < $1.key }) {

@@ -28,7 +28,7 @@ public enum TaskEnvironment {
             "GROUP_NAME": allocation.groupName,
             "JOB_ID": allocation.job.id,
             "JOB_NAME": allocation.job.name,
-            "JOB_PARENT_ID": "",
+            "JOB_PARENT_ID": allocation.job.parentID ?? "",
             "DC": node.datacenter,
             "REGION": region,
             "NAMESPACE": allocation.namespace,

@@ -47,7 +47,8 @@ import Testing
             name: "web", driver: "raw_exec", env: ["LISTEN": "${NOMAD_ADDR_http}", "NOMAD_DC": "mine"],
             resources: Resources(cpuMHz: 250, memoryMiB: 128, memoryMaxMiB: 256), meta: ["tier": "front"]
         )
-        let allocation = SupervisorHarness.allocation(tasks: [task], ports: [AllocatedPort(label: "http", value: 23456, to: 8080)])
+        var allocation = SupervisorHarness.allocation(tasks: [task], ports: [AllocatedPort(label: "http", value: 23456, to: 8080)])
+        allocation.job.parentID = "nightly"
         let node = Node(id: NodeID(uuid: "n"), name: "w", datacenter: "dc9", resources: NodeResources(cpuMHz: 1, cores: 1, memoryMiB: 1))
         let directory = AllocationDirectory(dataDirectory: "/data", allocationID: allocation.id)
         let (environment, _) = TaskEnvironment.build(
@@ -65,6 +66,7 @@ import Testing
             #expect(environment[prefix + "GROUP_NAME"] == "group")
             #expect(environment[prefix + "JOB_ID"] == allocation.jobID)
             #expect(environment[prefix + "JOB_NAME"] == allocation.job.name)
+            #expect(environment[prefix + "JOB_PARENT_ID"] == "nightly")
             #expect(environment[prefix + "REGION"] == "global")
             #expect(environment[prefix + "NAMESPACE"] == "default")
             #expect(environment[prefix + "CPU_LIMIT"] == "250")

@@ -43,6 +43,7 @@ public struct ManagerAPI: Sendable {
         registerDispatchRoutes(in: &router)
         registerOperatorRoutes(in: &router)
         registerACLRoutes(in: &router)
+        registerPeriodicRoutes(in: &router)
     }
 
     /// Checks the caller's token against what the route requires (when ACLs are on), runs the

@@ -167,6 +167,7 @@ extension ManagerServer {
             case .state(let stateCommand): await followUp(on: stateCommand)
             case .restoreState: await restartBrokerFromState()
             case .dispatchJob(let dispatch): await followUp(on: dispatch.registration)
+            case .periodicLaunch(let launch): await followUp(on: launch)
             case .upsertServer, .removeServer, .clusterIdentity: break
             }
             return .answered(.applied(outcome))

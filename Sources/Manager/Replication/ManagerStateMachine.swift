@@ -16,6 +16,7 @@ final class ManagerStateMachine: RaftStateMachine {
         var store = StateStore()
         var servers: [RaftNodeID: ServerEntry] = [:]
         var clusterIdentity: ClusterIdentity?
+        var periodicLaunches = PeriodicLaunchTable()
     }
 
     /// What changed, for whoever waits on it (blocking queries, the address book of the Raft
@@ -31,6 +32,10 @@ final class ManagerStateMachine: RaftStateMachine {
     var store: StateStore { contents.withLock { $0.store } }
     var servers: [ServerEntry] { contents.withLock { $0.servers.values.sorted { $0.id < $1.id } } }
     var clusterIdentity: ClusterIdentity? { contents.withLock { $0.clusterIdentity } }
+    var periodicLaunches: PeriodicLaunchTable { contents.withLock { $0.periodicLaunches } }
+    /// The store and the launch table read together, so the launcher never sees one newer
+    /// than the other.
+    var storeAndPeriodicLaunches: (StateStore, PeriodicLaunchTable) { contents.withLock { ($0.store, $0.periodicLaunches) } }
 
     /// `handler` is called after each change, outside the lock, in apply order.
     func observe(_ handler: @escaping @Sendable (Change) -> Void) {
@@ -69,6 +74,17 @@ final class ManagerStateMachine: RaftStateMachine {
             case .clusterIdentity(let identityCommand):
                 if let refusal = identityCommand.apply(to: &contents.clusterIdentity, at: index) { return (.failure(.invalid(refusal)), nil) }
                 return (.success(ApplyOutcome(index: index)), nil)
+            case .periodicLaunch(let launch):
+                if let refusal = contents.periodicLaunches.refusal(of: launch, in: contents.store) {
+                    return (.failure(.invalid(refusal)), nil)
+                }
+                guard let child = launch.child else {
+                    contents.periodicLaunches.record(launch)
+                    return (.success(ApplyOutcome(index: index)), nil)
+                }
+                let result = contents.store.apply(.registerJob(child, evaluation: launch.evaluation, submitTime: launch.launchTime), index: index)
+                if case .success = result { contents.periodicLaunches.record(launch) }
+                return (result, try? Change.state(result.get()))
             }
         }
         if let change { notify(change) }
@@ -91,7 +107,8 @@ final class ManagerStateMachine: RaftStateMachine {
 
     func snapshot() -> [UInt8] {
         let saved = contents.withLock { ManagerSnapshot(
-            state: $0.store.snapshot(), servers: $0.servers.values.sorted { $0.id < $1.id }, clusterIdentity: $0.clusterIdentity)  }
+            state: $0.store.snapshot(), servers: $0.servers.values.sorted { $0.id < $1.id }, clusterIdentity: $0.clusterIdentity,
+            periodicLaunches: $0.periodicLaunches) }
         return (try? Array(JSONEncoder().encode(saved))) ?? []
     }
 
@@ -101,6 +118,7 @@ final class ManagerStateMachine: RaftStateMachine {
             contents.store = StateStore(restoring: saved.state)
             contents.servers = Dictionary(saved.servers.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
             contents.clusterIdentity = saved.clusterIdentity
+            contents.periodicLaunches = saved.periodicLaunches ?? PeriodicLaunchTable()
             return contents.servers.values.sorted { $0.id < $1.id }
         }
         notify(.state(ApplyOutcome(index: saved.state.latestIndex, changedTables: Set(StateTable.allCases))))
@@ -122,4 +140,6 @@ struct ManagerSnapshot: Codable {
     var servers: [ServerEntry]
     /// Absent in snapshots taken before the cluster had one (or by older managers).
     var clusterIdentity: ClusterIdentity?
+    /// Absent in snapshots taken before periodic jobs were launched (or by older managers).
+    var periodicLaunches: PeriodicLaunchTable?
 }

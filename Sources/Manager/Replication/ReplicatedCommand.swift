@@ -18,6 +18,9 @@ public enum ReplicatedCommand: Sendable, Hashable, Codable {
     /// A dispatch of a parameterized job: the child job and its evaluation, applied only if
     /// the parent still accepts the dispatch at this index.
     case dispatchJob(JobDispatchCommand)
+    /// The leader launched a periodic job: registers the child (with its evaluation) and
+    /// records the launch for the parent, atomically (see `PeriodicLaunch`).
+    case periodicLaunch(PeriodicLaunch)
 }
 
 /// The answer to one replicated command, as the applying manager sends it back to the one
