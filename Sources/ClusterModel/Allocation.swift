@@ -34,6 +34,10 @@ public struct Allocation: Sendable, Hashable, Codable {
     public var followupEvaluationID: EvaluationID?
     /// How the scheduler chose the node.
     public var metrics: AllocationMetrics
+    /// The deployment that placed it (a service job's update); nil outside deployments.
+    public var deploymentID: DeploymentID?
+    /// Its health for that deployment, as its worker reports it.
+    public var deploymentStatus: AllocationDeploymentStatus?
     public var createIndex: UInt64
     public var modifyIndex: UInt64
     public var createTime: Timestamp

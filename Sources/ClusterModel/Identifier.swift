@@ -62,3 +62,8 @@ enum UUIDText {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+public struct DeploymentID: Identifier {
+    public let uuid: String
+    public init(uuid: String) { self.uuid = uuid }
+}

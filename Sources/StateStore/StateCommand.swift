@@ -59,14 +59,17 @@ public struct ClientAllocationUpdate: Sendable, Hashable, Codable {
     public var clientStatus: ClientStatus
     public var clientDescription: String
     public var taskStates: [String: TaskState]
+    /// The worker's health verdict for the allocation's deployment; nil leaves the stored one.
+    public var deploymentStatus: AllocationDeploymentStatus?
 
     public init(
         id: AllocationID, clientStatus: ClientStatus, clientDescription: String = "",
-        taskStates: [String: TaskState] = [:]
+        taskStates: [String: TaskState] = [:], deploymentStatus: AllocationDeploymentStatus? = nil
     ) {
         self.id = id
         self.clientStatus = clientStatus
         self.clientDescription = clientDescription
         self.taskStates = taskStates
+        self.deploymentStatus = deploymentStatus
     }
 }

@@ -317,6 +317,12 @@ extension StateStore {
                 states[name] = state
             }
             new.taskStates = states
+            if var health = update.deploymentStatus {
+                // The canary mark is the scheduler's to set, never a worker's.
+                health.canary = old.deploymentStatus?.canary ?? false
+                health.description = String(health.description.prefix(1024))
+                new.deploymentStatus = health
+            }
             new.modifyIndex = change.index
             new.modifyTime = time
             replaceAllocation(old, with: new)
