@@ -42,6 +42,15 @@ final class TaskOutputPump: @unchecked Sendable {
         }
     }
 
+    /// Stops reading (what is still in the pipe stays there for the next reader) and closes
+    /// the pipe and the log file; `onEnd` runs as at EOF.
+    func stop() {
+        queue.async { [self] in
+            source?.cancel()
+            source = nil
+        }
+    }
+
     private func drain() {
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         // Bounded per event so one chatty task cannot starve the others' pumps.
