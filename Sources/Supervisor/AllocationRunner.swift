@@ -271,17 +271,29 @@ actor AllocationRunner {
         var request = prepared.request
         request.cgroupProcsFiles = cgroup?.procsFiles ?? []
         let spawnRequest = request
-        let result: Result<SpawnedProcess, SpawnError> = await Self.blocking {
-            Result { () throws(SpawnError) in try ProcessSpawner.spawn(spawnRequest) }
+        // Watched in the same breath as the spawn: the housekeeping adopts (and would reap,
+        // status lost) every pid of the task's cgroup, which the process joined before its exec.
+        let result: Result<(SpawnedProcess, ProcessExitBox), SpawnError> = await Self.blocking {
+            Result { () throws(SpawnError) in
+                try ProcessReaper.shared.whileSpawning { () throws(SpawnError) in
+                    let process = try ProcessSpawner.spawn(spawnRequest)
+                    return (process, ProcessExitBox(watching: process.pid))
+                }
+            }
         }
         switch result {
         case .failure(let error):
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
-        case .success(let process):
+        case .success(let (process, exit)):
             startPumps(task: task, spec: spec, standardOutput: process.standardOutput, standardError: process.standardError)
             processes[task] = process.pid
             await perform(core.spawned(task: task, pid: process.pid, now: Self.timestamp()))
-            watchExit(task: task, pid: process.pid)
+            let pid = process.pid
+            Task { [weak self] in
+                // Delivers one exit (kept by the box until the start was reported); ends once the runner took it.
+                let status = await exit.status
+                await self?.processExited(task: task, pid: pid, status: status)
+            }
         }
     }
 
@@ -331,14 +343,6 @@ actor AllocationRunner {
             }
             pump.start()
             pumps[task, default: []].append(pump)
-        }
-    }
-
-    /// Feeds the exit of `pid` (a child of the agent, or an orphan it reaps) to the core.
-    func watchExit(task: String, pid: Int32) {
-        ProcessReaper.shared.watch(pid) { [weak self] status in
-            // Delivers one exit; ends as soon as the runner took it.
-            Task { await self?.processExited(task: task, pid: pid, status: status) }
         }
     }
 

@@ -172,7 +172,7 @@ public actor Supervisor {
         return true
     }
 
-    private func adoptTaskProcesses() async {
+    func adoptTaskProcesses() async {
         for runner in runners.values where !(await runner.isFinished) {
             await runner.adoptTaskProcesses()
         }
