@@ -156,6 +156,21 @@ struct OCIReattachTests {
             #expect(final?.clientStatus == .failed)
             let events = final?.taskStates["svc"]?.events.map(\.message) ?? []
             #expect(events.contains { $0.contains("Exit Code: 137, Signal: 9") }, "events: \(events)")
+            // The output pipes of an ended container are drained and closed: a follower to the end returns.
+            let stream = try await second.followLogs(allocation: allocation.id, task: "svc", stream: .stdout, from: 0, untilFinished: true)
+            let reader = Task { () -> (String, Bool) in
+                var text = ""
+                for await chunk in stream { text += String(decoding: chunk.bytes, as: UTF8.self) }
+                return (text, !Task.isCancelled)
+            }
+            let timeout = Task {
+                try? await Task.sleep(for: .seconds(60))
+                reader.cancel()
+            }
+            let (text, ended) = await reader.value
+            timeout.cancel()
+            #expect(ended, "following the logs to the end returns once the container ended")
+            #expect(text.contains("up"))
             #expect(!runtime.run(["list", "-q"]).output.contains(id), "no container is left")
             #expect(agents.cgroup(allocation.id, task: "svc") == nil, "no cgroup is left")
         } catch {
