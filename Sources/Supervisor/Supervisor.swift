@@ -32,7 +32,8 @@ public actor Supervisor {
     public static let maximumAllocations = 10_000
 
     /// Prepares the data directory and cgroup parent, removes task cgroups a crashed agent left
-    /// under the parent, and makes this process the reaper of its tasks' orphans.
+    /// under the parent (except those of containers it recorded, which `reattach()` takes
+    /// over), and makes this process the reaper of its tasks' orphans.
     public init(settings: SupervisorSettings) throws(SupervisorError) {
         self.settings = settings
         (updates, continuation) = AsyncStream.makeStream(of: AllocationUpdate.self, bufferingPolicy: .bufferingNewest(4096))
