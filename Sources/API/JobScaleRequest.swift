@@ -7,13 +7,10 @@ public struct JobScaleRequest: Sendable, Hashable, Codable {
 
     public var count: Int?
     public var target: Target?
-    /// Recorded nowhere yet; accepted so Nomad clients can send it.
-    public var message: String?
 
-    public init(count: Int?, group: String?, message: String? = nil) {
+    public init(count: Int?, group: String?) {
         self.count = count
         target = Target(group: group)
-        self.message = message
     }
 }
 

@@ -45,6 +45,7 @@ public struct ManagerAPI: Sendable {
         registerACLRoutes(in: &router)
         registerPeriodicRoutes(in: &router)
         registerScaleRoutes(in: &router)
+        registerJobPlanRoutes(in: &router)
     }
 
     /// Checks the caller's token against what the route requires (when ACLs are on), runs the

@@ -1,0 +1,26 @@
+import API
+import HTTP
+
+extension ManagerAPI {
+    /// `POST|PUT /v1/job/:id/plan`, as in Nomad: the same bodies as a register, nothing changed.
+    func registerJobPlanRoutes(in router: inout HTTPRouter) {
+        let api = self
+        router.post("/v1/job/:id/plan") { await api.answer(.jobWriteOfBody("planning jobs")) { try await api.planJob($0) }($0) }
+        router.put("/v1/job/:id/plan") { await api.answer(.jobWriteOfBody("planning jobs")) { try await api.planJob($0) }($0) }
+    }
+
+    func planJob(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let (job, warnings) = try Self.job(from: request)
+        try ACLCaller.checkJobWrite(namespace: job.namespace, action: "planning jobs", aclsEnabled: manager.aclsEnabled)
+        if let pathID = request.pathParameters["id"], pathID != job.id {
+            throw APIRequestError(.badRequest, "the path names job \"\(pathID)\" but the body is job \"\(job.id)\"")
+        }
+        let result = try await manager.planJob(job)
+        let diffType = result.jobModifyIndex == 0 ? "Added" : (result.diff.isEmpty ? "None" : "Edited")
+        let response = JobPlanResponse(
+            annotations: .init(desiredTGUpdates: result.groups), failedGroupAllocations: result.failed,
+            jobModifyIndex: result.jobModifyIndex, diffLines: result.diff, diffType: diffType,
+            warnings: (warnings + result.warnings).joined(separator: "\n"))
+        return try Self.indexed(response, index: result.jobModifyIndex)
+    }
+}
