@@ -69,7 +69,7 @@ let package = Package(
 
         // Layer 3 and the executable.
         .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API", "StateStore", "ClusterSecurity", "Sodium", "RaftRuntime"]),
-        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime", "ClusterSecurity"]),
+        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime", "ClusterSecurity", "Images"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),
@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "HTTP", "ClusterModel", "ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "StateStore"]),
         .testTarget(name: "ClusterRPCTests", dependencies: ["ClusterRPC", "ClusterSecurity", "Sodium", "Platform", "Manager", "ClusterModel", "StateStore"]),
         // Real agent processes and the real CLI on loopback; `roost` must be built beside them.
-        .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "ClusterSecurity", "Sodium", "RaftRuntime", "Raft", "Platform"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["HTTP", "ClusterSecurity", "Sodium", "RaftRuntime", "Raft", "Platform", "RegistryTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

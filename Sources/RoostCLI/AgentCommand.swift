@@ -52,6 +52,8 @@ public struct AgentOptions: Sendable, Hashable {
     public var nodeMeta: [String: String] = [:]
     /// How much the agent logs: TRACE, DEBUG, INFO, WARN or ERROR.
     public var logLevel: String = "INFO"
+    /// Container registries the worker pulls from over plain http or with credentials.
+    public var registries: [AgentRegistry] = []
 
     public static let defaultHTTPPort = 4646
     public static let defaultRaftPort = 4647
@@ -162,6 +164,9 @@ enum AgentCommand: Command {
         OptionDescription(
             "log-level", kind: .value(placeholder: "LEVEL"), displayPrefix: "-",
             help: "TRACE, DEBUG, INFO (default), WARN or ERROR."),
+        OptionDescription(
+            "insecure-registry", kind: .value(placeholder: "HOST[:PORT]"), displayPrefix: "-",
+            help: "Pull container images from this registry over plain http (trusted networks only); repeatable."),
     ]
 
     static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
@@ -235,6 +240,16 @@ enum AgentCommand: Command {
         if let key = arguments.values(of: "encrypt").last { options.encryptKey = key }
         let joins = arguments.values(of: "join")
         if !joins.isEmpty { options.join = joins }
+        for host in arguments.values(of: "insecure-registry") {
+            guard AgentRegistry.isHost(host) else {
+                throw .usage("-insecure-registry takes a registry's HOST[:PORT] (as in image = \"HOST:PORT/name:tag\"), got \"\(host)\"")
+            }
+            if let existing = options.registries.firstIndex(where: { $0.host == host }) {
+                options.registries[existing].insecure = true
+            } else {
+                options.registries.append(AgentRegistry(host: host, insecure: true))
+            }
+        }
         if let level = arguments.values(of: "log-level").last {
             guard let canonical = AgentConfigRules.logLevel(level) else {
                 throw .usage(

@@ -88,14 +88,44 @@ private struct AgentConfigReader {
         }
         if let worker = workerBlocks.first {
             checkLabels(of: worker)
-            checkKeys(of: worker.body, attributes: Self.workerAttributes, blocks: ["meta"], in: "the \(worker.type) block")
+            checkKeys(of: worker.body, attributes: Self.workerAttributes, blocks: ["meta", "registry"], in: "the \(worker.type) block")
             config.workerEnabled = bool("enabled", in: worker.body)
             config.workerServers = stringList("servers", in: worker.body, hint: "for example servers = [\"10.0.0.1:4647\"]")
             if let meta = singleBlock("meta", in: worker.body) {
                 config.nodeMeta = stringMap(meta.body)
             }
+            let registries = worker.body.blocks.filter { $0.type == "registry" }.compactMap { registry($0) }
+            if !registries.isEmpty { config.registries = registries }
         }
         return config
+    }
+
+    static let registryAttributes = ["insecure", "username", "password"]
+
+    /// `registry "HOST[:PORT]" { insecure = true  username = "…"  password = "…" }`.
+    mutating func registry(_ block: EvaluatedBlock) -> AgentRegistry? {
+        guard block.labels.count == 1, let label = block.labels.first else {
+            sink.error(
+                "the \"registry\" block takes one label, the registry's HOST[:PORT]", at: block.typeSpan,
+                hint: "write registry \"registry.local:5000\" { insecure = true }")
+            return nil
+        }
+        guard AgentRegistry.isHost(label.value) else {
+            sink.error(
+                "\"\(label.value)\" is not a registry's HOST[:PORT]", at: label.span,
+                hint: "give the host as images name it, without http:// or a path, e.g. registry \"registry.local:5000\"")
+            return nil
+        }
+        checkKeys(of: block.body, attributes: Self.registryAttributes, blocks: [], in: "the registry block")
+        let username = string("username", in: block.body)
+        let password = string("password", in: block.body)
+        if (username == nil) != (password == nil) {
+            sink.error(
+                "the registry block for \"\(label.value)\" has a \(username == nil ? "password" : "username") but no \(username == nil ? "username" : "password")",
+                at: block.typeSpan, hint: "give both username and password, or neither")
+            return nil
+        }
+        return AgentRegistry(host: label.value, insecure: bool("insecure", in: block.body) ?? false, username: username, password: password)
     }
 
     // MARK: Keys

@@ -28,6 +28,7 @@ public struct AgentConfig: Sendable, Hashable {
     public var retryJoin: [String]?
     public var encrypt: String?
     public var logLevel: String?
+    public var registries: [AgentRegistry]?
 
     public init() {}
 
@@ -57,5 +58,6 @@ public struct AgentConfig: Sendable, Hashable {
         if let retryJoin { options.join = retryJoin }
         if let encrypt { options.encryptKey = encrypt }
         if let logLevel { options.logLevel = logLevel }
+        if let registries { options.registries = registries }
     }
 }

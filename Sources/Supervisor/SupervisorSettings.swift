@@ -42,8 +42,9 @@ public struct SupervisorSettings: Sendable {
         dataDirectory: String, node: Node, region: String = JobSpec.defaultRegion,
         cgroupRoot: String = "/sys/fs/cgroup", cgroupParent: String = "roost", usesCgroups: Bool = true,
         pidsLimit: Int = 16_384, maximumKillTimeout: Duration = .seconds(30), maximumLogFiles: Int = 100,
-        maximumLogFileSizeMiB: Int = 1024
+        maximumLogFileSizeMiB: Int = 1024, registry: RegistrySettings = RegistrySettings()
     ) {
+        self.registry = registry
         self.maximumKillTimeout = maximumKillTimeout
         self.dataDirectory = dataDirectory
         self.node = node

@@ -37,7 +37,7 @@ enum DevAgent {
             supervisor = try Supervisor(
                 settings: SupervisorSettings(
                     dataDirectory: dataDirectory, node: node, cgroupParent: options.cgroupParent,
-                    usesCgroups: isRoot && fingerprint.cgroupVersion != nil))
+                    usesCgroups: isRoot && fingerprint.cgroupVersion != nil, registry: options.registrySettings))
         } catch {
             console.writeError("error: cannot start the worker: \(error)\n")
             return 1

@@ -57,7 +57,7 @@ enum WorkerNodeAgent {
         do {
             supervisor = try Supervisor(settings: SupervisorSettings(
                 dataDirectory: dataDirectory + "/worker", node: node, cgroupParent: options.cgroupParent,
-                usesCgroups: isRoot && fingerprint.cgroupVersion != nil))
+                usesCgroups: isRoot && fingerprint.cgroupVersion != nil, registry: options.registrySettings))
         } catch {
             console.writeError("error: cannot start the worker: \(error)\n")
             return 1

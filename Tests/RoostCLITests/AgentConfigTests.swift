@@ -115,6 +115,49 @@ import Testing
         #expect(good.options?.workerDownGrace == .seconds(60))
     }
 
+    @Test func registryBlocksAndTheInsecureRegistryFlagReachTheWorker() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let file = try directory.file("agent.hcl", """
+            client {
+              registry "registry.local:5000" {
+                insecure = true
+              }
+              registry "ghcr.example.com" {
+                username = "ci"
+                password = "s3cret"
+              }
+            }
+
+            """)
+        let run = await Self.agent("-dev", "-config", file, "-insecure-registry", "10.0.0.9:5000", "-insecure-registry", "ghcr.example.com")
+        #expect(run.status == 0, "\(run.errors)")
+        let registries = try #require(run.options?.registries)
+        #expect(registries.count == 3)
+        #expect(registries.contains(AgentRegistry(host: "registry.local:5000", insecure: true)))
+        #expect(registries.contains(AgentRegistry(host: "ghcr.example.com", insecure: true, username: "ci", password: "s3cret")))
+        #expect(registries.contains(AgentRegistry(host: "10.0.0.9:5000", insecure: true)))
+    }
+
+    @Test func aRegistryBlockWithoutItsHostOrWithHalfTheCredentialsIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let cases = [
+            ("client {\n  registry {\n    insecure = true\n  }\n}\n", "takes one label, the registry's HOST[:PORT]"),
+            ("client {\n  registry \"http://r:5000/x\" {\n    insecure = true\n  }\n}\n", "is not a registry's HOST[:PORT]"),
+            ("client {\n  registry \"r:5000\" {\n    username = \"ci\"\n  }\n}\n", "has a username but no password"),
+            ("client {\n  registry \"r:5000\" {\n    insecur = true\n  }\n}\n", "unknown key \"insecur\""),
+        ]
+        for (number, (text, message)) in cases.enumerated() {
+            let run = await Self.agent("-config", try directory.file("bad\(number).hcl", text))
+            #expect(run.options == nil, "\(text)")
+            #expect(run.errors.contains(message), "\(text): \(run.errors)")
+        }
+        let flag = await Self.agent("-dev", "-insecure-registry", "http://r:5000")
+        #expect(flag.status == 64)
+        #expect(flag.errors.contains("-insecure-registry takes a registry's HOST[:PORT]"))
+    }
+
     @Test func aWorkerBlockMayBeCalledWorkerAsWellAsClient() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
