@@ -1,11 +1,13 @@
 /// Where an image comes from, parsed from a task's `image = "…"`:
 /// - `registry.local:5000/team/app:1.2`, `app@sha256:…`, `busybox` (Docker Hub, `library/`, `latest`);
 /// - `oci-layout:/path/to/layout[:tag]` (skopeo's `oci:` too), a local OCI image layout directory;
-/// - `oci-archive:/path/to/image.tar[:tag]`, the same layout in a tar file, for air-gapped sites.
+/// - `oci-archive:/path/to/image.tar[:tag]`, the same layout in a tar file, for air-gapped sites;
+/// - `docker-archive:/path/to/image.tar[:tag]`, what `docker save` writes.
 public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
     case registry(host: String, repository: String, tag: String?, digest: Digest?)
     case layout(path: String, tag: String?)
     case archive(path: String, tag: String?)
+    case dockerArchive(path: String, tag: String?)
 
     public static let dockerHubHost = "registry-1.docker.io"
 
@@ -14,7 +16,7 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
         guard !text.isEmpty, text.utf8.count <= 4096, !text.utf8.contains(where: { $0 < 0x21 || $0 == 0x7f }) else {
             throw ImageError(.badReference, "image \"\(text.prefix(100))\" is empty, too long or has spaces; write e.g. registry:5000/name:tag")
         }
-        for (prefix, isArchive) in [("oci-layout:", false), ("oci:", false), ("oci-archive:", true)] where text.hasPrefix(prefix) {
+        for prefix in ["oci-layout:", "oci:", "oci-archive:", "docker-archive:"] where text.hasPrefix(prefix) {
             let rest = String(text.dropFirst(prefix.count))
             var path = rest
             var tag: String?
@@ -25,7 +27,11 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
             guard path.hasPrefix("/"), tag.map({ !$0.isEmpty }) ?? true else {
                 throw ImageError(.badReference, "image \"\(text)\": \(prefix) needs an absolute path, e.g. \(prefix)/srv/images/app:latest")
             }
-            return isArchive ? .archive(path: path, tag: tag) : .layout(path: path, tag: tag)
+            switch prefix {
+            case "oci-archive:": return .archive(path: path, tag: tag)
+            case "docker-archive:": return .dockerArchive(path: path, tag: tag)
+            default: return .layout(path: path, tag: tag)
+            }
         }
         var remainder = Substring(text)
         var digest: Digest?
@@ -72,6 +78,7 @@ public enum ImageReference: Sendable, Hashable, CustomStringConvertible {
             return host + "/" + repository + (tag.map { ":" + $0 } ?? "") + (digest.map { "@" + $0.description } ?? "")
         case .layout(let path, let tag): return "oci-layout:" + path + (tag.map { ":" + $0 } ?? "")
         case .archive(let path, let tag): return "oci-archive:" + path + (tag.map { ":" + $0 } ?? "")
+        case .dockerArchive(let path, let tag): return "docker-archive:" + path + (tag.map { ":" + $0 } ?? "")
         }
     }
 }

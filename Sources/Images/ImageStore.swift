@@ -45,6 +45,14 @@ public actor ImageStore {
                 return .success(try loadFromLayout(reference, reader: OCILayoutReader(directory: path), tag: tag))
             case .archive(let path, let tag):
                 return .success(try loadFromLayout(reference, reader: OCILayoutReader(archive: path), tag: tag))
+            case .dockerArchive(let path, let tag):
+                let reader = try DockerArchiveReader(archive: path)
+                if let layout = reader.layout { return .success(try loadFromLayout(reference, reader: layout, tag: tag)) }
+                let (manifest, digest) = try reader.load(tag: tag, into: blobs)
+                let store = blobs
+                return .success(try syncAssemble(reference, manifest: manifest, manifestDigest: digest, name: reader.description) { descriptor, _ throws(ImageError) in
+                    store.path(of: descriptor.digest)
+                })
             }
         } catch {
             return .failure(error)

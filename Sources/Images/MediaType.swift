@@ -6,6 +6,8 @@ public enum MediaType {
     public static let dockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json"
     public static let dockerManifest = "application/vnd.docker.distribution.manifest.v2+json"
     public static let dockerConfig = "application/vnd.docker.container.image.v1+json"
+    public static let ociLayer = "application/vnd.oci.image.layer.v1.tar"
+    public static let ociLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip"
 
     /// What a manifest request accepts. A registry holding an OCI manifest answers 404 to a
     /// request without the OCI types, so all four are always sent.

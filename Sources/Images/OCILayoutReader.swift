@@ -23,29 +23,18 @@ struct OCILayoutReader {
     }
 
     init(archive: String) throws(ImageError) {
-        guard FileManager.default.fileExists(atPath: archive) else {
-            throw ImageError(.manifestUnknown, "manifest unknown: the image archive \(archive) does not exist")
-        }
-        guard let tar = ExternalCommand.find(["tar"]) else {
-            throw ImageError(.io, "reading \(archive) needs the tar command; install it (apt-get install tar)")
-        }
-        let listing = FileManager.default.temporaryDirectory.path + "/roost-oci-list-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: listing) }
-        let (status, stderr) = try ExternalCommand.run(tar, ["-tf", archive], stdoutTo: listing)
-        guard status == 0, let text = try? String(contentsOfFile: listing, encoding: .utf8) else {
-            throw ImageError(.badDocument, "cannot list the image archive \(archive): \(stderr.trimmingSpaces)")
-        }
-        var members: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            var name = String(line)
-            while name.hasPrefix("./") { name.removeFirst(2) }
-            members[name] = String(line)
-        }
+        let members = try TarArchiveListing.members(of: archive)
         guard members["index.json"] != nil else {
             throw ImageError(.manifestUnknown, "manifest unknown: \(archive) is not an OCI image layout archive (no index.json)")
         }
         source = .archive(path: archive, members: members)
         description = "oci-archive:" + archive
+    }
+
+    /// A layout inside a `docker save` archive (Docker 25 and later write one).
+    init(archive: String, members: [String: String], description: String) {
+        source = .archive(path: archive, members: members)
+        self.description = description
     }
 
     /// Copies `name` (a path inside the layout) to `destination`.
@@ -59,11 +48,7 @@ struct OCILayoutReader {
                 throw ImageError(.manifestUnknown, "\(description) has no \(name): \(error.localizedDescription); the layout is incomplete")
             }
         case .archive(let path, let members):
-            guard let member = members[name], let tar = ExternalCommand.find(["tar"]) else {
-                throw ImageError(.manifestUnknown, "\(description) has no \(name); the archive is incomplete")
-            }
-            let (status, stderr) = try ExternalCommand.run(tar, ["-xOf", path, member], stdoutTo: destination)
-            guard status == 0 else { throw ImageError(.io, "cannot read \(name) from \(path): \(stderr.trimmingSpaces)") }
+            try TarArchiveListing.extract(name, members: members, from: path, to: destination, what: description)
         }
     }
 
