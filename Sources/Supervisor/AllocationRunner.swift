@@ -30,8 +30,7 @@ actor AllocationRunner {
     private var announcedFinished = false
     private var openPumps = 0
     /// The service checks and deployment health of the allocation (AllocationRunner+Health).
-    var health: HealthWatcher?
-    var healthSnapshot: HealthSnapshot?
+    var health = RunnerHealth()
 
     /// The longest timer the shell runs (a year); longer delays fire then, and the core decides.
     static let maximumTimerDelay: Duration = .seconds(365 * 24 * 3600)
@@ -141,12 +140,12 @@ actor AllocationRunner {
         latest.clientStatus = report.clientStatus
         latest.clientDescription = report.clientDescription
         latest.taskStates = withChecks(report.taskStates)
-        latest.deploymentStatus = healthSnapshot?.verdict
+        latest.deploymentStatus = health.snapshot?.verdict
         latest.time = Self.now()
         // Only `finishIfDone` declares the allocation finished: cleanups of this batch are still to run.
         latest.isFinished = announcedFinished
         onUpdate(latest)
-        health?.observe(report.taskStates)
+        health.watcher?.observe(report.taskStates)
     }
 
     private func perform(_ directive: TaskSupervisionDirective, for task: String) async {

@@ -84,4 +84,24 @@ import Testing
             }
         }
     }
+
+    @Test func anInPlaceUpdateToAnotherDeploymentJudgesTheAllocationAgain() async throws {
+        try await HealthProberTests.withServer({ _ in .text("ok") }) { port in
+            try await SupervisorHarness.run { harness in
+                var allocation = Self.allocation(checks: [Self.http("alive")], port: port)
+                allocation.deploymentID = DeploymentID(uuid: "aaaaaaaa-0000-4000-8000-000000000001")
+                await harness.supervisor.run(allocation)
+                let first = await harness.waitFor(allocation.id, "healthy for the first deployment") { $0.deploymentStatus?.healthy == true }
+                let firstTime = try #require(first?.deploymentStatus?.timestamp)
+                allocation.deploymentID = DeploymentID(uuid: "bbbbbbbb-0000-4000-8000-000000000002")
+                allocation.modifyIndex += 1
+                await harness.supervisor.run(allocation)
+                let reset = await harness.supervisor.status(of: allocation.id)
+                #expect(reset?.deploymentStatus == nil, "the new deployment has no verdict yet")
+                let second = await harness.waitFor(allocation.id, "healthy for the second deployment") { $0.deploymentStatus?.healthy == true }
+                #expect((second?.deploymentStatus?.timestamp ?? firstTime) > firstTime)
+                #expect(second?.taskStates["web"]?.restarts == 0, "the task kept running")
+            }
+        }
+    }
 }
