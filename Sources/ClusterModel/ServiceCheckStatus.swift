@@ -12,19 +12,20 @@ public struct ServiceCheckStatus: Sendable, Hashable, Codable {
     /// What the last run said: the HTTP status and the start of the body, a connect error, a
     /// script's output. At most `maximumOutputBytes`.
     public var output: String
-    /// When the check last finished; nil before its first run.
-    public var lastRun: Timestamp?
+    /// When the check's status or output last changed; nil before its first run. Not the time
+    /// of every run: results travel through Raft, so a steady check must not write each interval.
+    public var since: Timestamp?
 
     public init(
         name: String, serviceName: String, type: String, status: ServiceCheckHealth, output: String = "",
-        lastRun: Timestamp? = nil
+        since: Timestamp? = nil
     ) {
         self.name = name
         self.serviceName = serviceName
         self.type = type
         self.status = status
         self.output = Self.bounded(output)
-        self.lastRun = lastRun
+        self.since = since
     }
 
     /// A check's output is kept short: it is replicated through Raft with every report.

@@ -61,11 +61,11 @@ enum AllocStatusCommand: Command {
             }
             if let checks = state.checks, !checks.isEmpty {
                 context.writeLine("Checks:")
-                var table = Table("Name", "Service", "Type", "Status", "Last Run", "Output")
+                var table = Table("Name", "Service", "Type", "Status", "Since", "Output")
                 for check in checks {
-                    let lastRun = check.lastRun.map { RelativeTime.describe(nanoseconds: (now - $0).totalNanoseconds) } ?? "never"
+                    let since = check.since.map { RelativeTime.describe(nanoseconds: (now - $0).totalNanoseconds) } ?? "never"
                     let output = check.output.split(whereSeparator: \.isNewline).joined(separator: " ")
-                    table.append([check.name, check.serviceName, check.type, check.status.rawValue, lastRun, output])
+                    table.append([check.name, check.serviceName, check.type, check.status.rawValue, since, output])
                 }
                 context.console.writeOutput(table.rendered())
             }

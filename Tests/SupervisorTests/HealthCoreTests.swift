@@ -52,7 +52,18 @@ import Testing
         let statuses = core.checkStatusesByTask["web"] ?? []
         #expect(statuses.map(\.status) == [.critical, .critical])
         #expect(statuses.first?.output == "HTTP 500: boom")
-        #expect(statuses.first?.lastRun == F.at(0))
+        #expect(statuses.first?.since == F.at(0))
+    }
+
+    @Test func aSteadyCheckKeepsItsSinceSoItsResultsAreNotRewrittenEveryInterval() {
+        var core = AllocationHealthInstance(allocation: F.allocation(checks: [F.check()]), receivedAt: F.at(0))
+        _ = core.tasksChanged(["web": F.running(since: F.at(0))], now: F.at(0))
+        _ = Self.answerDue(&core, at: F.at(0), with: CheckOutcome(.passing, "HTTP 200"))
+        let first = core.checkStatusesByTask
+        _ = Self.answerDue(&core, at: F.at(10), with: CheckOutcome(.passing, "HTTP 200"))
+        #expect(core.checkStatusesByTask == first)
+        _ = Self.answerDue(&core, at: F.at(20), with: CheckOutcome(.critical, "HTTP 500"))
+        #expect(core.checkStatusesByTask["web"]?.first?.since == F.at(20))
     }
 
     @Test func failuresBeforeCriticalAndSuccessBeforePassingHoldTheStatusBack() {

@@ -8,7 +8,8 @@ struct CheckInstance: Sendable {
     let definition: CheckDefinition
     private(set) var status: ServiceCheckHealth
     private(set) var output = ""
-    private(set) var lastRun: Timestamp?
+    /// When the status or output last changed (what users see; see `ServiceCheckStatus.since`).
+    private(set) var since: Timestamp?
     /// When the check's task (or, for a group check, all main tasks) started running; nil
     /// while it does not run, and the check is idle.
     private(set) var activeSince: Timestamp?
@@ -57,6 +58,7 @@ struct CheckInstance: Sendable {
         inFlight = nil
         status = definition.initialStatus
         output = ""
+        since = nil
         successesInARow = 0
         failuresInARow = 0
         restartFailures = 0
@@ -94,8 +96,9 @@ struct CheckInstance: Sendable {
         guard inFlight != nil else { return false }
         inFlight = nil
         if let due = nextProbeAt, due < now { nextProbeAt = now }
-        lastRun = now
+        let before = (status, output)
         output = ServiceCheckStatus.bounded(outcome.output)
+        defer { if before != (status, output) || since == nil { since = now } }
         if outcome.status == .passing {
             successesInARow = min(successesInARow + 1, Int.max - 1)
             failuresInARow = 0
@@ -135,7 +138,7 @@ struct CheckInstance: Sendable {
     var publicStatus: ServiceCheckStatus {
         ServiceCheckStatus(
             name: definition.name, serviceName: definition.serviceName, type: definition.type, status: status,
-            output: output, lastRun: lastRun)
+            output: output, since: since)
     }
 
     /// Whether the check counts as healthy for the allocation's deployment.
