@@ -22,6 +22,8 @@ public final class ProcessReaper: Sendable {
     private struct Registry {
         var watched: [Int32: @Sendable (ProcessExitStatus) -> Void] = [:]
         var adopted: Set<Int32> = []
+        /// Spawns in progress (`whileSpawning`): adopted pids are not reaped meanwhile.
+        var spawning = 0
     }
 
     private let registry = Mutex(Registry())
@@ -64,6 +66,22 @@ public final class ProcessReaper: Sendable {
         queue.async { [weak self] in self?.collect() }
     }
 
+    /// Runs `body`, which spawns a child and `watch`es it, so that no adopted pid is reaped
+    /// until the watch is in place.
+    ///
+    /// Why: a task's process joins its cgroup before it execs, and the agent adopts every pid
+    /// of a task's cgroup to reap orphans. Between the spawn and the `watch`, the new child's
+    /// pid may be adopted; if it then exits at once (a short task), reaping it as an adopted
+    /// orphan would lose its status, and the `watch` would report 255.
+    public func whileSpawning<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        registry.withLock { $0.spawning += 1 }
+        defer {
+            registry.withLock { $0.spawning -= 1 }
+            queue.async { [weak self] in self?.collect() }
+        }
+        return try body()
+    }
+
     /// Makes this process the reaper of its orphaned descendants (Linux `PR_SET_CHILD_SUBREAPER`).
     /// Returns false where that is not available.
     @discardableResult
@@ -78,7 +96,8 @@ public final class ProcessReaper: Sendable {
     }
 
     private func collect() {
-        let (watched, adopted) = registry.withLock { (Array($0.watched.keys), Array($0.adopted)) }
+        // One snapshot: a pid adopted and watched is reaped as watched, with its status.
+        let (watched, adopted) = registry.withLock { ($0.watched.keys.map { $0 }, $0.spawning > 0 ? [] : Array($0.adopted)) }
         for pid in watched {
             var status: Int32 = 0
             let result = waitpid(pid, &status, WNOHANG)

@@ -7,15 +7,20 @@ import Platform
 
 extension AllocationRunner {
     /// Starts an oci/docker task: image and bundle, Roost's task cgroup (the container's
-    /// `cgroupsPath`), then `runtime create` with the task's log pipes as the container's
-    /// stdio, and `runtime start`. The container's init — re-parented to the agent, a child
-    /// subreaper, when `create` exits — is the task's process from then on: its exit status is
-    /// the task's, and its cgroup's OOM counter is read before the runtime deletes it.
+    /// `cgroupsPath`), then the container under its monitor (`OCIContainerMonitor`), with the
+    /// bundle's output pipes as its stdio. The container's init is the task's process (signals
+    /// go to it); its exit status comes from the monitor's exit file, and its cgroup's OOM
+    /// counter is read before the runtime deletes it. A record of it is written so that the
+    /// next agent can take it over.
     func spawnContainer(_ task: String, spec: TaskSpec) async {
         guard let oci else {
             await perform(core.spawnFailed(
                 task: task, message: "driver \"\(spec.driver)\" is not available on this node: no OCI runtime (install crun or runc)",
                 now: Self.timestamp()))
+            return
+        }
+        if let record = reattaching.removeValue(forKey: task) {
+            await reattachContainer(task, spec: spec, record: record, oci: oci)
             return
         }
         let container: OCIContainer
@@ -31,39 +36,82 @@ extension AllocationRunner {
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return
         }
-        let arguments = oci.runtime.createArguments(id: container.id, bundle: container.bundle, pidFile: container.pidFile, log: container.logFile)
-        let creator: OCIRuntimeProcess.Spawned
-        switch OCIRuntimeProcess.spawn(oci.runtime.executable, arguments, pipes: true) {
+        let launched = await Self.blocking { oci.launch(container) }
+        let running: OCIMonitoredContainer
+        switch launched {
         case .failure(let error):
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return
-        case .success(let spawned):
-            creator = spawned
+        case .success(let value):
+            running = value
         }
-        startPumps(task: task, spec: spec, standardOutput: creator.standardOutput ?? -1, standardError: creator.standardError ?? -1)
-        let created = await OCIRuntimeProcess.exit(of: creator.pid)
-        let initPID = (try? String(contentsOfFile: container.pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        guard created.code == 0, let initPID, initPID > 0 else {
-            let message = OCIDriver.runtimeMessage("", logFile: container.logFile)
-            await perform(core.spawnFailed(
-                task: task, message: "\(oci.runtime.kind.rawValue) could not create the container (\(created)): \(message)", now: Self.timestamp()))
-            return
+        startPumps(task: task, spec: spec, standardOutput: running.standardOutput, standardError: running.standardError)
+        processes[task] = running.initPID
+        let record = OCIContainerRecord(
+            allocation: allocation, task: task, containerID: container.id, runtime: oci.runtime.kind,
+            runtimeExecutable: oci.runtime.executable, bundle: container.bundle,
+            cgroupName: CgroupNames.task(allocation: allocation.id.uuid, task: task), initPID: running.initPID, monitorPID: running.monitorPID)
+        let saved: String? = await Self.blocking {
+            do { try record.save(); return nil } catch { return "\(error)" }
         }
-        // Watched before `start`: the housekeeping adopts every pid of the task's cgroup, and an
-        // init adopted (and reaped) before it was watched would lose its exit status.
-        let exit = ProcessExitBox(watching: initPID)
-        processes[task] = initPID
-        if let message = await oci.start(container) {
-            processes[task] = nil
-            await perform(core.spawnFailed(
-                task: task, message: "\(oci.runtime.kind.rawValue) could not start the container: \(message)", now: Self.timestamp()))
-            return
+        if let saved {
+            OCIDriver.report("oci: cannot record container \(container.id) for reattachment after a restart (\(saved)); it runs, but a restarted agent will not find it")
         }
-        await perform(core.spawned(task: task, pid: initPID, now: Self.timestamp()))
-        Task { [weak self] in
-            // Delivers one exit; ends as soon as the runner took it.
-            let status = await exit.status
+        await perform(core.spawned(task: task, pid: running.initPID, now: Self.timestamp()))
+        let initPID = running.initPID
+        exitWatchers[task] = Task { [weak self] in
+            // Delivers one exit; ends as soon as the runner took it (or the runner detached).
+            _ = await running.monitorExit.status
+            let status = container.recordedExit() ?? ProcessExitStatus(code: 255)
             await self?.processExited(task: task, pid: initPID, status: status)
+        }
+    }
+
+    /// Takes over a container a previous agent started (its record survived the restart):
+    /// still running → the task runs again from this agent's view, its output pipes reopened;
+    /// ended meanwhile → its recorded exit status is the task's exit; gone without a status →
+    /// the task fails, saying so.
+    private func reattachContainer(_ task: String, spec: TaskSpec, record: OCIContainerRecord, oci: OCIDriver) async {
+        let container = record.container
+        containers[task] = container
+        if let handle = cgroups?.existing(name: record.cgroupName) { taskCgroups[task] = handle }
+        let runtime = oci.runtime
+        let found: (exit: ProcessExitStatus?, status: String?, monitorAlive: Bool) = await Self.blocking {
+            if let exit = container.recordedExit() { return (exit, nil, false) }
+            return (nil, runtime.status(container.id), ProcessSignals.isAlive(record.monitorPID))
+        }
+        let running = found.status == "running" || found.status == "paused"
+        guard found.exit != nil || (running && found.monitorAlive), let pipes = OCIDriver.reopenPipes(container) else {
+            let what = found.status.map { "\(runtime.kind.rawValue) reports it \($0)" } ?? "\(runtime.kind.rawValue) no longer knows it"
+            let monitor = found.monitorAlive ? "its monitor still runs" : "its monitor is gone"
+            await perform(core.spawnFailed(
+                task: task,
+                message: "container \(container.id) was lost while the agent was away: \(what), \(monitor), and no exit status was recorded; the task has to be started again",
+                isSetupFailure: true, now: Self.timestamp()))
+            return
+        }
+        startPumps(task: task, spec: spec, standardOutput: pipes.0, standardError: pipes.1)
+        processes[task] = record.initPID
+        await perform(core.spawned(task: task, pid: record.initPID, now: Self.timestamp()))
+        if let exit = found.exit {
+            await processExited(task: task, pid: record.initPID, status: exit)
+            return
+        }
+        // The monitor is no child of this agent: its exit file is polled for.
+        exitWatchers[task] = Task { [weak self] in
+            while !Task.isCancelled {
+                if let exit = container.recordedExit() {
+                    await self?.processExited(task: task, pid: record.initPID, status: exit)
+                    return
+                }
+                if !ProcessSignals.isAlive(record.monitorPID) {
+                    // It may have written the file just before ending.
+                    let exit = container.recordedExit() ?? ProcessExitStatus(code: 255)
+                    await self?.processExited(task: task, pid: record.initPID, status: exit)
+                    return
+                }
+                try? await Task.sleep(for: Self.reattachedExitPollInterval)
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ actor AllocationRunner {
     let allocation: Allocation
     let directory: AllocationDirectory
     let settings: SupervisorSettings
-    private let cgroups: CgroupManager?
+    let cgroups: CgroupManager?
     let onUpdate: @Sendable (AllocationUpdate) -> Void
     var core: AllocationSupervisionInstance
     var processes: [String: Int32] = [:]
@@ -22,6 +22,14 @@ actor AllocationRunner {
     /// The oci driver, nil when the node has no OCI runtime; and the containers it runs here.
     let oci: OCIDriver?
     var containers: [String: OCIContainer] = [:]
+    /// Containers a previous agent left, by task, taken over when the core first spawns the task.
+    var reattaching: [String: OCIContainerRecord]
+    /// The tasks that wait for their container's exit (cancelled when the runner detaches).
+    var exitWatchers: [String: Task<Void, Never>] = [:]
+    /// The output pumps of each task's current process, stopped when the runner detaches.
+    private var pumps: [String: [TaskOutputPump]] = [:]
+    /// Set once the agent left the containers running for its successor: nothing more is done.
+    private(set) var isDetached = false
     private var timers: [String: [Task<Void, Never>]] = [:]
     private var pendingCleanups = 0
     private var setUp = false
@@ -35,14 +43,19 @@ actor AllocationRunner {
     /// The longest timer the shell runs (a year); longer delays fire then, and the core decides.
     static let maximumTimerDelay: Duration = .seconds(365 * 24 * 3600)
 
+    /// How often a taken-over container's exit file is looked at (its monitor is no child of
+    /// this agent, so no SIGCHLD announces it).
+    static let reattachedExitPollInterval: Duration = .milliseconds(200)
+
     /// Blocking OS work; concurrent so one slow cgroup does not hold up the others.
     private static let blockingQueue = DispatchQueue(label: "roost.supervisor.blocking", attributes: .concurrent)
 
     init(
         allocation: Allocation, settings: SupervisorSettings, cgroups: CgroupManager?, oci: OCIDriver? = nil,
-        onUpdate: @escaping @Sendable (AllocationUpdate) -> Void
+        reattaching: [String: OCIContainerRecord] = [:], onUpdate: @escaping @Sendable (AllocationUpdate) -> Void
     ) {
         self.oci = oci
+        self.reattaching = reattaching
         self.allocation = allocation
         self.settings = settings
         self.cgroups = cgroups
@@ -101,6 +114,28 @@ actor AllocationRunner {
         await perform(core.stop(now: Self.timestamp()))
     }
 
+    /// Leaves a service (or system) allocation whose tasks are all containers running for the
+    /// next agent on this data directory: exit watches, timers and output pumps end, the
+    /// containers, their monitors, cgroups and records stay. Returns false (and does nothing)
+    /// for any other allocation, which the caller stops instead.
+    func detach() -> Bool {
+        guard !core.isFinished, !containers.isEmpty, allocation.job.type == .service || allocation.job.type == .system,
+            let group = allocation.group, group.tasks.allSatisfy({ OCIDriver.driverNames.contains($0.driver) })
+        else { return false }
+        isDetached = true
+        exitWatchers.values.forEach { $0.cancel() }
+        exitWatchers = [:]
+        for handles in timers.values { handles.forEach { $0.cancel() } }
+        timers = [:]
+        processes = [:]
+        pumps.values.forEach { $0.forEach { $0.stop() } }
+        pumps = [:]
+        stopHealth()
+        announcedFinished = true
+        resumeWaiters()
+        return true
+    }
+
     func waitUntilFinished() async {
         if announcedFinished { return }
         await withCheckedContinuation { waiters.append($0) }
@@ -109,7 +144,8 @@ actor AllocationRunner {
     // MARK: Events from the OS
 
     func processExited(task: String, pid: Int32, status: ProcessExitStatus) async {
-        guard processes[task] == pid else { return }
+        guard !isDetached, processes[task] == pid else { return }
+        exitWatchers[task] = nil
         processes[task] = nil
         let oomKilled = (taskCgroups[task]?.oomKillCount() ?? 0) > 0
         let exit = TaskExit(code: status.code, signal: status.signal, oomKilled: oomKilled)
@@ -127,6 +163,7 @@ actor AllocationRunner {
     /// publish their own reports), so publishing afterwards could overwrite a newer state with
     /// an older one.
     func perform(_ directives: [AllocationSupervisionDirective]) async {
+        guard !isDetached else { return }
         if directives.contains(where: { if case .report = $0 { true } else { false } }) {
             publish(core.lastReport)
         }
@@ -244,17 +281,29 @@ actor AllocationRunner {
         var request = prepared.request
         request.cgroupProcsFiles = cgroup?.procsFiles ?? []
         let spawnRequest = request
-        let result: Result<SpawnedProcess, SpawnError> = await Self.blocking {
-            Result { () throws(SpawnError) in try ProcessSpawner.spawn(spawnRequest) }
+        // Watched in the same breath as the spawn: the housekeeping adopts (and would reap,
+        // status lost) every pid of the task's cgroup, which the process joined before its exec.
+        let result: Result<(SpawnedProcess, ProcessExitBox), SpawnError> = await Self.blocking {
+            Result { () throws(SpawnError) in
+                try ProcessReaper.shared.whileSpawning { () throws(SpawnError) in
+                    let process = try ProcessSpawner.spawn(spawnRequest)
+                    return (process, ProcessExitBox(watching: process.pid))
+                }
+            }
         }
         switch result {
         case .failure(let error):
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
-        case .success(let process):
+        case .success(let (process, exit)):
             startPumps(task: task, spec: spec, standardOutput: process.standardOutput, standardError: process.standardError)
             processes[task] = process.pid
             await perform(core.spawned(task: task, pid: process.pid, now: Self.timestamp()))
-            watchExit(task: task, pid: process.pid)
+            let pid = process.pid
+            Task { [weak self] in
+                // Delivers one exit (kept by the box until the start was reported); ends once the runner took it.
+                let status = await exit.status
+                await self?.processExited(task: task, pid: pid, status: status)
+            }
         }
     }
 
@@ -288,6 +337,7 @@ actor AllocationRunner {
         let logConfig = spec.logs
         let maxFiles = min(max(logConfig.maxFiles, 1), settings.maximumLogFiles)
         let maxBytes = min(max(logConfig.maxFileSizeMiB, 1), settings.maximumLogFileSizeMiB) << 20
+        pumps[task] = []
         for (stream, fd) in [(LogStream.stdout, standardOutput), (.stderr, standardError)] {
             let writer =
                 logConfig.disabled
@@ -297,18 +347,12 @@ actor AllocationRunner {
                     maxFiles: maxFiles, maxFileBytes: maxBytes
                 )
             openPumps += 1
-            TaskOutputPump(fd: fd, writer: writer) { [weak self] in
+            let pump = TaskOutputPump(fd: fd, writer: writer) { [weak self] in
                 // Delivers one notice; ends as soon as the runner took it.
                 Task { await self?.pumpEnded() }
-            }.start()
-        }
-    }
-
-    /// Feeds the exit of `pid` (a child of the agent, or an orphan it reaps) to the core.
-    func watchExit(task: String, pid: Int32) {
-        ProcessReaper.shared.watch(pid) { [weak self] status in
-            // Delivers one exit; ends as soon as the runner took it.
-            Task { await self?.processExited(task: task, pid: pid, status: status) }
+            }
+            pump.start()
+            pumps[task, default: []].append(pump)
         }
     }
 

@@ -23,6 +23,11 @@ public final class OCIDriver: Sendable {
     /// Unpacked images, the read-only lower layers of the containers' overlay root file systems.
     public let unpacked: UnpackedImageCache
     let bundlesDirectory: String
+    /// The `roost` binary started as each container's monitor (see `OCIContainerMonitor`).
+    let monitorExecutable: String
+    /// Containers a previous agent on this data directory left running (or that ended while
+    /// no agent watched): the Supervisor hands them back to their allocations' runners.
+    let reattachable: [OCIContainerRecord]
     /// The image of each container this driver runs, kept from garbage collection.
     private let imagesInUse = Mutex<[String: PulledImage]>([:])
     private let cacheLimitBytes: Int64
@@ -56,6 +61,11 @@ public final class OCIDriver: Sendable {
             }
         }
         self.runtime = runtime
+        guard let monitor = settings.ociMonitorExecutable ?? Self.findMonitorExecutable() else {
+            throw OCIRuntimeError(
+                "no roost executable to run as the container monitor next to \(Self.currentExecutable() ?? "this program"); build roost (swift build) or set the monitor path in the agent's settings")
+        }
+        monitorExecutable = monitor
         bundlesDirectory = settings.dataDirectory + "/oci/bundles"
         let limitMiB = Int64(max(settings.imageCacheLimitMiB, 0))
         cacheLimitBytes = limitMiB > Int64.max >> 20 ? Int64.max : limitMiB << 20
@@ -67,16 +77,39 @@ public final class OCIDriver: Sendable {
         } catch {
             throw OCIRuntimeError("cannot prepare the image cache under \(settings.dataDirectory): \(error)")
         }
-        removeLeftovers()
+        reattachable = Self.removeLeftovers(bundlesDirectory: bundlesDirectory, runtime: runtime)
     }
 
-    /// Containers a crashed agent left: their processes died with the task cgroups the
-    /// Supervisor emptied at start; their runtime state, overlay mounts and bundles go here.
-    private func removeLeftovers() {
+    /// Sorts what a previous agent left under the bundles directory. A bundle with a container
+    /// record belongs to a container that was started and is kept for reattachment, whether
+    /// it still runs, ended meanwhile or vanished (its runner reports which). Any other bundle
+    /// is from an agent that crashed while starting it: runtime state, overlay mount and bundle go.
+    private static func removeLeftovers(bundlesDirectory: String, runtime: OCIRuntime) -> [OCIContainerRecord] {
+        var kept: [OCIContainerRecord] = []
         for name in (try? FileManager.default.contentsOfDirectory(atPath: bundlesDirectory)) ?? [] where name.hasPrefix("roost-") {
+            let bundle = bundlesDirectory + "/" + name
+            if let record = OCIContainerRecord.load(bundle: bundle), record.containerID == name, record.bundle == bundle {
+                kept.append(record)
+                continue
+            }
             if runtime.mayHaveState(name) { runtime.run(["delete", "--force", name]) }
-            OCIRootFilesystem.remove(bundle: bundlesDirectory + "/" + name)
+            OCIRootFilesystem.remove(bundle: bundle)
         }
+        return kept.sorted { $0.containerID < $1.containerID }
+    }
+
+    /// The running program's path (`/proc/self/exe`).
+    static func currentExecutable() -> String? {
+        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    }
+
+    /// The agent's own binary when it is `roost`, else a `roost` beside it.
+    static func findMonitorExecutable() -> String? {
+        guard let current = currentExecutable() else { return nil }
+        let url = URL(fileURLWithPath: current)
+        if url.lastPathComponent == "roost" { return current }
+        let sibling = url.deletingLastPathComponent().appendingPathComponent("roost").path
+        return access(sibling, X_OK) == 0 ? sibling : nil
     }
 
     /// Trims the image cache to its limit, sparing the images of running containers.
@@ -181,12 +214,6 @@ public final class OCIDriver: Sendable {
             throw error
         }
         return container
-    }
-
-    /// `runtime start`: lets the created container's init exec the task's process.
-    func start(_ container: OCIContainer) async -> String? {
-        let status = await OCIRuntimeProcess.run(runtime.executable, runtime.globalArguments(log: container.logFile) + ["start", container.id])
-        return status.code == 0 ? nil : Self.runtimeMessage("", logFile: container.logFile)
     }
 
     /// Removes the container (runtime state and its cgroup) and its bundle.

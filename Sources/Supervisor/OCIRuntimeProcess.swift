@@ -21,9 +21,32 @@ enum OCIRuntimeProcess {
         return unsafeBitCast(symbol, to: CloseFrom.self)
     }()
 
+    /// Where a spawned command's stdout and stderr go.
+    enum Output {
+        /// Fresh pipes whose read ends are returned.
+        case pipes
+        /// /dev/null.
+        case discard
+        /// The caller's own stdout and stderr (the container monitor passes them on to the container).
+        case inherit
+        /// These descriptors (dup'ed; the caller closes its copies).
+        case descriptors(Int32, Int32)
+    }
+
     /// Spawns `executable arguments` in a new session, stdin from /dev/null, stdout and stderr
     /// on fresh pipes when `pipes` (their read ends returned), else /dev/null.
     static func spawn(_ executable: String, _ arguments: [String], pipes: Bool) -> Result<Spawned, SpawnError> {
+        spawn(executable, arguments, output: pipes ? .pipes : .discard)
+    }
+
+    /// Spawns `executable arguments` in a new session with stdin from /dev/null, stdout and
+    /// stderr per `output`, and `statusDescriptor` (when given) as its fd 3; every other
+    /// descriptor is closed in the child.
+    static func spawn(
+        _ executable: String, _ arguments: [String], output mode: Output, statusDescriptor: Int32? = nil
+    ) -> Result<Spawned, SpawnError> {
+        let pipes: Bool
+        if case .pipes = mode { pipes = true } else { pipes = false }
         var output: [Int32] = [-1, -1]
         var error: [Int32] = [-1, -1]
         if pipes {
@@ -37,14 +60,21 @@ enum OCIRuntimeProcess {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        if pipes {
+        switch mode {
+        case .pipes:
             posix_spawn_file_actions_adddup2(&actions, output[1], 1)
             posix_spawn_file_actions_adddup2(&actions, error[1], 2)
-        } else {
+        case .discard:
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        case .inherit:
+            break
+        case .descriptors(let out, let err):
+            posix_spawn_file_actions_adddup2(&actions, out, 1)
+            posix_spawn_file_actions_adddup2(&actions, err, 2)
         }
-        if let closeFrom { _ = closeFrom(&actions, 3) }
+        if let statusDescriptor { posix_spawn_file_actions_adddup2(&actions, statusDescriptor, 3) }
+        if let closeFrom { _ = closeFrom(&actions, statusDescriptor == nil ? 3 : 4) }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -74,7 +104,7 @@ enum OCIRuntimeProcess {
     }
 
     /// A pipe whose ends do not leak into other children (the spawn also closes fds >= 3).
-    private static func makePipe(_ ends: inout [Int32]) -> Bool {
+    static func makePipe(_ ends: inout [Int32]) -> Bool {
         guard pipe(&ends) == 0 else { return false }
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)

@@ -2,8 +2,8 @@ import Platform
 import Synchronization
 
 /// Holds one process's exit status from the moment the reaper is told to watch it until
-/// someone asks for it. It lets the oci driver watch a container's init *before* `start`
-/// (so the housekeeping that adopts every pid of a task cgroup cannot reap it unseen) while
+/// someone asks for it. It lets a runner watch a task's process right at its spawn (so the
+/// housekeeping that adopts every pid of a task cgroup cannot reap it unseen) while
 /// reporting the exit to the supervision core only after the start was reported.
 final class ProcessExitBox: Sendable {
     private enum State {

@@ -6,7 +6,8 @@ import Supervision
 /// status changes published on `updates` for the Worker to send to the managers.
 ///
 /// Lifetime: create one per agent; call `shutdown()` before the agent exits so no task process
-/// or cgroup outlives it.
+/// or cgroup outlives it, or `detach()` to leave service containers running for the next
+/// agent on the same data directory, which calls `reattach()` after `init`.
 public actor Supervisor {
     public let settings: SupervisorSettings
     /// Every status change of every allocation, in order per allocation. Buffered (newest 4096
@@ -31,7 +32,8 @@ public actor Supervisor {
     public static let maximumAllocations = 10_000
 
     /// Prepares the data directory and cgroup parent, removes task cgroups a crashed agent left
-    /// under the parent, and makes this process the reaper of its tasks' orphans.
+    /// under the parent (except those of containers it recorded, which `reattach()` takes
+    /// over), and makes this process the reaper of its tasks' orphans.
     public init(settings: SupervisorSettings) throws(SupervisorError) {
         self.settings = settings
         (updates, continuation) = AsyncStream.makeStream(of: AllocationUpdate.self, bufferingPolicy: .bufferingNewest(4096))
@@ -40,6 +42,20 @@ public actor Supervisor {
         } catch {
             throw SupervisorError(.io, "cannot create the data directory: \(error)")
         }
+        // The driver first: the containers a previous agent left running keep their cgroups.
+        let driver: OCIDriver?
+        do {
+            driver = try OCIDriver(settings: settings) { message in
+                // Operators need to know when the agent changed the host's cgroup mounts.
+                OCIDriver.report(message)
+            }
+            ociUnavailable = nil
+        } catch {
+            driver = nil
+            ociUnavailable = error.message
+        }
+        ociDriver = driver
+        let kept = Set(driver?.reattachable.map(\.cgroupName) ?? [])
         if settings.usesCgroups {
             guard let manager = CgroupManager(root: settings.cgroupRoot, parent: settings.cgroupParent) else {
                 throw SupervisorError(.cgroups, "no usable cgroup hierarchy under \(settings.cgroupRoot)")
@@ -51,7 +67,7 @@ public actor Supervisor {
             }
             cgroups = manager
             cgroupVersion = manager.layout.version
-            for name in manager.taskCgroupNames() {
+            for name in manager.taskCgroupNames() where !kept.contains(name) {
                 if let stale = manager.existing(name: name) {
                     ProcessReaper.shared.adopt(stale.killAll())
                     try? stale.remove()
@@ -62,16 +78,32 @@ public actor Supervisor {
             cgroupVersion = nil
         }
         ProcessReaper.becomeSubreaper()
-        do {
-            ociDriver = try OCIDriver(settings: settings) { message in
-                // Operators need to know when the agent changed the host's cgroup mounts.
-                OCIDriver.report(message)
-            }
-            ociUnavailable = nil
-        } catch {
-            ociDriver = nil
-            ociUnavailable = error.message
+    }
+
+    /// Takes over the containers a previous agent on this data directory left (see `detach`):
+    /// one runner per allocation, rebuilt from the containers' records. Running containers are
+    /// reported running again, ended ones with their exit status, vanished ones as failed.
+    /// Call it once, right after `init`, before allocations arrive from the managers (an
+    /// allocation that arrives later finds its runner and is not started twice).
+    @discardableResult
+    public func reattach() async -> [AllocationID] {
+        guard let ociDriver else { return [] }
+        var byAllocation: [AllocationID: [OCIContainerRecord]] = [:]
+        for record in ociDriver.reattachable { byAllocation[record.allocation.id, default: []].append(record) }
+        var started: [AllocationID] = []
+        for (id, records) in byAllocation.sorted(by: { $0.key < $1.key }) where runners[id] == nil {
+            guard let allocation = records.first?.allocation, runners.count < Self.maximumAllocations else { continue }
+            startHousekeeping()
+            let continuation = continuation
+            let runner = AllocationRunner(
+                allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver,
+                reattaching: Dictionary(records.map { ($0.task, $0) }, uniquingKeysWith: { first, _ in first })
+            ) { update in continuation.yield(update) }
+            runners[id] = runner
+            await runner.start()
+            started.append(id)
         }
+        return started
     }
 
     /// Starts `allocation` unless it is already known (returns before its tasks are spawned;
@@ -87,6 +119,18 @@ public actor Supervisor {
             return
         }
         guard allocation.desiredStatus == .run, runners.count < Self.maximumAllocations else { return }
+        startHousekeeping()
+        let continuation = continuation
+        let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver) { update in
+            continuation.yield(update)
+        }
+        runners[allocation.id] = runner
+        // Lives until the allocation's first tasks are spawned; run() returns at once so that
+        // many allocations start in parallel. A stop that overtakes it is handled by the core.
+        Task { await runner.start() }
+    }
+
+    private func startHousekeeping() {
         if housekeeping == nil {
             housekeeping = Task { [weak self] in
                 // Lives until shutdown() cancels it (or the supervisor is gone).
@@ -97,14 +141,6 @@ public actor Supervisor {
                 }
             }
         }
-        let continuation = continuation
-        let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver) { update in
-            continuation.yield(update)
-        }
-        runners[allocation.id] = runner
-        // Lives until the allocation's first tasks are spawned; run() returns at once so that
-        // many allocations start in parallel. A stop that overtakes it is handled by the core.
-        Task { await runner.start() }
     }
 
     /// Stops the allocation's tasks: kill signal, kill timeout, SIGKILL, cgroups emptied and removed.
@@ -141,10 +177,34 @@ public actor Supervisor {
         return true
     }
 
-    private func adoptTaskProcesses() async {
+    func adoptTaskProcesses() async {
         for runner in runners.values where !(await runner.isFinished) {
             await runner.adoptTaskProcesses()
         }
+    }
+
+    /// What an agent that will start again on the same data directory calls instead of
+    /// `shutdown()`: service and system allocations made of containers keep running (with their
+    /// cgroups and records, for `reattach()` of the next agent); every other allocation is
+    /// stopped as by `shutdown()`. Returns the allocations left running.
+    @discardableResult
+    public func detach() async -> [AllocationID] {
+        housekeeping?.cancel()
+        housekeeping = nil
+        var left: [AllocationID] = []
+        var stopping: [AllocationRunner] = []
+        for (id, runner) in runners.sorted(by: { $0.key < $1.key }) {
+            if await runner.detach() {
+                left.append(id)
+            } else {
+                await runner.stop()
+                stopping.append(runner)
+            }
+        }
+        for runner in stopping { await runner.waitUntilFinished() }
+        if left.isEmpty { cgroups?.removeParentIfEmpty() }
+        continuation.finish()
+        return left
     }
 
     /// Stops every allocation and waits until all their processes and cgroups are gone.

@@ -26,6 +26,10 @@ public struct SupervisorSettings: Sendable {
     public var maximumLogFileSizeMiB: Int
     /// The OCI runtime for oci/docker tasks ("crun", "runc" or a path); nil picks crun, else runc.
     public var ociRuntime: String? = nil
+    /// The `roost` executable that runs as each container's monitor (`roost oci-monitor`); nil
+    /// finds it: the agent's own executable when that is `roost`, else `roost` next to it
+    /// (tests run from the build directory).
+    public var ociMonitorExecutable: String? = nil
     /// Registries the oci driver pulls from: insecure (http) hosts, credentials, timeouts.
     public var registry = RegistrySettings()
     /// The image cache (blobs and unpacked images) is trimmed to this size after a container

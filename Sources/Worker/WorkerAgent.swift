@@ -71,10 +71,16 @@ public actor WorkerAgent {
     }
 
     /// Stops every task (kill signal, timeout, SIGKILL; cgroups removed), sends the final
-    /// reports if the managers still listen, and ends the loops.
-    public func shutDown() async {
+    /// reports if the managers still listen, and ends the loops. With `detachingContainers`,
+    /// service containers keep running for the next agent on this data directory instead
+    /// (`Supervisor.detach()`).
+    public func shutDown(detachingContainers: Bool = false) async {
         isShutDown = true
-        await supervisor.shutdown()
+        if detachingContainers {
+            await supervisor.detach()
+        } else {
+            await supervisor.shutdown()
+        }
         for loop in loops { loop.cancel() }
         reportWaiter?.resume()
         reportWaiter = nil

@@ -78,6 +78,13 @@ enum DevAgent {
         let worker = WorkerAgent(node: node, supervisor: supervisor, link: InProcessManagerLink(manager: manager))
         let (signals, received) = SignalWatcher.stream()
 
+        // Dev mode keeps no state, so its manager does not know containers a previous dev agent
+        // on this data directory left behind (it was killed): they are taken over and stopped.
+        let leftover = await supervisor.reattach()
+        for id in leftover { await supervisor.stop(id) }
+        if !leftover.isEmpty {
+            console.writeOutput("==> Stopping \(leftover.count) allocation(s) of containers a previous dev agent left running (dev mode keeps no state)\n")
+        }
         await manager.start()
         await worker.start()
         console.writeOutput("""

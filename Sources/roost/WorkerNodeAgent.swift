@@ -63,6 +63,9 @@ enum WorkerNodeAgent {
             return 1
         }
 
+        // Containers the previous agent on this data directory left running are this agent's again.
+        let reattached = await supervisor.reattach()
+
         let link = RemoteManagerLink(
             identity: credentials.identity, managerPolicy: credentials.policy, addresses: addresses,
             now: { ClockSource.wallNanosecondsSinceEpoch() / 1_000_000_000 })
@@ -75,7 +78,7 @@ enum WorkerNodeAgent {
             try server.start()
         } catch {
             console.writeError("error: cannot listen on \(options.bindAddress):\(options.httpPort) for the worker's log API: \(error)\n")
-            await supervisor.shutdown()
+            await supervisor.detach()
             return 1
         }
         node.httpAddress = server.address
@@ -86,7 +89,7 @@ enum WorkerNodeAgent {
         } catch {
             console.writeError("error: cannot start gossip: \(error)\n")
             await server.shutdown()
-            await supervisor.shutdown()
+            await supervisor.detach()
             return 1
         }
 
@@ -99,6 +102,7 @@ enum WorkerNodeAgent {
                     Gossip address: \(gossip.address)\(gossip.keyring.isEncrypted ? " (encrypted)" : " (NOT encrypted: the cluster's managers run without -encrypt)")
                           Managers: \(addresses.map(\.description).joined(separator: ", ")) (worker RPC, authenticated and encrypted)
                     Data directory: \(dataDirectory)
+                        Reattached: \(reattached.count) allocation(s) whose containers the previous agent left running
                            Cgroups: \(supervisor.cgroupVersion.map { "v\($0 == .v2 ? 2 : 1)" } ?? "off (not root, or no cgroup file system): no memory limits or OOM reports")
             ==> WARNING: the log API on \(server.address) is not authenticated yet: keep it on a trusted network.
 
@@ -113,11 +117,11 @@ enum WorkerNodeAgent {
         }
         var iterator = received.makeAsyncIterator()
         let signal = await iterator.next() ?? SIGTERM
-        console.writeOutput("==> Caught signal \(signal == SIGINT ? "interrupt" : "terminate"): stopping this worker's tasks, then exiting\n")
+        console.writeOutput("==> Caught signal \(signal == SIGINT ? "interrupt" : "terminate"): stopping this worker's tasks (service containers keep running for the next agent), then exiting\n")
         starting.cancel()
         keyFollower.cancel()
         renewal.cancel()
-        await worker.shutDown()
+        await worker.shutDown(detachingContainers: true)
         await gossip.leave()
         if supervisor.cgroupVersion != nil, let cgroups = CgroupManager(parent: options.cgroupParent) {
             _ = cgroups.removeParentIfEmpty()

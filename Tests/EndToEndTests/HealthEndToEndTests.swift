@@ -71,7 +71,7 @@ struct HealthEndToEndTests {
             allocation = try Self.allocation(agent, job: "fine")
             return Self.healthy(allocation) != nil
         }
-        #expect(Self.healthy(allocation) == true)
+        #expect(Self.healthy(allocation) == true, "\(String(describing: allocation?["DeploymentStatus"])) \(String(describing: allocation?["TaskStates"]))")
         let id = try #require(allocation?["ID"] as? String)
         let status = try agent.roost("alloc", "status", id)
         #expect(status.output.contains("Deployment Health"), "\(status.output)")
@@ -85,7 +85,7 @@ struct HealthEndToEndTests {
         let text = Self.job(
             name: "broken", port: 20000 + Int.random(in: 0..<10000),
             check: "          type = \"script\"\n          command = \"/bin/sh\"\n          args = [\"-c\", \"echo database unreachable; exit 2\"]",
-            healthyDeadline: "4s")
+            healthyDeadline: "8s")
         let run = try agent.roost("job", "run", "-detach", try agent.jobFile("broken.hcl", text))
         #expect(run.status == 0, "\(run.output)\(run.errors)")
         var allocation: [String: Any]?

@@ -75,11 +75,18 @@ import Testing
             try await SupervisorHarness.run { harness in
                 let allocation = Self.allocation(
                     checks: [Self.http("alive")], port: port,
-                    update: UpdateStrategy(minHealthyTime: .seconds(1), healthyDeadline: .seconds(3)))
+                    update: UpdateStrategy(minHealthyTime: .seconds(1), healthyDeadline: .seconds(6)))
                 await harness.supervisor.run(allocation)
+                await harness.waitFor(allocation.id, "the check reports the failure") {
+                    $0.taskStates["web"]?.checks?.first == ServiceCheckStatus(
+                        name: "alive", serviceName: "web-svc", type: "http", status: .critical, output: "HTTP 503: down",
+                        since: $0.taskStates["web"]?.checks?.first?.since)
+                }
                 let decided = await harness.waitFor(allocation.id, "the allocation is unhealthy") { $0.deploymentStatus?.healthy != nil }
+                let description = decided?.deploymentStatus?.description ?? ""
                 #expect(decided?.deploymentStatus?.healthy == false)
-                #expect(decided?.deploymentStatus?.description.contains("check \"alive\" of service \"web-svc\" is critical: HTTP 503: down") == true)
+                #expect(description.hasPrefix("Not healthy within the healthy deadline of 6s: "), "\(description)")
+                #expect(description.contains("check \"alive\" of service \"web-svc\" is critical: HTTP 503: down"), "\(description)")
                 #expect(decided?.clientStatus == .running, "an unhealthy allocation keeps running; the deployment decides")
             }
         }

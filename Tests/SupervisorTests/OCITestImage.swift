@@ -1,6 +1,6 @@
 import Foundation
 import Images
-import Supervisor
+@testable import Supervisor
 
 /// A busybox image built on the spot from Debian's busybox-static (no network), as an OCI
 /// layout, for the oci driver tests.
@@ -12,6 +12,7 @@ enum OCITestImage {
         if getuid() != 0 { return "not root: containers need root (run the tests as root)" }
         if OCIRuntimeProbe.runtime == nil { return "no crun or runc (contrib/install-deps.sh installs crun)" }
         if !FileManager.default.isExecutableFile(atPath: busybox) { return "no /bin/busybox (apt-get install busybox-static)" }
+        if OCIDriver.findMonitorExecutable() == nil { return "no roost executable beside the test binary to run as the container monitor (swift build --build-tests builds it)" }
         return nil
     }
     static var isAvailable: Bool { unavailableReason == nil }

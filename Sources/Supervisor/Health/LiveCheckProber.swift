@@ -75,15 +75,22 @@ struct LiveCheckProber: CheckProber {
     // MARK: Script
 
     private static func script(_ request: SpawnRequest, timeout: Duration) async -> CheckOutcome {
-        let spawned: Result<SpawnedProcess, SpawnError> = await blocking {
-            Result { () throws(SpawnError) in try ProcessSpawner.spawn(request) }
+        // Watched in the same breath as the spawn: the script joins the task's cgroup, whose
+        // pids the supervisor's housekeeping adopts (and would reap with the status lost).
+        let spawned: Result<(SpawnedProcess, ProcessExitBox), SpawnError> = await blocking {
+            Result { () throws(SpawnError) in
+                try ProcessReaper.shared.whileSpawning { () throws(SpawnError) in
+                    let process = try ProcessSpawner.spawn(request)
+                    return (process, ProcessExitBox(watching: process.pid))
+                }
+            }
         }
         let process: SpawnedProcess
+        let exit: ProcessExitBox
         switch spawned {
         case .failure(let error): return CheckOutcome(.critical, "cannot run \(request.executable): \(error.message)")
-        case .success(let value): process = value
+        case .success(let value): (process, exit) = value
         }
-        let exit = ProcessExitBox(watching: process.pid)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         let output = await blocking {
             readOutput(process.standardOutput, process.standardError, until: deadline)

@@ -1,0 +1,28 @@
+import Platform
+import Testing
+
+@testable import Supervisor
+
+/// The monitor's command line and exit file: what one agent writes, the next one reads.
+@Suite struct OCIContainerMonitorTests {
+    @Test("the monitor reads back the command line the agent gives it, and refuses a malformed one")
+    func invocationRoundTrip() {
+        let invocation = OCIContainerMonitor.Invocation(
+            exitFile: "/d/exit-status", pidFile: "/d/init.pid", pipes: ["/d/stdout.fifo", "/d/stderr.fifo"], runtime: "/usr/bin/crun",
+            createArguments: ["--log=/d/runtime.log", "create", "--bundle", "/d", "--pid-file", "/d/init.pid", "roost-a.--start"],
+            startArguments: ["--log=/d/runtime.log", "start", "roost-a.--start"])
+        #expect(OCIContainerMonitor.Invocation(invocation.arguments) == invocation)
+        #expect(OCIContainerMonitor.Invocation([]) == nil)
+        #expect(OCIContainerMonitor.Invocation(["a", "b", "c", "d", "e", "--start", "x"]) == nil)
+        #expect(OCIContainerMonitor.main(["no", "such", "layout"]) == 2)
+    }
+
+    @Test("an exit file gives the init's code and signal; anything else counts as no status")
+    func exitFile() {
+        #expect(OCIContainerMonitor.parseExit("exit 42 0\n") == ProcessExitStatus(code: 42))
+        #expect(OCIContainerMonitor.parseExit("exit 137 9\n") == ProcessExitStatus(code: 137, signal: 9))
+        for bad in ["", "lost\n", "failed create\n", "exit 300 0", "exit -1 0", "exit 1 99", "exit 1", "exit 1 2 3", "exit x 0"] {
+            #expect(OCIContainerMonitor.parseExit(bad) == nil, "\(bad)")
+        }
+    }
+}
