@@ -72,4 +72,7 @@ public enum TaskEventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case setupFailure = "Setup Failure"
     case siblingFailed = "Sibling Task Failed"
     case oomKilled = "OOM Killed"
+    /// A service check stayed unhealthy past its `check_restart` limit: the task is restarted
+    /// (counted against its `restart` policy).
+    case restartSignaled = "Restart Signaled"
 }

@@ -9,10 +9,15 @@ public struct TaskState: Sendable, Hashable, Codable {
     public var finishedAt: Timestamp?
     /// The newest events, oldest first; bounded by `TaskState.maximumEvents`.
     public var events: [TaskEvent]
+    /// The task's service checks as the worker last ran them (group-level checks appear on the
+    /// task that provides their service); nil when the task has none. Bounded by
+    /// `ServiceCheckStatus.maximumChecks` and `maximumOutputBytes`.
+    public var checks: [ServiceCheckStatus]?
 
     public init(
         state: TaskLifecycleState = .pending, failed: Bool = false, restarts: Int = 0, lastRestart: Timestamp? = nil,
-        startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, events: [TaskEvent] = []
+        startedAt: Timestamp? = nil, finishedAt: Timestamp? = nil, events: [TaskEvent] = [],
+        checks: [ServiceCheckStatus]? = nil
     ) {
         self.state = state
         self.failed = failed
@@ -21,6 +26,7 @@ public struct TaskState: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.events = events
+        self.checks = checks
     }
 
     /// Nomad keeps the last 10 events per task; a task that restarts forever must not grow

@@ -37,6 +37,10 @@ enum AllocStatusCommand: Command {
         fields.append(["Modified", RelativeTime.describe(nanoseconds: (now - allocation.modifyTime).totalNanoseconds)])
         if let next = allocation.nextAllocation { fields.append(["Replacement Alloc ID", next.short]) }
         if let previous = allocation.previousAllocation { fields.append(["Previous Alloc ID", previous.short]) }
+        if let health = allocation.deploymentStatus, let healthy = health.healthy {
+            let description = health.description.isEmpty ? "" : " (\(health.description))"
+            fields.append(["Deployment Health", (healthy ? "healthy" : "unhealthy") + description])
+        }
         context.console.writeOutput(JobStatusCommand.fieldLines(fields))
         if !allocation.ports.isEmpty {
             context.writeLine("\nPorts")
@@ -54,6 +58,16 @@ enum AllocStatusCommand: Command {
             context.writeLine("\nTask \"\(task)\" is \"\(StatusColor.paint(state.state.rawValue, in: context))\"\(failed)")
             if let resources {
                 context.writeLine("Resources: \(resources.cpuMHz) MHz CPU, \(resources.memoryMiB) MiB memory; restarts: \(state.restarts)")
+            }
+            if let checks = state.checks, !checks.isEmpty {
+                context.writeLine("Checks:")
+                var table = Table("Name", "Service", "Type", "Status", "Since", "Output")
+                for check in checks {
+                    let since = check.since.map { RelativeTime.describe(nanoseconds: (now - $0).totalNanoseconds) } ?? "never"
+                    let output = check.output.split(whereSeparator: \.isNewline).joined(separator: " ")
+                    table.append([check.name, check.serviceName, check.type, check.status.rawValue, since, output])
+                }
+                context.console.writeOutput(table.rendered())
             }
             context.writeLine("Recent Events:")
             var events = Table("Time", "Type", "Description")

@@ -66,6 +66,13 @@ public struct AllocationSupervisionInstance: Sendable {
         finish(forward(task) { $0.timerFired(timer, now: now) }, now: now)
     }
 
+    /// Restart one running task because a service check found it unhealthy (`check_restart`);
+    /// the restart counts against the task's `restart` policy.
+    public mutating func restartRequested(task: String, message: String, now: Timestamp) -> [AllocationSupervisionDirective] {
+        guard !isStopping else { return [] }
+        return finish(forward(task) { $0.restartRequested(message: message, now: now) }, now: now)
+    }
+
     /// Stop every task (job stop, node shutdown).
     public mutating func stop(now: Timestamp) -> [AllocationSupervisionDirective] {
         isStopping = true

@@ -1,7 +1,7 @@
 /// Short human text for durations in task events ("15s", "1m30s", "250ms"), so messages read
 /// like the ones Nomad users know without depending on a formatter.
-enum DurationText {
-    static func format(_ duration: Duration) -> String {
+public enum DurationText {
+    public static func format(_ duration: Duration) -> String {
         let nanoseconds = duration.totalNanoseconds
         if nanoseconds <= 0 { return "0s" }
         if nanoseconds < 1_000_000_000 {

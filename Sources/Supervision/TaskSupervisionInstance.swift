@@ -12,6 +12,8 @@ public struct TaskSupervisionInstance: Sendable {
     private var generation: UInt64 = 0
     /// Set when a stop arrives while the process is being started.
     private var pendingKill: TaskKillReason?
+    /// Set while the process is killed to be started again (`check_restart`), not to stop.
+    private var restartAfterKill = false
 
     private enum Phase: Sendable, Hashable {
         case idle
@@ -95,12 +97,14 @@ public struct TaskSupervisionInstance: Sendable {
                 exitCode: exit.code, signal: exit.signal, oomKilled: exit.oomKilled
             )
         )
-        if wasKilling {
+        if wasKilling && !restartAfterKill {
             state.record(TaskEvent(kind: .killed, time: now, message: "Task successfully killed"))
             return [.cleanUp] + die(failed: false, now: now)
         }
+        let restartRequested = restartAfterKill
+        restartAfterKill = false
         let batchLike = settings.jobType == .batch || settings.jobType == .sysbatch
-        if batchLike && exit.isSuccess {
+        if batchLike && exit.isSuccess && !restartRequested {
             return [.cleanUp] + die(failed: false, now: now)
         }
         switch restartTracker.recordExit(now: now) {
@@ -145,11 +149,35 @@ public struct TaskSupervisionInstance: Sendable {
         }
     }
 
+    /// Restart the running task because something outside it found it unhealthy (a service
+    /// check past its `check_restart` limit): kill signal now, SIGKILL after the kill timeout,
+    /// and once it exited the restart goes through the `restart` policy like a crash, so a
+    /// task that never gets healthy still runs out of attempts. Ignored unless the task runs
+    /// and no stop is under way.
+    public mutating func restartRequested(message: String, now: Timestamp) -> [TaskSupervisionDirective] {
+        guard case .running(let pid) = phase, pendingKill == nil else { return [] }
+        generation &+= 1
+        phase = .killing(pid: pid)
+        restartAfterKill = true
+        state.record(TaskEvent(kind: .restartSignaled, time: now, message: message))
+        return [
+            .report(state), .signal(settings.killSignal),
+            .scheduleTimer(TaskTimer(purpose: .killEscalation, generation: generation), after: settings.killTimeout),
+        ]
+    }
+
     /// Stop the task: its kill signal now, SIGKILL after the kill timeout. A task waiting to
     /// restart or not started yet ends at once.
     public mutating func kill(reason: TaskKillReason, now: Timestamp) -> [TaskSupervisionDirective] {
         switch phase {
-        case .dead, .killing:
+        case .dead:
+            return []
+        case .killing:
+            // A stop overtaking a requested restart: the task now ends instead of starting again.
+            if restartAfterKill {
+                restartAfterKill = false
+                recordKillReason(reason, now: now)
+            }
             return []
         case .idle:
             recordKillReason(reason, now: now)

@@ -15,7 +15,7 @@ actor AllocationRunner {
     let directory: AllocationDirectory
     let settings: SupervisorSettings
     let cgroups: CgroupManager?
-    private let onUpdate: @Sendable (AllocationUpdate) -> Void
+    let onUpdate: @Sendable (AllocationUpdate) -> Void
     var core: AllocationSupervisionInstance
     var processes: [String: Int32] = [:]
     var taskCgroups: [String: CgroupHandle] = [:]
@@ -37,6 +37,8 @@ actor AllocationRunner {
     private(set) var latest: AllocationUpdate
     private var announcedFinished = false
     private var openPumps = 0
+    /// The service checks and deployment health of the allocation (AllocationRunner+Health).
+    var health = RunnerHealth()
 
     /// The longest timer the shell runs (a year); longer delays fire then, and the core decides.
     static let maximumTimerDelay: Duration = .seconds(365 * 24 * 3600)
@@ -72,6 +74,9 @@ actor AllocationRunner {
 
     func pid(of task: String) -> Int32? { processes[task] }
 
+    /// Replaces the latest update (health changes publish outside a supervision report).
+    func setLatest(_ update: AllocationUpdate) { latest = update }
+
     /// Whether every byte the tasks wrote is in the log files and nothing more will come.
     var logsComplete: Bool { announcedFinished && openPumps == 0 }
 
@@ -101,6 +106,7 @@ actor AllocationRunner {
             resumeWaiters()
             return
         }
+        startHealth()
         await perform(core.start(now: Self.timestamp()))
     }
 
@@ -124,6 +130,7 @@ actor AllocationRunner {
         processes = [:]
         pumps.values.forEach { $0.forEach { $0.stop() } }
         pumps = [:]
+        stopHealth()
         announcedFinished = true
         resumeWaiters()
         return true
@@ -169,11 +176,13 @@ actor AllocationRunner {
     private func publish(_ report: AllocationStatusReport) {
         latest.clientStatus = report.clientStatus
         latest.clientDescription = report.clientDescription
-        latest.taskStates = report.taskStates
+        latest.taskStates = withChecks(report.taskStates)
+        latest.deploymentStatus = health.snapshot?.verdict
         latest.time = Self.now()
         // Only `finishIfDone` declares the allocation finished: cleanups of this batch are still to run.
         latest.isFinished = announcedFinished
         onUpdate(latest)
+        health.watcher?.observe(report.taskStates)
     }
 
     private func perform(_ directive: TaskSupervisionDirective, for task: String) async {
@@ -351,6 +360,7 @@ actor AllocationRunner {
         guard isFinished else { return }
         for handles in timers.values { handles.forEach { $0.cancel() } }
         timers = [:]
+        stopHealth()
         if !announcedFinished {
             announcedFinished = true
             latest.isFinished = true

@@ -10,10 +10,14 @@ public struct AllocationUpdate: Sendable, Hashable {
     public var time: Timestamp
     /// Whether nothing of the allocation runs any more (every task dead, cgroups removed).
     public var isFinished: Bool
+    /// The allocation's health verdict for its deployment once decided (see `HealthWatcher`);
+    /// nil until then.
+    public var deploymentStatus: AllocationDeploymentStatus?
 
     public init(
         allocationID: AllocationID, clientStatus: ClientStatus, clientDescription: String,
-        taskStates: [String: TaskState], time: Timestamp, isFinished: Bool
+        taskStates: [String: TaskState], time: Timestamp, isFinished: Bool,
+        deploymentStatus: AllocationDeploymentStatus? = nil
     ) {
         self.allocationID = allocationID
         self.clientStatus = clientStatus
@@ -21,5 +25,6 @@ public struct AllocationUpdate: Sendable, Hashable {
         self.taskStates = taskStates
         self.time = time
         self.isFinished = isFinished
+        self.deploymentStatus = deploymentStatus
     }
 }

@@ -111,7 +111,11 @@ public actor Supervisor {
     /// newer versions of the allocation as they arrive.
     public func run(_ allocation: Allocation) async {
         if let runner = runners[allocation.id] {
-            if allocation.desiredStatus != .run { await runner.stop() }
+            if allocation.desiredStatus != .run {
+                await runner.stop()
+            } else {
+                await runner.allocationUpdated(allocation)
+            }
             return
         }
         guard allocation.desiredStatus == .run, runners.count < Self.maximumAllocations else { return }

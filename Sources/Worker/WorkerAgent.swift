@@ -134,7 +134,7 @@ public actor WorkerAgent {
         for await update in supervisor.updates {
             pendingReports[update.allocationID] = ClientAllocationUpdate(
                 id: update.allocationID, clientStatus: update.clientStatus, clientDescription: update.clientDescription,
-                taskStates: update.taskStates)
+                taskStates: update.taskStates, deploymentStatus: update.deploymentStatus)
             reportWaiter?.resume()
             reportWaiter = nil
         }

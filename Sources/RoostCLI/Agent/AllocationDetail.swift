@@ -36,6 +36,8 @@ struct AllocationDetail: Sendable, Decodable {
     var nextAllocation: AllocationID?
     var createTime: Timestamp
     var modifyTime: Timestamp
+    /// The worker's health verdict for the allocation's deployment, once decided.
+    var deploymentStatus: AllocationDeploymentStatus?
     var job: JobOutline
 
     /// Task names in the order the job declares them.
