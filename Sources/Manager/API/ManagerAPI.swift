@@ -44,6 +44,7 @@ public struct ManagerAPI: Sendable {
         registerOperatorRoutes(in: &router)
         registerACLRoutes(in: &router)
         registerPeriodicRoutes(in: &router)
+        registerDeploymentRoutes(in: &router)
     }
 
     /// Checks the caller's token against what the route requires (when ACLs are on), runs the
