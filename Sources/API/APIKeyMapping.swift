@@ -22,6 +22,9 @@ enum APIKeyMapping {
         "restartDelay": "StartDelay",
         "oomKilled": "OOMKilled",
         "hostIP": "HostIP",
+        "placedAllocations": "PlacedAllocs",
+        "healthyAllocations": "HealthyAllocs",
+        "unhealthyAllocations": "UnhealthyAllocs",
     ]
 
     static let reverseExceptions: [String: String] = Dictionary(

@@ -78,6 +78,8 @@ public enum EvaluationTrigger: String, Sendable, Hashable, Codable, CaseIterable
     case maxPlanAttempts = "max-plan-attempts"
     /// A periodic job launched a child (on schedule or forced).
     case periodicJob = "periodic-job"
+    /// A deployment moved on (allocations became healthy, promotion, resume): roll further.
+    case deploymentWatcher = "deployment-watcher"
 }
 
 public enum EvaluationStatus: String, Sendable, Hashable, Codable, CaseIterable {

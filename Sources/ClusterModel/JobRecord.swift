@@ -12,6 +12,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var modifyIndex: UInt64
     /// The index of the last change to the spec itself (not to its status).
     public var jobModifyIndex: UInt64
+    /// Set when a deployment of this version succeeded: what `auto_revert` goes back to.
+    public var stable: Bool = false
 
     public init(
         spec: JobSpec, version: UInt64 = 0, stopped: Bool = false, status: JobStatus = .pending,
@@ -28,6 +30,24 @@ public struct JobRecord: Sendable, Hashable, Codable {
     }
 
     public var id: String { spec.id }
+
+    enum CodingKeys: String, CodingKey {
+        case spec, version, stopped, status, submitTime, createIndex, modifyIndex, jobModifyIndex, stable
+    }
+
+    /// Records written before deployments existed have no `stable`; they read as not stable.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        spec = try container.decode(JobSpec.self, forKey: .spec)
+        version = try container.decode(UInt64.self, forKey: .version)
+        stopped = try container.decode(Bool.self, forKey: .stopped)
+        status = try container.decode(JobStatus.self, forKey: .status)
+        submitTime = try container.decode(Timestamp.self, forKey: .submitTime)
+        createIndex = try container.decode(UInt64.self, forKey: .createIndex)
+        modifyIndex = try container.decode(UInt64.self, forKey: .modifyIndex)
+        jobModifyIndex = try container.decode(UInt64.self, forKey: .jobModifyIndex)
+        stable = try container.decodeIfPresent(Bool.self, forKey: .stable) ?? false
+    }
 }
 
 /// Nomad's job status: pending until an allocation runs, running while any allocation is

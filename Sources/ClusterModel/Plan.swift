@@ -15,6 +15,8 @@ public struct Plan: Sendable, Hashable, Codable {
     public var evaluation: Evaluation
     /// Evaluations to create alongside (blocked evaluations, delayed reschedules).
     public var followupEvaluations: [Evaluation]
+    /// Deployments the plan creates (a new version's roll-out) or cancels (an older one's).
+    public var deployments: [Deployment] = []
 
     public init(
         evaluationID: EvaluationID, jobID: String, namespace: String, priority: Int,

@@ -20,6 +20,7 @@ public actor ManagerServer {
     var random = SystemRandomNumberGenerator()
     var liveness = NodeLiveness()
     var drainWatch = DrainWatch()
+    var deploymentWatchMemory = DeploymentWatchMemory()
     var backgroundTasks: [Task<Void, Never>] = []
     /// Whether `start()` ran: replication adds background tasks of its own before it, so their
     /// count cannot tell.
@@ -68,6 +69,7 @@ public actor ManagerServer {
             }
         })
         backgroundTasks.append(startPeriodicLauncher())
+        backgroundTasks.append(startDeploymentWatcher())
         let interval = settings.garbageCollectionInterval
         backgroundTasks.append(Task { [weak self] in
             while !Task.isCancelled {

@@ -16,6 +16,7 @@ extension StateCommand {
             case .deregisterNode(_, let evaluations, _): evaluations
             case .updateAllocations(_, let evaluations, _): evaluations
             case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.followupEvaluations
+            case .updateDeployment(let update): update.evaluations
             case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: []
             }
         return all.filter { $0.status == .pending || $0.status == .blocked }
@@ -31,7 +32,8 @@ extension StateCommand {
         case .updateNodeDrain(_, let strategy, let markEligible, _, _): strategy == nil && markEligible
         case .updateAllocations(let updates, _, _): updates.contains { $0.clientStatus.isTerminal }
         case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
-        case .deregisterNode, .registerJob, .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: false
+        case .deregisterNode, .registerJob, .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL,
+             .updateDeployment: false
         }
     }
 }

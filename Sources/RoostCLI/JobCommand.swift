@@ -4,6 +4,7 @@ enum JobCommand: Command {
     static let abstract = "Run, inspect and stop jobs; check job files."
     static var subcommands: [any Command.Type] {
         [JobRunCommand.self, JobStatusCommand.self, JobStopCommand.self, JobValidateCommand.self, JobInspectCommand.self, JobDispatchCommand.self,
-         JobPeriodicCommand.self, JobScaleCommand.self, JobPlanCommand.self]
+         JobPeriodicCommand.self, JobScaleCommand.self, JobPlanCommand.self, JobHistoryCommand.self,
+         JobRevertCommand.self]
     }
 }

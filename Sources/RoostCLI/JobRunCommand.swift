@@ -13,6 +13,12 @@ enum JobRunCommand: Command {
         running or a batch job has completed, 1 when it failed, and 2 when some of it could not
         be placed (the reasons are printed). With -detach, returns as soon as the job is
         registered and prints the evaluation ID.
+
+        When the run updates a job that is running and the new version rolls out as a
+        deployment (a service group's update block), the deployment is followed instead: a
+        table per group (desired, placed, healthy, unhealthy, progress deadline) each time it
+        changes, until it succeeds (exit 0) or fails or is cancelled (exit 2, the same code as
+        a placement failure: the job was registered but did not get where it was asked to).
         """ + "\n\n" + VariableOptions.discussion
     static var options: [OptionDescription] {
         [
@@ -28,6 +34,9 @@ enum JobRunCommand: Command {
         let variables = try VariableOptions.inputs(from: arguments, in: context)
         let client = try AgentClient.connect(arguments, in: context)
         guard let job = try JobSourceReader.loadJob(file, variables: variables, in: context) else { return .failure }
+        let escaped = AgentClient.escape(job.id)
+        // Whether this run updates a running job: then its new version may roll out as a deployment.
+        let updatesRunningJob = (try? await client.get("/v1/job/\(escaped)", as: JobDetail.self)).map { !$0.value.stop } ?? false
         let response = try await client.send(.post, "/v1/jobs", body: Array(NomadJSON.encode(job, pretty: false).utf8))
         let registration: JobRegisterResponse
         do {
@@ -43,9 +52,24 @@ enum JobRunCommand: Command {
         context.writeLine("    Evaluation ID: \(registration.evaluationID)")
         if arguments.flag("detach") == true { return .success }
 
-        let (detail, _) = try await client.get("/v1/job/\(AgentClient.escape(job.id))", as: JobDetail.self)
+        let (detail, _) = try await client.get("/v1/job/\(escaped)", as: JobDetail.self)
         let deadline = (job.update?.progressDeadline ?? .seconds(600)) + .seconds(30)
         let monitor = JobMonitor(client: client, context: context, jobID: job.id)
+        if updatesRunningJob, job.type == .service, job.groups.contains(where: { $0.update != nil }) {
+            switch try await monitor.follow(evaluationID: registration.evaluationID, version: detail.version, deadline: deadline, allocations: false) {
+            case .running:
+                if let outcome = try await monitor.followDeployment(version: detail.version) { return outcome }
+            case .placementFailed:
+                context.writeErrorLine(
+                    "error: job \"\(job.id)\" could not be placed completely (the reasons are above); what is left stays queued "
+                        + "and is placed when a node that fits appears, or fix the job and run it again")
+                return .placementFailed
+            case .failed(let reason):
+                throw .failure("job \"\(job.id)\": \(reason)")
+            case .complete:
+                return .success
+            }
+        }
         switch try await monitor.follow(evaluationID: registration.evaluationID, version: detail.version, deadline: deadline) {
         case .running:
             context.writeLine("==> Job \"\(job.id)\" is running")

@@ -16,9 +16,17 @@ public protocol SchedulerState {
     /// What the non-terminal allocations on a node hold. Stores keep this as a running tally so
     /// placing on a busy node does not rescan its allocations.
     func usage(onNode nodeID: NodeID) -> NodeUsage
+    /// The job's newest deployment, whatever its status: rolling updates continue it (or
+    /// replace it when the job has a newer version).
+    func latestDeployment(namespace: String, jobID: String) -> Deployment?
+    func deployment(id: DeploymentID) -> Deployment?
 }
 
 extension SchedulerState {
+    /// States without deployments (small test fakes) roll every change at once.
+    public func latestDeployment(namespace: String, jobID: String) -> Deployment? { nil }
+    public func deployment(id: DeploymentID) -> Deployment? { nil }
+
     /// Sums the node's allocations; conforming types with a tally should override this.
     public func usage(onNode nodeID: NodeID) -> NodeUsage {
         var usage = NodeUsage()

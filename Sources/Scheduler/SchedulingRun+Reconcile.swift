@@ -63,11 +63,22 @@ extension SchedulingRun {
         }
 
         var requests: [PlacementRequest] = []
-        live.sort { ($0.index, $0.createIndex, $0.id) < ($1.index, $1.createIndex, $1.id) }
+        // A group that rolls (a service group's `update` block) replaces old versions a few at a
+        // time, after canaries when it has them; see SchedulingRun+Deployment.
+        let rolling = isBatch ? nil : group.update.flatMap { $0.maxParallel > 0 ? $0 : nil }
+        let canaries = rolling == nil ? [] : setAsideCanaries(of: group, from: &live, record: record)
+        var destructive: [Allocation] = []
+        // Where a promoted canary and the allocation it replaces share a slot, the canary (the
+        // current version) keeps it.
+        live.sort {
+            ($0.index, $0.jobVersion == record.version ? 0 : 1, $0.createIndex, $0.id)
+                < ($1.index, $1.jobVersion == record.version ? 0 : 1, $1.createIndex, $1.id)
+        }
         let migrating = allocationsToMigrate(group, live: live, all: allocations, isBatch: isBatch)
         for allocation in live {
             guard allocation.index < count, !filled.contains(allocation.index) else {
-                stop(allocation, because: "alloc not needed since the group's count is \(count)")
+                let promotedCanary = allocation.index < count && allocation.jobVersion != record.version
+                stop(allocation, because: promotedCanary ? "alloc was replaced by a promoted canary" : "alloc not needed since the group's count is \(count)")
                 continue
             }
             filled.insert(allocation.index)
@@ -82,6 +93,8 @@ extension SchedulingRun {
                 updated.job = record.spec
                 updated.jobVersion = record.version
                 update(updated)
+            } else if rolling != nil {
+                destructive.append(allocation)
             } else {
                 stop(allocation, because: "alloc is being updated due to job update")
                 requests.append(PlacementRequest(index: allocation.index, previous: allocation.id))
@@ -91,6 +104,12 @@ extension SchedulingRun {
         where request.index < count && !filled.contains(request.index) {
             filled.insert(request.index)
             requests.append(request)
+        }
+        if let rolling {
+            let fresh = live.isEmpty && canaries.isEmpty && filled.count < count
+            requests += roll(
+                group, strategy: rolling, of: record, destructive: destructive, canaries: canaries, fresh: fresh,
+                random: &random)
         }
         // Bounded by the per-evaluation budget, so a huge count cannot make a huge plan (or a
         // huge loop); what is left is queued for a follow-up evaluation.

@@ -37,6 +37,8 @@ struct SchedulingRun<State: SchedulerState> {
     var failures: [String: AllocationMetrics] = [:]
     /// Placements beyond `maximumPlacementsPerEvaluation`, left for a follow-up evaluation.
     var deferred = 0
+    /// The deployment this run rolls under, and its canaries (SchedulingRun+Deployment).
+    var rollout = RolloutPlanning()
 
     init(evaluation: Evaluation, state: State, now: Timestamp, settings: SchedulerSettings) {
         self.evaluation = evaluation
@@ -92,6 +94,7 @@ struct SchedulingRun<State: SchedulerState> {
             }
         }
         place(requests, of: record, random: &random)
+        attachDeployment()
         finish(record, random: &random)
     }
 

@@ -51,6 +51,9 @@ public enum StateCommand: Sendable, Hashable, Codable {
     /// The management token made when the cluster is created; applied at most once per cluster
     /// (see `StateStore.aclBootstrapAccessor`).
     case bootstrapACL(ACLToken)
+    /// The deployment watcher's or an operator's change to a deployment: its status, promotion,
+    /// marking its job version stable, reverting the job (see `DeploymentUpdate`).
+    case updateDeployment(DeploymentUpdate)
 }
 
 /// One allocation's state as its worker reports it.

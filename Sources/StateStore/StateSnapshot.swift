@@ -16,6 +16,8 @@ public struct StateSnapshot: Sendable, Hashable, Codable {
     /// Tokens with their secrets' hashes (never the secrets).
     public var aclTokens: [ACLToken]
     public var aclBootstrapAccessor: ACLAccessorID?
+    /// Absent in snapshots taken before deployments existed.
+    public var deployments: [Deployment] = []
 
     public init(
         latestIndex: UInt64 = 0, tableIndexes: [StateTable: UInt64] = [:], jobs: [JobRecord] = [],
@@ -37,7 +39,7 @@ public struct StateSnapshot: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case latestIndex, tableIndexes, jobs, jobVersions, nodes, allocations, evaluations, queuedAllocations
-        case aclTokens, aclBootstrapAccessor
+        case aclTokens, aclBootstrapAccessor, deployments
     }
 
     /// Snapshots written before ACLs existed have no token fields; they read as "no tokens".
@@ -53,6 +55,7 @@ public struct StateSnapshot: Sendable, Hashable, Codable {
         queuedAllocations = try container.decode([QueuedAllocations].self, forKey: .queuedAllocations)
         aclTokens = try container.decodeIfPresent([ACLToken].self, forKey: .aclTokens) ?? []
         aclBootstrapAccessor = try container.decodeIfPresent(ACLAccessorID.self, forKey: .aclBootstrapAccessor)
+        deployments = try container.decodeIfPresent([Deployment].self, forKey: .deployments) ?? []
     }
 
     /// The queued counts per group the last evaluation of a job reported.

@@ -93,10 +93,13 @@ extension StateStore {
             try deleteACLToken(accessor, &change)
         case .bootstrapACL(let token):
             try bootstrapACL(token, &change)
+        case .updateDeployment(let update):
+            try checkCount(update.evaluations.count)
+            try updateDeployment(update, &change)
         }
     }
 
-    private func checkCount(_ count: Int) throws(StateError) {
+    func checkCount(_ count: Int) throws(StateError) {
         guard count <= Self.maximumItemsPerCommand else {
             throw .invalid("a command may carry at most \(Self.maximumItemsPerCommand) items, this one has \(count)")
         }
@@ -104,7 +107,7 @@ extension StateStore {
 
     // MARK: Jobs
 
-    private mutating func registerJob(
+    mutating func registerJob(
         _ spec: JobSpec, evaluation: Evaluation?, submitTime: Timestamp, _ change: inout Change
     ) throws(StateError) {
         guard !spec.id.isEmpty else { throw .invalid("a job needs an ID") }
@@ -143,6 +146,7 @@ extension StateStore {
         if purge {
             jobsByKey[key] = nil
             versionsByKey[key] = nil
+            removeDeployments(of: key, &change)
             queuedByKey[key] = nil
             change.tables.insert(.jobs)
         } else if !record.stopped {
@@ -244,7 +248,8 @@ extension StateStore {
     private mutating func applyPlan(_ plan: Plan, time: Timestamp, _ change: inout Change) throws(StateError) {
         let stopCount = plan.stops.values.reduce(0) { $0 &+ $1.count }
         let placementCount = plan.placements.values.reduce(0) { $0 &+ $1.count }
-        try checkCount(stopCount &+ placementCount &+ plan.followupEvaluations.count)
+        try checkCount(stopCount &+ placementCount &+ plan.followupEvaluations.count &+ plan.deployments.count)
+        upsertDeployments(from: plan, time: time, &change)
         for nodeID in plan.stops.keys.sorted() {
             for stop in plan.stops[nodeID] ?? [] {
                 guard let old = allocationsByID[stop.id] else { continue }
@@ -281,6 +286,7 @@ extension StateStore {
                 new.modifyIndex = change.index
                 new.modifyTime = time
                 replaceAllocation(old, with: new)
+                if old == nil { countPlacement(of: new, &change) }
                 if old == nil, let previousID = new.previousAllocation, var previous = allocationsByID[previousID] {
                     let before = previous
                     previous.nextAllocation = new.id
@@ -322,6 +328,7 @@ extension StateStore {
                 health.canary = old.deploymentStatus?.canary ?? false
                 health.description = String(health.description.prefix(1024))
                 new.deploymentStatus = health
+                countHealth(of: new, before: old, time: time, &change)
             }
             new.modifyIndex = change.index
             new.modifyTime = time

@@ -46,7 +46,7 @@ extension StateStore {
         for key in queuedByKey.keys.sorted() {
             queued.append(.init(namespace: key.namespace, jobID: key.id, groups: queuedByKey[key] ?? [:]))
         }
-        return StateSnapshot(
+        var saved = StateSnapshot(
             latestIndex: latestIndex, tableIndexes: tableIndexes,
             jobs: jobsByKey.keys.sorted().compactMap { jobsByKey[$0] },
             jobVersions: versionsByKey.keys.sorted().flatMap { versionsByKey[$0] ?? [] },
@@ -54,6 +54,8 @@ extension StateStore {
             allocations: allocationsByID.values.sorted { $0.id < $1.id },
             evaluations: evaluationsByID.values.sorted { $0.id < $1.id },
             queuedAllocations: queued, aclTokens: aclTokens(), aclBootstrapAccessor: aclBootstrapToken)
+        saved.deployments = deploymentsByID.values.sorted { $0.id < $1.id }
+        return saved
     }
 
     /// A store equal to the one the snapshot was taken from, indexes and tallies rebuilt.
@@ -76,6 +78,7 @@ extension StateStore {
         }
         for token in snapshot.aclTokens { aclTokensByAccessor[token.accessorID] = token }
         aclBootstrapToken = snapshot.aclBootstrapAccessor
+        for deployment in snapshot.deployments { replaceDeployment(deploymentsByID[deployment.id], with: deployment) }
     }
 
     /// Replaces the whole state by a saved snapshot's, as the command at `index` (an operator's

@@ -49,10 +49,12 @@ extension StateStore {
     }
 
     static func slot(of allocation: Allocation) -> String {
-        switch allocation.job.type {
+        let slot = switch allocation.job.type {
         case .system, .sysbatch: "\(allocation.name)@\(allocation.nodeID)"
         case .service, .batch: allocation.name
         }
+        // A canary runs beside the allocation it is to replace, under the same name.
+        return allocation.deploymentStatus?.canary == true ? slot + "#canary" : slot
     }
 
     private func rejection(

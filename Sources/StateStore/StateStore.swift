@@ -24,6 +24,7 @@ public struct StateStore: Sendable, Equatable {
     var queuedByKey: [JobKey: [String: Int]] = [:]
     var aclTokensByAccessor: [ACLAccessorID: ACLToken] = [:]
     var aclBootstrapToken: ACLAccessorID?
+    var deploymentsByID: [DeploymentID: Deployment] = [:]
 
     // Derived from the tables above; rebuilt on restore.
     var allocationsByJob: [JobKey: Set<AllocationID>] = [:]
@@ -31,6 +32,7 @@ public struct StateStore: Sendable, Equatable {
     var evaluationsByJob: [JobKey: Set<EvaluationID>] = [:]
     var usageByNode: [NodeID: NodeUsage] = [:]
     var talliesByJob: [JobKey: JobTally] = [:]
+    var deploymentsByJob: [JobKey: Set<DeploymentID>] = [:]
 
     public init() {}
 

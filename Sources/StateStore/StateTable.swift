@@ -6,4 +6,5 @@ public enum StateTable: String, Sendable, Hashable, Codable, CaseIterable {
     case allocations
     case evaluations
     case aclTokens
+    case deployments
 }

@@ -107,6 +107,7 @@ extension ManagerAPI {
             record.spec,
             appending: [
                 ("Version", .integer(Int64(clamping: record.version))), ("Stop", .bool(record.stopped)),
+                ("Stable", .bool(record.stable)),
                 ("Status", .string(record.status.rawValue)),
                 ("SubmitTime", .integer(record.submitTime.nanosecondsSinceEpoch)),
                 ("CreateIndex", .integer(Int64(clamping: record.createIndex))),

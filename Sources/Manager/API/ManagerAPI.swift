@@ -46,6 +46,7 @@ public struct ManagerAPI: Sendable {
         registerPeriodicRoutes(in: &router)
         registerScaleRoutes(in: &router)
         registerJobPlanRoutes(in: &router)
+        registerDeploymentRoutes(in: &router)
     }
 
     /// Checks the caller's token against what the route requires (when ACLs are on), runs the

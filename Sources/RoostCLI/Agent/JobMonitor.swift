@@ -21,7 +21,9 @@ struct JobMonitor {
         case failed(String)
     }
 
-    func follow(evaluationID: String, version: UInt64, deadline: Duration) async throws(CommandError) -> Outcome {
+    /// With `allocations` false, stops once the evaluation is processed (a deployment's
+    /// monitor follows the allocations from there).
+    func follow(evaluationID: String, version: UInt64, deadline: Duration, allocations followAllocations: Bool = true) async throws(CommandError) -> Outcome {
         let escaped = AgentClient.escape(jobID)
         context.writeLine("==> Monitoring evaluation \"\(evaluationID.prefix(8))\"")
         // 1. The evaluation: wait until the scheduler has processed it.
@@ -44,6 +46,7 @@ struct JobMonitor {
         }
         if evaluation.status == .failed { return .failed(evaluation.statusDescription) }
         if placementFailed { return .placementFailed }
+        if !followAllocations { return .running }
 
         // 2. The allocations of this version: report changes until the goal is reached.
         var reported: [AllocationID: ClientStatus] = [:]
