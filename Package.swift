@@ -90,6 +90,11 @@ let package = Package(
         .executableTarget(
             name: "WorkerSwarmBench", dependencies: ["Worker", "ClusterSecurity", "ClusterModel"],
             path: "contrib/bench/cluster/WorkerSwarmBench"),
+        // Built only by the scheduler benchmark (contrib/bench/scheduler): a simulated cluster,
+        // a million placements through the managers with and without Raft.
+        .executableTarget(
+            name: "SchedulerBench", dependencies: ["Manager", "Scheduler", "StateStore", "ClusterModel", "Raft", "RaftRuntime"],
+            path: "contrib/bench/scheduler/SchedulerBench"),
         // Built only by the gossip benchmark: one gossip member with a small HTTP API, beside Serf.
         .executableTarget(
             name: "GossipBenchAgent", dependencies: ["Gossip", "SWIM", "HTTP", "Platform"],

@@ -9,6 +9,8 @@ struct GroupPlacer {
     var feasible: [Int] = []
     var feasibleSet = Set<Int>()
     var baseMetrics = AllocationMetrics()
+    /// Where in `feasible` the next placement starts looking (see `candidateLimit`).
+    var cursor = 0
     /// Set once a placement of the group found no node.
     var hasFailed = false
     /// Live allocations of the group per node position (anti-affinity, `distinct_hosts`).

@@ -32,6 +32,7 @@ extension SchedulingRun {
             placer.feasible = feasible
             placer.feasibleSet = Set(feasible)
             placer.baseMetrics = metrics
+            placer.cursor = feasible.isEmpty ? 0 : Int.random(in: 0..<feasible.count, using: &random)
             for request in groupRequests {
                 guard placementsMade < settings.maximumPlacementsPerEvaluation else {
                     deferred += 1
@@ -72,7 +73,6 @@ extension SchedulingRun {
             positionsToTry = placer.feasible
         }
         var best: (position: Int, score: Double)?
-        var ties = 0
         if !placer.distinctProperties.isEmpty { placer.refreshPropertyCounts(liveAllocations.values, nodes: nodes, positions: positions) }
         let fixedDemand = placer.fixedDemand
         let checksPlacementRules = placer.hasPlacementRules
@@ -80,7 +80,22 @@ extension SchedulingRun {
         var exhaustedCPU = 0
         var exhaustedMemory = 0
         var exhaustedPorts = 0
-        for position in positionsToTry {
+        // Nodes are looked at from the group's cursor on, wrapping around, until
+        // `candidateLimit` of them could take the allocation; the best of those wins (the
+        // first seen on equal scores, and the cursor starts at a random node per group, so
+        // ties still spread). The cursor then moves to the first node that had room, so
+        // nodes found full are not looked at again by the group's next placements.
+        let total = positionsToTry.count
+        let start = request.node == nil ? placer.cursor : 0
+        let limit = request.node == nil ? settings.candidateLimit : 1
+        var ranked = 0
+        var firstWithRoom: Int?
+        var offset = 0
+        while offset < total && ranked < limit {
+            var slot = start + offset
+            if slot >= total { slot -= total }
+            offset += 1
+            let position = positionsToTry[slot]
             if checksPlacementRules,
                 let reason = placer.placementRejection(
                     node: nodes[position], jobCount: jobCountOnNode[position], groupCount: placer.groupCounts[position])
@@ -102,20 +117,16 @@ extension SchedulingRun {
                 }
                 continue
             }
+            if firstWithRoom == nil { firstWithRoom = slot }
+            ranked += 1
             let score = Self.score(
                 cpuMHz: usages[position].cpuMHz.saturatingAdd(demand.cpuMHz),
                 memoryMiB: usages[position].memoryMiB.saturatingAdd(demand.memoryMiB), capacity: capacities[position],
                 collisions: placer.groupCounts[position], count: group.count)
-            if let current = best, score < current.score - 1e-9 { continue }
-            if let current = best, abs(score - current.score) <= 1e-9 {
-                // Reservoir choice among equal scores, so ties spread without bias.
-                ties += 1
-                if UInt64.random(in: 0..<UInt64(ties), using: &random) == 0 { best = (position, score) }
-            } else {
-                ties = 1
-                best = (position, score)
-            }
+            if let current = best, score <= current.score + 1e-9 { continue }
+            best = (position, score)
         }
+        if request.node == nil, let firstWithRoom { placer.cursor = firstWithRoom }
         for (dimension, count) in [("cpu", exhaustedCPU), ("memory", exhaustedMemory), ("ports", exhaustedPorts)] where count > 0 {
             metrics.nodesExhausted += count
             metrics.dimensionExhausted[dimension, default: 0] += count
