@@ -126,10 +126,7 @@ func runStore(nodes: [Node], jobs: [JobSpec], candidates: Int, measureEncoding: 
         let plan = scheduler.process(evaluation, state: store, now: wallClock(), random: &random)
         if measureEncoding {
             let encodeStart = ContinuousClock.now
-            let bytes = (try? JSONEncoder().encode(StateCommand.submitPlan(plan, time: wallClock())).count) ?? 0
-            if let first = plan.placements.values.first?.first, let sample = try? JSONEncoder().encode(first) {
-                log(String(decoding: sample, as: UTF8.self))
-            }
+            let bytes = (try? JSONEncoder().encode(StateCommand.submitPlan(StateStore.compactingJobs(of: plan), time: wallClock())).count) ?? 0
             log("   plan of \(plan.placements.values.reduce(0) { $0 + $1.count }) placements: \(bytes) bytes of JSON, encoded in \(String(format: "%.2f", seconds(since: encodeStart))) s")
         }
         index += 1
