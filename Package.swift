@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "TestSupport"]),
         .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform", "TestSupport", "ClusterSecurity", "Sodium"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel", "TestSupport", "StateStore"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel", "TestSupport"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "ClusterModel"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
