@@ -31,6 +31,8 @@ struct Options {
     var candidates = SchedulerSettings().candidateLimit
     /// Store mode: JSON-encode each plan as the Raft log would, and say how big and how slow.
     var measureEncoding = false
+    /// `ManagerSettings.schedulerWorkers` for the managers.
+    var workers = ManagerSettings().schedulerWorkers
 }
 
 func parseOptions() -> Options {
@@ -49,6 +51,7 @@ func parseOptions() -> Options {
         case "--per-job": options.perJob = Int(value) ?? options.perJob
         case "--timeout": options.timeout = Double(value) ?? options.timeout
         case "--candidates": options.candidates = Int(value) ?? options.candidates
+        case "--workers": options.workers = Int(value) ?? options.workers
         default:
             FileHandle.standardError.write(Data("SchedulerBench: unknown argument \(argument) (see the comment at the top of main.swift)\n".utf8))
             exit(64)
@@ -151,7 +154,9 @@ struct BenchRandom: RandomNumberGenerator {
     }
 }
 
-let managerSettings = ManagerSettings(heartbeatTTL: .seconds(3_600), gossipFailureGrace: .seconds(3_600))
+func managerSettings(workers: Int) -> ManagerSettings {
+    ManagerSettings(heartbeatTTL: .seconds(3_600), schedulerWorkers: workers, gossipFailureGrace: .seconds(3_600))
+}
 
 /// Registers the nodes and jobs with `entry` and waits until `target` allocations are placed on
 /// every manager in `watched`.
@@ -185,7 +190,8 @@ func drive(
             log("   \(String(format: "%6.1f", seconds(since: start))) s: placed \(counts.map(String.init).joined(separator: " / "))")
             lastReport = ContinuousClock.now
         }
-        try await Task.sleep(for: .milliseconds(50))
+        // Not too often: a snapshot held while a plan is applied makes the apply copy the tables.
+        try await Task.sleep(for: .milliseconds(250))
     }
     let store = await watched[0].snapshot()
     log("   timed out after \(timeout) s with \(placedCount(store, nodes: nodes)) of \(target) placed")
@@ -233,7 +239,7 @@ final class DirectForwarder: LeaderForwarding, @unchecked Sendable {
     }
 }
 
-func runRaft(nodes: [Node], jobs: [JobSpec], target: Int, timeout: Double) async throws -> (Double, Double, StateStore) {
+func runRaft(nodes: [Node], jobs: [JobSpec], target: Int, timeout: Double, workers: Int) async throws -> (Double, Double, StateStore) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("roost-schedbench-\(UInt32.random(in: 0...UInt32.max))").path
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let ids = [RaftNodeID(1), RaftNodeID(2), RaftNodeID(3)]
@@ -243,7 +249,7 @@ func runRaft(nodes: [Node], jobs: [JobSpec], target: Int, timeout: Double) async
     let forwarder = DirectForwarder()
     var managers: [ManagerServer] = []
     for (index, id) in ids.enumerated() {
-        let manager = ManagerServer(settings: managerSettings, clock: wallClock)
+        let manager = ManagerServer(settings: managerSettings(workers: workers), clock: wallClock)
         forwarder.add(manager, as: id)
         let settings = RaftShellSettings(
             raft: RaftSettings(id: id, seed: id.rawValue), dataDirectory: "\(directory)/\(id.rawValue)",
@@ -291,13 +297,13 @@ case "store":
     finalStore = store
     extra["plans"] = Double(plans)
 case "manager":
-    let manager = ManagerServer(settings: managerSettings, clock: wallClock)
+    let manager = ManagerServer(settings: managerSettings(workers: options.workers), clock: wallClock)
     await manager.start()
     (elapsed, leaderElapsed, finalStore) = try await drive(
         entry: manager, watched: [manager], nodes: nodes, jobs: jobs, target: options.allocations, timeout: options.timeout)
     await manager.shutDown()
 case "raft":
-    (elapsed, leaderElapsed, finalStore) = try await runRaft(nodes: nodes, jobs: jobs, target: options.allocations, timeout: options.timeout)
+    (elapsed, leaderElapsed, finalStore) = try await runRaft(nodes: nodes, jobs: jobs, target: options.allocations, timeout: options.timeout, workers: options.workers)
 default:
     log("SchedulerBench: --mode must be store, manager or raft, not \(options.mode)")
     exit(64)
