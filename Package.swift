@@ -90,6 +90,11 @@ let package = Package(
         .executableTarget(
             name: "WorkerSwarmBench", dependencies: ["Worker", "ClusterSecurity", "ClusterModel"],
             path: "contrib/bench/cluster/WorkerSwarmBench"),
+        // Built only by the scheduler benchmark (contrib/bench/scheduler): a simulated cluster,
+        // a million placements through the managers with and without Raft.
+        .executableTarget(
+            name: "SchedulerBench", dependencies: ["Manager", "Scheduler", "StateStore", "ClusterModel", "Raft", "RaftRuntime"],
+            path: "contrib/bench/scheduler/SchedulerBench"),
         // Built only by the gossip benchmark: one gossip member with a small HTTP API, beside Serf.
         .executableTarget(
             name: "GossipBenchAgent", dependencies: ["Gossip", "SWIM", "HTTP", "Platform"],
@@ -115,7 +120,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Raft", "TestSupport"]),
         .testTarget(name: "RaftRuntimeTests", dependencies: ["RaftRuntime", "Raft", "Platform", "TestSupport", "ClusterSecurity", "Sodium"]),
         .testTarget(name: "APITests", dependencies: ["API", "ClusterModel", "StateStore"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel", "TestSupport"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "ClusterModel", "TestSupport", "StateStore"]),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Scheduler", "ClusterModel", "TestSupport"]),
         .testTarget(name: "SupervisionTests", dependencies: ["Supervision", "ClusterModel"]),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),

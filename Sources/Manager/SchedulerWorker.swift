@@ -11,22 +11,28 @@ struct SchedulerWorker: Sendable {
     let state: ReplicatedState
     let clock: @Sendable () -> Timestamp
     let maximumPlanAttempts: Int
-    let scheduler = Scheduler()
+    /// Plans are bounded to a few thousand placements: each is one Raft entry (a few MB of
+    /// JSON at this size, far below the log's 64 MiB limit on an entry), encoded, written and
+    /// applied by every manager while the others wait; the rest of a large group follows in
+    /// the next evaluation at once.
+    let scheduler = Scheduler(settings: SchedulerSettings(maximumPlacementsPerEvaluation: 5_000))
 
     func run() async {
-        var random = SystemRandomNumberGenerator()
         while let evaluation = await broker.next() {
+            // Seeded from the system once per evaluation: a large plan draws two random words
+            // per allocation ID, and a system call for each dominated placing a million.
+            var random = SchedulingRandom(seed: SystemRandomNumberGenerator())
             await schedule(evaluation, random: &random)
         }
     }
 
-    private func schedule(_ evaluation: Evaluation, random: inout SystemRandomNumberGenerator) async {
+    private func schedule(_ evaluation: Evaluation, random: inout SchedulingRandom) async {
         for _ in 0..<max(1, maximumPlanAttempts) {
             let snapshot = await state.snapshot
             let plan = scheduler.process(evaluation, state: snapshot, now: clock(), random: &random)
             // The plan is re-checked against the state at the moment it is applied; the part
             // that no longer fits comes back as rejected nodes, and the evaluation runs again.
-            guard let outcome = try? await manager.submit(.submitPlan(plan, time: clock())) else { break }
+            guard let outcome = try? await manager.submit(.submitPlan(StateStore.compactingJobs(of: plan), time: clock())) else { break }
             if outcome.rejectedNodes.isEmpty {
                 await broker.acknowledge(evaluation.id)
                 return
@@ -39,5 +45,29 @@ struct SchedulerWorker: Sendable {
             failed.statusDescription = "plans were refused \(maximumPlanAttempts) times because the cluster changed under them"
             _ = try? await manager.submit(.upsertEvaluations([failed], time: clock()))
         }
+    }
+}
+
+/// xoshiro256** seeded from the system generator: unpredictable across evaluations, cheap
+/// within one (IDs and tie-breaking only; nothing secret is drawn from it).
+struct SchedulingRandom: RandomNumberGenerator {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    init(seed: SystemRandomNumberGenerator) {
+        var system = seed
+        state = (system.next(), system.next(), system.next(), system.next())
+        if state == (0, 0, 0, 0) { state.0 = 1 }
+    }
+
+    mutating func next() -> UInt64 {
+        let result = ((state.1 &* 5) << 7 | (state.1 &* 5) >> 57) &* 9
+        let shifted = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= shifted
+        state.3 = state.3 << 45 | state.3 >> 19
+        return result
     }
 }

@@ -9,6 +9,11 @@ struct GroupPlacer {
     var feasible: [Int] = []
     var feasibleSet = Set<Int>()
     var baseMetrics = AllocationMetrics()
+    /// The group's `spread` and `affinity` scoring, when it has any.
+    var spread: SpreadScorer?
+    var affinity: AffinityScorer?
+    /// Where in `feasible` the next placement starts looking (see `candidateLimit`).
+    var cursor = 0
     /// Set once a placement of the group found no node.
     var hasFailed = false
     /// Live allocations of the group per node position (anti-affinity, `distinct_hosts`).

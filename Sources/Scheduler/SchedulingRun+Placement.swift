@@ -32,6 +32,10 @@ extension SchedulingRun {
             placer.feasible = feasible
             placer.feasibleSet = Set(feasible)
             placer.baseMetrics = metrics
+            placer.cursor = feasible.isEmpty ? 0 : Int.random(in: 0..<feasible.count, using: &random)
+            placer.spread = SpreadScorer(
+                group: group, job: record.spec, nodes: nodes, feasible: feasible, groupCounts: placer.groupCounts)
+            placer.affinity = AffinityScorer(group: group, job: record.spec, nodes: nodes, feasible: feasible, checker: &checker)
             for request in groupRequests {
                 guard placementsMade < settings.maximumPlacementsPerEvaluation else {
                     deferred += 1
@@ -72,7 +76,6 @@ extension SchedulingRun {
             positionsToTry = placer.feasible
         }
         var best: (position: Int, score: Double)?
-        var ties = 0
         if !placer.distinctProperties.isEmpty { placer.refreshPropertyCounts(liveAllocations.values, nodes: nodes, positions: positions) }
         let fixedDemand = placer.fixedDemand
         let checksPlacementRules = placer.hasPlacementRules
@@ -80,7 +83,28 @@ extension SchedulingRun {
         var exhaustedCPU = 0
         var exhaustedMemory = 0
         var exhaustedPorts = 0
-        for position in positionsToTry {
+        // Nodes are looked at from the group's cursor on, wrapping around, until
+        // `candidateLimit` of them could take the allocation; the best of those wins (the
+        // first seen on equal scores, and the cursor starts at a random node per group, so
+        // ties still spread). The cursor then moves to the first node that had room, so
+        // nodes found full are not looked at again by the group's next placements.
+        let total = positionsToTry.count
+        let start = request.node == nil ? placer.cursor : 0
+        let limit = request.node == nil ? settings.candidateLimit : 1
+        var ranked = 0
+        var firstWithRoom: Int?
+        var offset = 0
+        // With a spread, ranking stops at the limit only once a node with the best spread
+        // score any feasible node could have is among the candidates, so a limited look
+        // never misses a target.
+        let bestSpread = placer.spread?.bestPossible()
+        var chosenSpread = -Double.infinity
+        while offset < total {
+            if ranked >= limit, bestSpread.map({ chosenSpread >= $0 - 1e-9 }) ?? true { break }
+            var slot = start + offset
+            if slot >= total { slot -= total }
+            offset += 1
+            let position = positionsToTry[slot]
             if checksPlacementRules,
                 let reason = placer.placementRejection(
                     node: nodes[position], jobCount: jobCountOnNode[position], groupCount: placer.groupCounts[position])
@@ -102,20 +126,19 @@ extension SchedulingRun {
                 }
                 continue
             }
+            if firstWithRoom == nil { firstWithRoom = slot }
+            ranked += 1
+            let spreadScore = placer.spread?.score(position: position) ?? 0
             let score = Self.score(
                 cpuMHz: usages[position].cpuMHz.saturatingAdd(demand.cpuMHz),
                 memoryMiB: usages[position].memoryMiB.saturatingAdd(demand.memoryMiB), capacity: capacities[position],
-                collisions: placer.groupCounts[position], count: group.count)
-            if let current = best, score < current.score - 1e-9 { continue }
-            if let current = best, abs(score - current.score) <= 1e-9 {
-                // Reservoir choice among equal scores, so ties spread without bias.
-                ties += 1
-                if UInt64.random(in: 0..<UInt64(ties), using: &random) == 0 { best = (position, score) }
-            } else {
-                ties = 1
-                best = (position, score)
-            }
+                collisions: placer.groupCounts[position], count: group.count,
+                affinity: placer.affinity?.scores[position]) + 2 * spreadScore
+            if let current = best, score <= current.score + 1e-9 { continue }
+            best = (position, score)
+            chosenSpread = spreadScore
         }
+        if request.node == nil, let firstWithRoom { placer.cursor = firstWithRoom }
         for (dimension, count) in [("cpu", exhaustedCPU), ("memory", exhaustedMemory), ("ports", exhaustedPorts)] where count > 0 {
             metrics.nodesExhausted += count
             metrics.dimensionExhausted[dimension, default: 0] += count
@@ -149,6 +172,7 @@ extension SchedulingRun {
         usages[chosen.position].add(ResourceDemand(allocation))
         jobCountOnNode[chosen.position] += 1
         placer.groupCounts[chosen.position] += 1
+        placer.spread?.placed(on: chosen.position)
         if tracksLiveAllocations { liveAllocations[allocation.id] = allocation }
         plan.placements[node.id, default: []].append(allocation)
         placementsMade += 1
@@ -156,16 +180,27 @@ extension SchedulingRun {
 
     /// Bin-packing: the fuller the node would be (CPU and memory alike), the better, so small
     /// nodes fill up and large ones stay free for large work. A node already running this
-    /// group is penalised in proportion to how many of the group's allocations it would hold
-    /// (the two scores are averaged), which spreads replicas when the fit is close. In
-    /// [-0.5, 1]; `cpuMHz` and `memoryMiB` are what the node would hold with the placement.
-    static func score(cpuMHz: Int, memoryMiB: Int, capacity: NodeResources, collisions: Int, count: Int) -> Double {
+    /// group is penalised in proportion to how many of the group's allocations it would hold,
+    /// which spreads replicas when the fit is close, and an `affinity` adds the node's affinity
+    /// score; the parts that apply are averaged, so the result is in [-1, 1]. `cpuMHz` and
+    /// `memoryMiB` are what the node would hold with the placement. (Spread is added on top by
+    /// the caller, doubled, so it outweighs all of these: see `SpreadScorer`.)
+    static func score(
+        cpuMHz: Int, memoryMiB: Int, capacity: NodeResources, collisions: Int, count: Int, affinity: Double? = nil
+    ) -> Double {
         func fraction(_ used: Int, _ total: Int) -> Double {
             total > 0 ? min(1, Double(used) / Double(total)) : 1
         }
-        let fit = (fraction(cpuMHz, capacity.cpuMHz) + fraction(memoryMiB, capacity.memoryMiB)) / 2
-        guard collisions > 0 else { return fit }
-        let penalty = min(1, Double(collisions + 1) / Double(max(1, count)))
-        return (fit - penalty) / 2
+        var sum = (fraction(cpuMHz, capacity.cpuMHz) + fraction(memoryMiB, capacity.memoryMiB)) / 2
+        var parts = 1.0
+        if collisions > 0 {
+            sum -= min(1, Double(collisions + 1) / Double(max(1, count)))
+            parts += 1
+        }
+        if let affinity {
+            sum += affinity
+            parts += 1
+        }
+        return sum / parts
     }
 }

@@ -75,9 +75,9 @@ extension StateStore {
             try checkCount(evaluations.count)
             upsertEvaluations(evaluations, time: time, &change)
         case .applyPlan(let plan, let time):
-            try applyPlan(plan, time: time, &change)
+            try applyPlan(restoringJobs(of: plan), time: time, &change)
         case .submitPlan(let plan, let time):
-            let verdict = validate(plan)
+            let verdict = validate(restoringJobs(of: plan))
             try applyPlan(verdict.accepted, time: time, &change)
             change.rejectedNodes = verdict.rejectedNodes
         case .updateAllocations(let updates, let evaluations, let time):
@@ -272,11 +272,14 @@ extension StateStore {
                     // An in-place update: the scheduler owns the job version and the follow-up
                     // evaluation; the worker owns the client fields, which may be newer here.
                     new = old
+                    // A stub whose version is no longer stored leaves the allocation as it was.
+                    guard !placement.job.groups.isEmpty else { continue }
                     new.job = placement.job
                     new.jobVersion = placement.jobVersion
                     if placement.followupEvaluationID != nil { new.followupEvaluationID = placement.followupEvaluationID }
-                } else if placement.createIndex != 0 {
-                    // An update of an allocation collected since the plan was made.
+                } else if placement.createIndex != 0 || placement.job.groups.isEmpty {
+                    // An update of an allocation collected since the plan was made, or a
+                    // placement for a job version no longer stored (see `compactingJobs`).
                     continue
                 } else {
                     new = placement

@@ -71,6 +71,9 @@ extension StateStore {
         for stop in stops {
             if let current = allocationsByID[stop.id] { usage.remove(current) }
         }
+        if let stub = placements.first(where: \.job.groups.isEmpty) {
+            return "job \(stub.jobID) version \(stub.jobVersion) is no longer stored; scheduled again on the current version"
+        }
         for allocation in fresh {
             if let previousID = allocation.previousAllocation,
                 let next = allocationsByID[previousID]?.nextAllocation
