@@ -46,6 +46,8 @@ bench: deps
 	bash contrib/bench/raft/raft-bench.sh || status=1; \
 	bash contrib/bench/gossip/gossip-bench.sh || status=1; \
 	bash contrib/bench/cluster/cluster-bench.sh || status=1; \
+	bash contrib/bench/scheduler/scheduler-bench.sh || status=1; \
+	if [ "$$(id -u)" = 0 ]; then bash contrib/bench/oci/oci-bench.sh || status=1; fi; \
 	exit $$status
 
 # FUZZ_SECONDS given on the make command line reaches the script through the environment.
