@@ -22,7 +22,8 @@ public enum OCIContainerMonitor {
     /// `roost oci-monitor …`; not listed in the CLI's help (it is not for people).
     public static let subcommand = "oci-monitor"
 
-    /// What the agent passes: `EXIT-FILE PID-FILE STDOUT-FIFO STDERR-FIFO RUNTIME --create ARGS… --start ARGS…`.
+    /// What the agent passes: `EXIT-FILE PID-FILE STDOUT-FIFO STDERR-FIFO RUNTIME --create ARGS… --start ARGS…`
+    /// (no start arguments when the create arguments are `run --detach`).
     struct Invocation: Equatable {
         var exitFile: String
         var pidFile: String
@@ -73,9 +74,12 @@ public enum OCIContainerMonitor {
         let initPID = FileIO.readText(invocation.pidFile, limit: 64)
             .flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "\n" }).first }.flatMap { Int32($0) }
         guard created == 0, let initPID, initPID > 0 else { return fail("create", invocation) }
-        guard case .success(let starter) = OCIRuntimeProcess.spawn(invocation.runtime, invocation.startArguments, output: .discard),
-            waitFor(starter.pid) == 0
-        else { return fail("start", invocation) }
+        // Without start arguments the create step was `run --detach`: the container runs already.
+        if !invocation.startArguments.isEmpty {
+            guard case .success(let starter) = OCIRuntimeProcess.spawn(invocation.runtime, invocation.startArguments, output: .discard),
+                waitFor(starter.pid) == 0
+            else { return fail("start", invocation) }
+        }
         tellAgent("started \(initPID)\n")
 
         while true {

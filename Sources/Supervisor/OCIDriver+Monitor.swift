@@ -49,8 +49,8 @@ extension OCIDriver {
         let invocation = OCIContainerMonitor.Invocation(
             exitFile: container.exitFile, pidFile: container.pidFile,
             pipes: [container.standardOutputPipe, container.standardErrorPipe], runtime: runtime.executable,
-            createArguments: runtime.createArguments(id: container.id, bundle: container.bundle, pidFile: container.pidFile, log: container.logFile),
-            startArguments: runtime.globalArguments(log: container.logFile) + ["start", container.id])
+            createArguments: runtime.runDetachedArguments(id: container.id, bundle: container.bundle, pidFile: container.pidFile, log: container.logFile),
+            startArguments: [])
         let spawned = OCIRuntimeProcess.spawn(
             monitorExecutable, [OCIContainerMonitor.subcommand] + invocation.arguments,
             output: .descriptors(writeEnds[0], writeEnds[1]), statusDescriptor: status[1])

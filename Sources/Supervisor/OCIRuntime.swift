@@ -44,9 +44,11 @@ public struct OCIRuntime: Sendable, Hashable {
         return arguments
     }
 
-    /// `create --bundle B --pid-file P ID`, for `ProcessSpawner` (its stdio become the container's).
-    func createArguments(id: String, bundle: String, pidFile: String, log: String) -> [String] {
-        globalArguments(log: log) + ["create", "--bundle", bundle, "--pid-file", pidFile, id]
+    /// `run --detach --bundle B --pid-file P ID`: create and start in one runtime process (one
+    /// exec less than `create` then `start` on the path to a running task). The runtime exits
+    /// once the container runs; its init is then re-parented to the nearest subreaper.
+    func runDetachedArguments(id: String, bundle: String, pidFile: String, log: String) -> [String] {
+        globalArguments(log: log) + ["run", "--detach", "--bundle", bundle, "--pid-file", pidFile, id]
     }
 
     /// Runs a short runtime command (`start`, `kill`, `delete`, `state`, `list`) to completion.
