@@ -77,21 +77,8 @@ enum JobDispatchCommand: Command {
 
         let child = dispatched.dispatchedJobID
         let monitor = JobMonitor(client: client, context: context, jobID: child)
-        switch try await monitor.follow(evaluationID: dispatched.evaluationID, version: 0, deadline: .seconds(630)) {
-        case .running:
-            context.writeLine("==> Job \"\(child)\" is running")
-            return .success
-        case .complete:
-            context.writeLine("==> Job \"\(child)\" completed")
-            return .success
-        case .placementFailed:
-            context.writeErrorLine(
-                "error: job \"\(child)\" could not be placed completely (the reasons are above); it stays queued "
-                    + "and is placed when a node that fits appears")
-            return .placementFailed
-        case .failed(let reason):
-            throw .failure("job \"\(child)\": \(reason)")
-        }
+        let outcome = try await monitor.follow(evaluationID: dispatched.evaluationID, version: 0, deadline: .seconds(630))
+        return try monitor.report(outcome)
     }
 }
 

@@ -27,6 +27,8 @@ enum JobRunCommand: Command {
         ] + VariableOptions.options
     }
 
+    static let placementHint = ", or fix the job and run it again"
+
     static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         guard arguments.positionals.count == 1, let file = arguments.positionals.first else {
             throw .usage("\"\(context.commandPath)\" takes exactly one FILE (or - for standard input)")
@@ -56,34 +58,17 @@ enum JobRunCommand: Command {
         let deadline = (job.update?.progressDeadline ?? .seconds(600)) + .seconds(30)
         let monitor = JobMonitor(client: client, context: context, jobID: job.id)
         if updatesRunningJob, job.type == .service, job.groups.contains(where: { $0.update != nil }) {
-            switch try await monitor.follow(evaluationID: registration.evaluationID, version: detail.version, deadline: deadline, allocations: false) {
+            let outcome = try await monitor.follow(evaluationID: registration.evaluationID, version: detail.version, deadline: deadline, allocations: false)
+            switch outcome {
             case .running:
-                if let outcome = try await monitor.followDeployment(version: detail.version) { return outcome }
-            case .placementFailed:
-                context.writeErrorLine(
-                    "error: job \"\(job.id)\" could not be placed completely (the reasons are above); what is left stays queued "
-                        + "and is placed when a node that fits appears, or fix the job and run it again")
-                return .placementFailed
-            case .failed(let reason):
-                throw .failure("job \"\(job.id)\": \(reason)")
+                if let deployed = try await monitor.followDeployment(version: detail.version) { return deployed }
             case .complete:
                 return .success
+            case .placementFailed, .failed:
+                return try monitor.report(outcome, placementHint: Self.placementHint)
             }
         }
-        switch try await monitor.follow(evaluationID: registration.evaluationID, version: detail.version, deadline: deadline) {
-        case .running:
-            context.writeLine("==> Job \"\(job.id)\" is running")
-            return .success
-        case .complete:
-            context.writeLine("==> Job \"\(job.id)\" completed")
-            return .success
-        case .placementFailed:
-            context.writeErrorLine(
-                "error: job \"\(job.id)\" could not be placed completely (the reasons are above); what is left stays queued "
-                    + "and is placed when a node that fits appears, or fix the job and run it again")
-            return .placementFailed
-        case .failed(let reason):
-            throw .failure("job \"\(job.id)\": \(reason)")
-        }
+        let outcome = try await monitor.follow(evaluationID: registration.evaluationID, version: detail.version, deadline: deadline)
+        return try monitor.report(outcome, placementHint: Self.placementHint)
     }
 }

@@ -50,20 +50,7 @@ enum JobScaleCommand: Command {
         if arguments.flag("detach") == true { return .success }
         let (detail, _) = try await client.get("/v1/job/\(AgentClient.escape(jobID))", as: JobDetail.self)
         let monitor = JobMonitor(client: client, context: context, jobID: jobID)
-        switch try await monitor.follow(evaluationID: answer.evaluationID, version: detail.version, deadline: .seconds(630)) {
-        case .running:
-            context.writeLine("==> Job \"\(jobID)\" is running")
-            return .success
-        case .complete:
-            context.writeLine("==> Job \"\(jobID)\" completed")
-            return .success
-        case .placementFailed:
-            context.writeErrorLine(
-                "error: job \"\(jobID)\" could not be placed completely (the reasons are above); what is left stays queued "
-                    + "and is placed when a node that fits appears")
-            return .placementFailed
-        case .failed(let reason):
-            throw .failure("job \"\(jobID)\": \(reason)")
-        }
+        let outcome = try await monitor.follow(evaluationID: answer.evaluationID, version: detail.version, deadline: .seconds(630))
+        return try monitor.report(outcome)
     }
 }

@@ -6,6 +6,12 @@ import Testing
 
 /// Where the worker writes a dispatch payload, and where it refuses to.
 @Suite struct DispatchPayloadFileTests {
+    /// The data directory an allocation directory of `directory()` lives in (two levels up:
+    /// `<data>/alloc/<id>`), which each test removes whole.
+    static func dataDirectory(of directory: AllocationDirectory) -> String {
+        URL(fileURLWithPath: directory.path).deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
     static func directory() -> AllocationDirectory {
         AllocationDirectory(
             dataDirectory: FileManager.default.temporaryDirectory.path + "/roost-payload-\(UUID().uuidString.prefix(8))",
@@ -22,7 +28,7 @@ import Testing
 
     @Test func onlyTasksWithADispatchPayloadBlockGetTheFileUnderLocal() throws {
         let directory = Self.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        defer { try? FileManager.default.removeItem(atPath: Self.dataDirectory(of: directory)) }
         try directory.create(tasks: ["reader", "sidecar"])
         let (job, tasks) = Self.job(payload: [0, 1, 2, 255])
         try directory.writeDispatchPayload(of: job, tasks: tasks)
@@ -32,7 +38,7 @@ import Testing
 
     @Test func aJobThatWasNotDispatchedWritesNothing() throws {
         let directory = Self.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        defer { try? FileManager.default.removeItem(atPath: Self.dataDirectory(of: directory)) }
         try directory.create(tasks: ["reader", "sidecar"])
         let (job, tasks) = Self.job(payload: nil)
         try directory.writeDispatchPayload(of: job, tasks: tasks)
@@ -41,7 +47,7 @@ import Testing
 
     @Test func aSymbolicLinkLeftInLocalIsNotFollowed() throws {
         let directory = Self.directory()
-        defer { try? FileManager.default.removeItem(atPath: directory.path) }
+        defer { try? FileManager.default.removeItem(atPath: Self.dataDirectory(of: directory)) }
         try directory.create(tasks: ["reader", "sidecar"])
         let outside = directory.path + "/outside.txt"
         try FileIO.write("precious", to: outside, create: true)

@@ -10,11 +10,7 @@ extension ManagerAPI {
     }
 
     func planJob(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (job, warnings) = try Self.job(from: request)
-        try ACLCaller.checkJobWrite(namespace: job.namespace, action: "planning jobs", aclsEnabled: manager.aclsEnabled)
-        if let pathID = request.pathParameters["id"], pathID != job.id {
-            throw APIRequestError(.badRequest, "the path names job \"\(pathID)\" but the body is job \"\(job.id)\"")
-        }
+        let (job, warnings) = try writableJob(from: request, action: "planning jobs")
         let result = try await manager.planJob(job)
         let diffType = result.jobModifyIndex == 0 ? "Added" : (result.diff.isEmpty ? "None" : "Edited")
         let response = JobPlanResponse(

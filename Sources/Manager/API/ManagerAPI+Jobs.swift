@@ -21,11 +21,7 @@ extension ManagerAPI {
     /// `POST /v1/jobs` with either `{"Job": {…}}` (Nomad's JSON job) or `{"JobHCL": "…"}`
     /// (a job file, parsed here with the same diagnostics `roost job validate` prints).
     func registerJob(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let (job, warnings) = try Self.job(from: request)
-        try ACLCaller.checkJobWrite(namespace: job.namespace, action: "registering jobs", aclsEnabled: manager.aclsEnabled)
-        if let pathID = request.pathParameters["id"], pathID != job.id {
-            throw APIRequestError(.badRequest, "the path names job \"\(pathID)\" but the body is job \"\(job.id)\"")
-        }
+        let (job, warnings) = try writableJob(from: request, action: "registering jobs")
         let registration = try await manager.register(job)
         let response = JobRegisterResponse(
             evaluationID: registration.evaluationID?.uuid ?? "", evalCreateIndex: registration.index,
@@ -114,6 +110,17 @@ extension ManagerAPI {
                 ("ModifyIndex", .integer(Int64(clamping: record.modifyIndex))),
                 ("JobModifyIndex", .integer(Int64(clamping: record.jobModifyIndex))),
             ])
+    }
+
+    /// The job a write route's body holds, once the caller may write its namespace and the path
+    /// (when it names a job) agrees with the body.
+    func writableJob(from request: HTTPRequest, action: String) throws -> (JobSpec, [String]) {
+        let (job, warnings) = try Self.job(from: request)
+        try ACLCaller.checkJobWrite(namespace: job.namespace, action: action, aclsEnabled: manager.aclsEnabled)
+        if let pathID = request.pathParameters["id"], pathID != job.id {
+            throw APIRequestError(.badRequest, "the path names job \"\(pathID)\" but the body is job \"\(job.id)\"")
+        }
+        return (job, warnings)
     }
 
     /// The job a register or parse request carries, with the reader's warnings.
