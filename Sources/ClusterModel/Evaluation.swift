@@ -80,6 +80,8 @@ public enum EvaluationTrigger: String, Sendable, Hashable, Codable, CaseIterable
     case periodicJob = "periodic-job"
     /// A deployment moved on (allocations became healthy, promotion, resume): roll further.
     case deploymentWatcher = "deployment-watcher"
+    /// A system job's node-by-node update continuing after its `stagger`.
+    case rollingUpdate = "rolling-update"
 }
 
 public enum EvaluationStatus: String, Sendable, Hashable, Codable, CaseIterable {

@@ -90,7 +90,7 @@ struct SchedulingRun<State: SchedulerState> {
             case .service, .batch:
                 requests.append((group, reconcile(group, of: record, allocations: allocations, random: &random)))
             case .system, .sysbatch:
-                requests.append((group, reconcileSystem(group, of: record, allocations: allocations)))
+                requests.append((group, reconcileSystem(group, of: record, allocations: allocations, random: &random)))
             }
         }
         place(requests, of: record, random: &random)

@@ -35,6 +35,20 @@ import Testing
         #expect(outcome.warning(containing: "`update` has no effect on batch jobs") != nil)
     }
 
+    /// A system job updates node by node: its `update` block (max_parallel, stagger) is kept,
+    /// at the job or the group level; without one, nothing is set and every node is replaced
+    /// at once.
+    @Test func aSystemJobKeepsItsUpdateBlockForNodeByNodeUpdates() throws {
+        let jobLevel = minimalJob(type: "system", job: { block("update") { attr("max_parallel", 2); attr("stagger", "45s") } }).decoded()
+        let group = try #require(jobLevel.job?.groups.first, "\(jobLevel.report)")
+        #expect(group.update?.maxParallel == 2)
+        #expect(group.update?.stagger == .seconds(45))
+        #expect(jobLevel.warning(containing: "`update` has no effect") == nil)
+        let groupLevel = minimalJob(type: "system", group: { block("update") { attr("max_parallel", 3) } }).decoded()
+        #expect(groupLevel.job?.groups.first?.update?.maxParallel == 3, "\(groupLevel.report)")
+        #expect(try #require(minimalJob(type: "system").decoded().job?.groups.first).update == nil)
+    }
+
     @Test func aPartialRestartBlockKeepsTheOtherDefaults() throws {
         let group = try #require(minimalJob(group: { block("restart") { attr("attempts", 10) } }).decoded().job?.groups.first)
         #expect(group.restart == RestartPolicy(attempts: 10, interval: .seconds(1800), delay: .seconds(15), mode: .fail))

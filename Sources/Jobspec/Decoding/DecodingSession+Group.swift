@@ -40,11 +40,11 @@ extension DecodingSession {
             }
         }
         if let updateBlock = content.block("update") {
-            if let base = inheritance.update {
+            if let base = inheritance.update ?? (type == .system ? UpdateStrategy.defaults : nil) {
                 let merged = decodeUpdate(updateBlock, onto: base)
                 group.update = merged.maxParallel == 0 ? nil : merged
             } else {
-                ignoredForType("update", type: type, at: updateBlock, reason: "only service jobs roll out updates")
+                ignoredForType("update", type: type, at: updateBlock, reason: "only service and system jobs roll out updates")
             }
         }
         if let migrateBlock = content.block("migrate") {

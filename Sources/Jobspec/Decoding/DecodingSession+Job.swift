@@ -52,10 +52,11 @@ extension DecodingSession {
         var update: UpdateStrategy?
         if let updateBlock = content.block("update") {
             let decoded = decodeUpdate(updateBlock, onto: .defaults)
-            if type == .service {
+            if type == .service || type == .system {
+                // A system job uses max_parallel and stagger: it updates node by node.
                 update = decoded
             } else {
-                ignoredForType("update", type: type, at: updateBlock, reason: "only service jobs roll out updates")
+                ignoredForType("update", type: type, at: updateBlock, reason: "only service and system jobs roll out updates")
             }
         }
         job.update = update
@@ -96,7 +97,7 @@ extension DecodingSession {
         }
 
         let inheritance = GroupInheritance(
-            jobName: name, type: type, update: type == .service ? (update ?? .defaults) : nil,
+            jobName: name, type: type, update: type == .service ? (update ?? .defaults) : (type == .system ? update : nil),
             reschedule: reschedule, migrate: migrate)
         // Groups and legacy job-level tasks keep their order in the file.
         var groupNames = FirstDeclarations()
