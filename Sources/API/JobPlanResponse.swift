@@ -16,6 +16,9 @@ public struct JobPlanGroupUpdates: Sendable, Hashable, Codable {
     public var ignore = 0
 
     public init() {}
+
+    /// Whether submitting would create or destroy allocations (what `job plan`'s exit status says).
+    public var changesAllocations: Bool { place + stop + destructiveUpdate + canary > 0 }
 }
 
 /// The answer of `POST /v1/job/:id/plan`, in Nomad's shape where it has one. `DiffLines` is

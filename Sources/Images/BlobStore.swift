@@ -39,6 +39,19 @@ public struct BlobStore: Sendable {
         guard actual == digest else {
             throw ImageError(.digestMismatch, "digest mismatch for \(what): expected \(digest), got \(actual); the registry or layout holds a corrupt blob: re-push the image")
         }
+        return try move(temporary, to: digest, what: what)
+    }
+
+    /// Stores the file at `temporary` under its own hash, for content nothing names a digest
+    /// for yet (a compressed layer of a `docker save` archive); returns the digest and size.
+    public func ingest(file temporary: String, what: String) throws(ImageError) -> (Digest, Int64) {
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let (digest, size) = try Self.hashFile(temporary)
+        _ = try move(temporary, to: digest, what: what)
+        return (digest, size)
+    }
+
+    private func move(_ temporary: String, to digest: Digest, what: String) throws(ImageError) -> String {
         let destination = path(of: digest)
         if rename(temporary, destination) != 0 {
             throw ImageError(.io, "cannot move \(what) into the image cache at \(destination): errno \(errno)")

@@ -43,14 +43,8 @@ struct DockerArchiveReader {
         let scratch = blobs.temporaryPath()
         try TarArchiveListing.extract(entry.Config, members: members, from: archive, to: scratch, what: description)
         let configName = (entry.Config as NSString).lastPathComponent.replacingOccurrences(of: ".json", with: "")
-        let configDigest: Digest
-        if let named = Digest("sha256:" + configName) {
-            configDigest = named
-        } else {
-            configDigest = try BlobStore.hashFile(scratch).0
-        }
-        let configSize = try BlobStore.hashFile(scratch).1
-        try blobs.ingest(file: scratch, digest: configDigest, size: configSize, what: "config \(entry.Config) in \(description)")
+        let (configDigest, configSize) = try Self.store(
+            scratch, expected: Digest("sha256:" + configName), into: blobs, what: "config \(entry.Config) in \(description)")
         let configuration = try ImageStore.decode(
             ImageConfiguration.self, blobs.read(configDigest, limit: RegistryClient.maximumDocumentBytes), what: "config in \(description)")
         let diffIDs = configuration.rootfs.diff_ids
@@ -62,10 +56,10 @@ struct DockerArchiveReader {
             let temporary = blobs.temporaryPath()
             try TarArchiveListing.extract(name, members: members, from: archive, to: temporary, what: description)
             let compressed = Self.isGzip(temporary)
-            let (digest, size) = try BlobStore.hashFile(temporary)
-            // An uncompressed layer is its own diff_id: check it now, before it is stored.
-            let expected = compressed ? digest : diffIDs[position]
-            try blobs.ingest(file: temporary, digest: expected, size: size, what: "layer \(position + 1) (\(name)) of \(description)")
+            // An uncompressed layer is its own diff_id: checked now, before it is stored; a
+            // compressed one is checked against it when it is unpacked.
+            let (expected, size) = try Self.store(
+                temporary, expected: compressed ? nil : diffIDs[position], into: blobs, what: "layer \(position + 1) (\(name)) of \(description)")
             layers.append(Descriptor(mediaType: compressed ? MediaType.ociLayerGzip : MediaType.ociLayer, digest: expected, size: size))
         }
         let manifest = ImageManifest(
@@ -109,6 +103,15 @@ struct DockerArchiveReader {
             throw ImageError(.manifestUnknown, "manifest unknown: \(description) holds \(entries.count) images; name one with :<tag> (\(tags.joined(separator: ", ")))")
         }
         return latest
+    }
+
+    /// Moves `temporary` into the cache under `expected`, which `ingest` checks, or, when
+    /// nothing is expected of it, under its own hash: each file is read once.
+    private static func store(_ temporary: String, expected: Digest?, into blobs: BlobStore, what: String) throws(ImageError) -> (Digest, Int64) {
+        let size = ((try? FileManager.default.attributesOfItem(atPath: temporary))?[.size] as? NSNumber)?.int64Value
+        guard let expected else { return try blobs.ingest(file: temporary, what: what) }
+        try blobs.ingest(file: temporary, digest: expected, size: size, what: what)
+        return (expected, size ?? 0)
     }
 
     static func isGzip(_ path: String) -> Bool {

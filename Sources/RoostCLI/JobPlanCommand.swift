@@ -67,8 +67,7 @@ enum JobPlanCommand: Command {
         context.writeLine("")
         context.writeLine("Job Modify Index: \(plan.jobModifyIndex)")
         context.writeLine("To submit the job: roost job run \(file)")
-        let changes = plan.annotations.desiredTGUpdates.values.contains { $0.place + $0.stop + $0.destructiveUpdate + $0.canary > 0 }
-        return changes ? .failure : .success
+        return plan.annotations.desiredTGUpdates.values.contains(where: \.changesAllocations) ? .failure : .success
     }
 
     /// `2 create, 1 create/destroy update, 3 ignore`, as Nomad words it.

@@ -74,6 +74,28 @@ struct OCIReattachTests {
         return false
     }
 
+    /// What each test starts from: a first agent runs a service container running `script`,
+    /// then detaches (exits without stopping it). `beforeDetach` runs while it still watches.
+    /// The first agent is finished here when anything fails before it detached.
+    static func detachedContainer(
+        _ agents: Agents, script: String, beforeDetach: (Supervisor, Allocation) async -> Void = { _, _ in }
+    ) async throws -> (first: Supervisor, allocation: Allocation, initPID: Int32, id: String) {
+        let first = try agents.start()
+        do {
+            let layout = try OCITestImage.layout(in: agents.dataDirectory)
+            let allocation = Self.serviceAllocation(layout: layout, script: script)
+            await first.run(allocation)
+            await Self.waitFor(first, allocation.id, "the service container runs") { $0.clientStatus == .running }
+            let initPID = try #require(await first.runnerPID(allocation.id, task: "svc"))
+            await beforeDetach(first, allocation)
+            #expect(await first.detach() == [allocation.id])
+            return (first, allocation, initPID, OCIDriver.containerID(allocation: allocation.id, task: "svc"))
+        } catch {
+            await agents.finish(first)
+            throw error
+        }
+    }
+
     static func log(_ supervisor: Supervisor, _ id: AllocationID) async -> String {
         guard let reader = try? await supervisor.logReader(allocation: id, task: "svc", stream: .stdout) else { return "" }
         return String(decoding: reader.read(from: 0).bytes, as: UTF8.self)
@@ -85,18 +107,11 @@ struct OCIReattachTests {
         let agents = Agents()
         var current: Supervisor?
         do {
-            let first = try agents.start()
-            current = first
-            let layout = try OCITestImage.layout(in: agents.dataDirectory)
-            let allocation = Self.serviceAllocation(layout: layout, script: "i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.1; done")
-            await first.run(allocation)
-            await Self.waitFor(first, allocation.id, "the service container runs") { $0.clientStatus == .running }
-            let initPID = try #require(await first.runnerPID(allocation.id, task: "svc"))
-            #expect(await Self.eventually("the first ticks reach the log") { await Self.log(first, allocation.id).contains("tick2") })
-
-            #expect(await first.detach() == [allocation.id])
-            current = nil
-            let id = OCIDriver.containerID(allocation: allocation.id, task: "svc")
+            let (first, allocation, initPID, id) = try await Self.detachedContainer(
+                agents, script: "i=0; while true; do echo tick$i; i=$((i+1)); sleep 0.1; done"
+            ) { first, allocation in
+                #expect(await Self.eventually("the first ticks reach the log") { await Self.log(first, allocation.id).contains("tick2") })
+            }
             #expect(runtime.status(id) == "running", "detaching leaves the container running")
             #expect(agents.cgroup(allocation.id, task: "svc") != nil, "and its cgroup")
             let seenBefore = await Self.log(first, allocation.id).split(separator: "\n").count
@@ -134,18 +149,8 @@ struct OCIReattachTests {
         let agents = Agents()
         var current: Supervisor?
         do {
-            let first = try agents.start()
-            current = first
-            let layout = try OCITestImage.layout(in: agents.dataDirectory)
-            let allocation = Self.serviceAllocation(layout: layout, script: "echo up; while true; do sleep 0.1; done")
-            await first.run(allocation)
-            await Self.waitFor(first, allocation.id, "the service container runs") { $0.clientStatus == .running }
-            let initPID = try #require(await first.runnerPID(allocation.id, task: "svc"))
-            #expect(await first.detach() == [allocation.id])
-            current = nil
-
+            let (_, allocation, initPID, id) = try await Self.detachedContainer(agents, script: "echo up; while true; do sleep 0.1; done")
             #expect(kill(initPID, SIGKILL) == 0)
-            let id = OCIDriver.containerID(allocation: allocation.id, task: "svc")
             let container = OCIContainer(id: id, bundle: agents.dataDirectory + "/oci/bundles/" + id)
             #expect(await Self.eventually("the monitor records the exit") { container.recordedExit() != nil })
 
@@ -186,17 +191,8 @@ struct OCIReattachTests {
         let agents = Agents()
         var current: Supervisor?
         do {
-            let first = try agents.start()
-            current = first
-            let layout = try OCITestImage.layout(in: agents.dataDirectory)
-            let allocation = Self.serviceAllocation(layout: layout, script: "while true; do sleep 0.1; done")
-            await first.run(allocation)
-            await Self.waitFor(first, allocation.id, "the service container runs") { $0.clientStatus == .running }
-            #expect(await first.detach() == [allocation.id])
-            current = nil
-
+            let (_, allocation, _, id) = try await Self.detachedContainer(agents, script: "while true; do sleep 0.1; done")
             // Someone removed the container and its monitor behind Roost's back: no exit status anywhere.
-            let id = OCIDriver.containerID(allocation: allocation.id, task: "svc")
             let record = try #require(OCIContainerRecord.load(bundle: agents.dataDirectory + "/oci/bundles/" + id))
             #expect(kill(record.monitorPID, SIGKILL) == 0)
             #expect(await Self.eventually("the monitor is gone") { !ProcessSignals.isAlive(record.monitorPID) })

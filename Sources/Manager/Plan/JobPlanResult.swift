@@ -17,6 +17,6 @@ public struct JobPlanResult: Sendable, Hashable {
 
     /// Whether submitting would create or destroy allocations.
     public var changesAllocations: Bool {
-        groups.values.contains { $0.place + $0.stop + $0.destructiveUpdate + $0.canary > 0 }
+        groups.values.contains(where: \.changesAllocations)
     }
 }

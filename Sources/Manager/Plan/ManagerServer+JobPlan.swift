@@ -47,7 +47,7 @@ extension ManagerServer {
             if stop.desiredDescription.contains("update") {
                 replacedSlots[stop.groupName, default: []].insert(stop.index)
                 groups[stop.groupName, default: .init()].destructiveUpdate += 1
-            } else if stop.clientStatus.isTerminal || stop.desiredStatus != .run {
+            } else {
                 groups[stop.groupName, default: .init()].stop += 1
             }
         }
