@@ -246,16 +246,6 @@ public actor ManagerServer {
             triggeredBy: trigger, jobID: job.id, createTime: now, modifyTime: now)
     }
 
-    /// Deletes what purged jobs left behind once it is terminal (their evaluations and
-    /// allocations), so the state does not grow without bound; workers then forget the
-    /// allocations' directories.
-    func collectGarbage() async {
-        guard leads else { return }
-        let (evaluations, allocations) = await state.snapshot.garbage()
-        guard !evaluations.isEmpty || !allocations.isEmpty else { return }
-        _ = try? await submit(.garbageCollect(evaluations: evaluations, allocations: allocations))
-    }
-
     /// What gossip concluded about a worker. The leader only takes it as a suggestion: the node
     /// is marked down once the verdict has stood for `gossipFailureGrace` without a heartbeat.
     public func gossipReported(node nodeID: NodeID, failed: Bool) {

@@ -17,6 +17,10 @@ public struct ManagerSettings: Sendable {
     public var schedulerWorkers: Int
     /// How often what purged jobs left behind is deleted from the state.
     public var garbageCollectionInterval: Duration
+    /// How long a job must have been dead (stopped, or every allocation finished), with nothing
+    /// changing, before it is purged: finished batch runs, periodic launches and dispatches
+    /// would otherwise pile up in the state forever. Nomad's `job_gc_threshold`, same default.
+    public var jobGarbageThreshold: Duration
 
     /// How long a write waits for a leader (an election in progress) before it fails with
     /// "No cluster leader".
@@ -33,8 +37,9 @@ public struct ManagerSettings: Sendable {
         heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2,
         garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7), aclsEnabled: Bool = false,
         gossipFailureGrace: Duration = .seconds(15), drainWatchInterval: Duration = .seconds(1),
-        certificateValidity: Int64 = JoinServiceSettings().certificateValidity
+        certificateValidity: Int64 = JoinServiceSettings().certificateValidity, jobGarbageThreshold: Duration = .seconds(4 * 3_600)
     ) {
+        self.jobGarbageThreshold = jobGarbageThreshold
         self.certificateValidity = certificateValidity
         self.drainWatchInterval = drainWatchInterval
         self.gossipFailureGrace = gossipFailureGrace

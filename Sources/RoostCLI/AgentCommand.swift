@@ -39,6 +39,8 @@ public struct AgentOptions: Sendable, Hashable {
     /// With `server`: how long after gossip declares a worker failed, with no heartbeat
     /// either, the leader marks it down and replaces its allocations.
     public var workerDownGrace: Duration = AgentConfigRules.defaultWorkerDownGrace
+    /// How long a dead job is kept before the managers purge it (`job_gc_threshold`).
+    public var jobGarbageThreshold: Duration = AgentConfigRules.defaultJobGarbageThreshold
     /// Addresses other agents are told to use, when not the bound ones (behind NAT, or bound
     /// to 0.0.0.0): `host` or `host:port`, from the config file's `advertise` block.
     public var advertiseHTTP: String?
@@ -144,6 +146,9 @@ enum AgentCommand: Command {
         OptionDescription(
             "worker-down-grace", kind: .value(placeholder: "DURATION"), displayPrefix: "-",
             help: "With -server: how long a worker gossip declared failed may stay silent before it is marked down (default 15s)."),
+        OptionDescription(
+            "job-gc-threshold", kind: .value(placeholder: "DURATION"), displayPrefix: "-",
+            help: "With -server or -dev: how long a dead job is kept before it is purged (default 4h)."),
         OptionDescription("bind", kind: .value(placeholder: "ADDRESS"), displayPrefix: "-", help: "Address for the HTTP API (default 127.0.0.1)."),
         OptionDescription("http-port", kind: .value(placeholder: "PORT"), displayPrefix: "-", help: "Port for the HTTP API (default 4646; 0 picks a free one)."),
         OptionDescription("data-dir", kind: .value(placeholder: "DIR"), displayPrefix: "-", help: "Keep allocation directories and logs here instead of a temporary directory."),
@@ -313,6 +318,9 @@ enum AgentCommand: Command {
         }
         if let text = arguments.values(of: "worker-down-grace").last {
             options.workerDownGrace = try duration(text, flag: "worker-down-grace", allowed: AgentConfigRules.workerDownGrace)
+        }
+        if let text = arguments.values(of: "job-gc-threshold").last {
+            options.jobGarbageThreshold = try duration(text, flag: "job-gc-threshold", allowed: AgentConfigRules.jobGarbageThreshold)
         }
     }
 

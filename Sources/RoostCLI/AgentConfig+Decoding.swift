@@ -27,6 +27,7 @@ private struct AgentConfigReader {
     static let addressKeys = ["http", "rpc", "serf"]
     static let serverAttributes = [
         "enabled", "bootstrap_expect", "raft_snapshot_threshold", "data_encryption", "certificate_validity", "worker_down_grace",
+        "job_gc_threshold",
     ]
     static let workerAttributes = ["enabled", "servers"]
 
@@ -79,6 +80,7 @@ private struct AgentConfigReader {
             config.dataEncryption = bool("data_encryption", in: server.body)
             config.certificateValidity = duration("certificate_validity", in: server.body, allowed: AgentConfigRules.certificateValidity)
             config.workerDownGrace = duration("worker_down_grace", in: server.body, allowed: AgentConfigRules.workerDownGrace)
+            config.jobGarbageThreshold = duration("job_gc_threshold", in: server.body, allowed: AgentConfigRules.jobGarbageThreshold)
         }
         let workerBlocks = body.blocks.filter { $0.type == "client" || $0.type == "worker" }
         if workerBlocks.count > 1 {

@@ -22,6 +22,7 @@ public struct AgentConfig: Sendable, Hashable {
     public var dataEncryption: Bool?
     public var certificateValidity: Duration?
     public var workerDownGrace: Duration?
+    public var jobGarbageThreshold: Duration?
     public var workerEnabled: Bool?
     public var workerServers: [String]?
     public var nodeMeta: [String: String]?
@@ -52,6 +53,7 @@ public struct AgentConfig: Sendable, Hashable {
         if let dataEncryption { options.dataEncryption = dataEncryption }
         if let certificateValidity { options.certificateValidity = certificateValidity }
         if let workerDownGrace { options.workerDownGrace = workerDownGrace }
+        if let jobGarbageThreshold { options.jobGarbageThreshold = jobGarbageThreshold }
         if let workerEnabled { options.worker = workerEnabled }
         if let workerServers { options.workerServers = workerServers }
         if let nodeMeta { options.nodeMeta = nodeMeta }

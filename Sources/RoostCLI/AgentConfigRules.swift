@@ -9,6 +9,10 @@ enum AgentConfigRules {
     static let certificateValidity: ClosedRange<Duration> = .seconds(60) ... .seconds(10 * 365 * 86_400)
     public static let defaultWorkerDownGrace: Duration = .seconds(15)
     static let workerDownGrace: ClosedRange<Duration> = .zero ... .seconds(86_400)
+    public static let defaultJobGarbageThreshold: Duration = .seconds(4 * 3_600)
+    /// From a minute to a year: dead jobs kept for less than a minute would vanish before
+    /// anyone read their outcome.
+    static let jobGarbageThreshold: ClosedRange<Duration> = .seconds(60) ... .seconds(365 * 86_400)
 
     /// `60s`, `720h`: how the ranges above are named in errors.
     static func describe(_ duration: Duration) -> String {

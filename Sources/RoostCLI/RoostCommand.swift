@@ -10,7 +10,7 @@ enum RoostCommand: Command {
         (default http://127.0.0.1:4646). Clusters of several machines come in a later version.
         """
     static let options = [OptionDescription("version", help: "Print the version (same as \"roost version\").")]
-    static var subcommands: [any Command.Type] { [AgentCommand.self, JobCommand.self, DeploymentCommand.self, AllocCommand.self, NodeCommand.self, MembersCommand.self, AclCommand.self, ClusterCommand.self, JoinCommand.self, OperatorCommand.self, FmtCommand.self, VersionCommand.self, HelpCommand.self] }
+    static var subcommands: [any Command.Type] { [AgentCommand.self, JobCommand.self, DeploymentCommand.self, AllocCommand.self, NodeCommand.self, MembersCommand.self, AclCommand.self, ClusterCommand.self, JoinCommand.self, OperatorCommand.self, SystemCommand.self, FmtCommand.self, VersionCommand.self, HelpCommand.self] }
 
     static func run(_ arguments: ParsedArguments, in context: CommandContext) async throws(CommandError) -> ExitCode {
         if arguments.flag("version") == true {

@@ -2,8 +2,9 @@ extension CronExpression {
     /// The latest instant `next` looks at: the end of year 9999. Beyond it there is no answer
     /// rather than an overflow.
     static let lastInstant: Int64 = 253_402_300_799
-    /// How far ahead a schedule is searched. A valid schedule matches at least every 8 years
-    /// (February 29th skips at most one leap year), so this bound is never hit by one.
+    /// How far ahead a schedule without a year is searched. Such a schedule matches at least
+    /// every 8 years (February 29th skips at most one leap year), so this bound is never hit by
+    /// one; a schedule with years is searched up to its last year.
     static let searchYears: Int64 = 30
 
     /// The first instant strictly after `instant` (seconds since the Unix epoch) at which the
@@ -56,12 +57,16 @@ extension CronExpression {
         guard wall < Self.lastInstant, wall > -Self.lastInstant else { return nil }
         let day = CronCalendar.secondsPerDay
         var time = wall + 1
-        let limit = CronCalendar.date(days: CronCalendar.floorDivide(time, day)).year + Self.searchYears
+        let limit = years?.largest.map(Int64.init) ?? CronCalendar.date(days: CronCalendar.floorDivide(time, day)).year + Self.searchYears
         while time <= Self.lastInstant {
             let days = CronCalendar.floorDivide(time, day)
             let secondOfDay = time - days * day
             let date = CronCalendar.date(days: days)
             guard date.year <= limit else { return nil }
+            if let years, !years.contains(Int(date.year)) {
+                time = CronCalendar.days(year: date.year + 1, month: 1, day: 1) * day
+                continue
+            }
             if !months.contains(Int(date.month)) {
                 let nextMonth = date.month == 12 ? (date.year + 1, Int64(1)) : (date.year, date.month + 1)
                 time = CronCalendar.days(year: nextMonth.0, month: nextMonth.1, day: 1) * day

@@ -1,5 +1,7 @@
 /// One cron schedule, parsed: the 5-field form (`minute hour day-of-month month day-of-week`),
-/// the 6-field form with seconds first, or a shortcut (`@hourly` … `@yearly`). Pure: it never
+/// the 6-field form with a year last, the 7-field form with seconds first and a year last (the
+/// forms Nomad's periodic jobs accept, so their schedules mean the same here), or a shortcut
+/// (`@hourly` … `@yearly`). Pure: it never
 /// reads a clock or a time-zone database; `next(after:in:)` is given both.
 ///
 /// Days follow Vixie cron, which is what users of crontab (and of Nomad) expect: when both
@@ -14,6 +16,8 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
     let daysOfMonth: CronField
     let months: CronField
     let daysOfWeek: CronField
+    /// nil when the schedule names no year or writes `*`: every year matches, with no upper bound.
+    let years: CronField?
 
     public var description: String { text }
 
@@ -45,11 +49,12 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         }
         var fields = expanded.split(separator: " ")
         switch fields.count {
-        case 5: fields.insert("0", at: 0)
-        case 6: break
+        case 5: fields = ["0"] + fields + ["*"]
+        case 6: fields.insert("0", at: 0)
+        case 7: break
         default:
             throw CronError(
-                "the cron expression `\(text)` has \(fields.count) field\(fields.count == 1 ? "" : "s"); write 5 (minute hour day-of-month month day-of-week) or 6 (a second field first)")
+                "the cron expression `\(text)` has \(fields.count) field\(fields.count == 1 ? "" : "s"); write 5 (minute hour day-of-month month day-of-week), 6 (a year last) or 7 (seconds first and a year last)")
         }
         seconds = try CronField(parsing: fields[0], as: .second, in: text)
         minutes = try CronField(parsing: fields[1], as: .minute, in: text)
@@ -57,6 +62,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         daysOfMonth = try CronField(parsing: fields[3], as: .dayOfMonth, in: text)
         months = try CronField(parsing: fields[4], as: .month, in: text)
         daysOfWeek = try CronField(parsing: fields[5], as: .dayOfWeek, in: text)
+        years = fields[6] == "*" ? nil : try CronField(parsing: fields[6], as: .year, in: text)
         guard canEverMatch else {
             throw CronError("the cron expression `\(text)` never matches a real date: no month of the ones given has the day-of-month given")
         }

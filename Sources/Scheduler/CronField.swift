@@ -2,12 +2,30 @@
 /// whether it was written starting with `*`: Vixie cron's day rule depends on that, not on
 /// the values (`*/2` in day-of-month still counts as "any day" for the OR rule).
 struct CronField: Sendable, Hashable {
-    /// Bit `n` set: value `n` matches. Every field's values fit in 0...59.
-    var bits: UInt64
+    /// The value bit 0 of `words` stands for: 0 for every field but the year, whose values
+    /// (1970-2099) would not fit a bit per value from zero.
+    var origin: Int
+    /// Bit `n` of the concatenated words set: value `origin + n` matches.
+    var words: [UInt64]
     var isStar: Bool
 
     func contains(_ value: Int) -> Bool {
-        value >= 0 && value < 64 && bits & (1 << UInt64(value)) != 0
+        let offset = value - origin
+        guard offset >= 0, offset < words.count * 64 else { return false }
+        return words[offset / 64] & (1 << UInt64(offset % 64)) != 0
+    }
+
+    /// The largest value allowed, if any.
+    var largest: Int? {
+        for word in words.indices.reversed() where words[word] != 0 {
+            return origin + word * 64 + 63 - words[word].leadingZeroBitCount
+        }
+        return nil
+    }
+
+    private mutating func insert(_ value: Int) {
+        let offset = value - origin
+        words[offset / 64] |= 1 << UInt64(offset % 64)
     }
 
     /// What a field may hold and how it is named in messages.
@@ -22,6 +40,9 @@ struct CronField: Sendable, Hashable {
         var fold: @Sendable (Int) -> Int
 
         var allowsQuestionMark: Bool { name.hasPrefix("day") }
+        /// The field's maximum for the small fields (as cron has always allowed); the span of
+        /// years for the year field, whose maximum would make any step accepted.
+        var largestStep: Int { range.lowerBound > 1 ? range.upperBound - range.lowerBound : range.upperBound }
 
         static let second = Kind(name: "second", range: 0...59, names: [:], starRange: 0...59, fold: { $0 })
         static let minute = Kind(name: "minute", range: 0...59, names: [:], starRange: 0...59, fold: { $0 })
@@ -31,6 +52,8 @@ struct CronField: Sendable, Hashable {
             name: "month", range: 1...12,
             names: ["JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7, "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12],
             starRange: 1...12, fold: { $0 })
+        /// Nomad's schedules may end with a year; the range is the one its cron library accepts.
+        static let year = Kind(name: "year", range: 1970...2099, names: [:], starRange: 1970...2099, fold: { $0 })
         static let dayOfWeek = Kind(
             name: "day-of-week", range: 0...7, names: ["SUN": 0, "MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6],
             starRange: 0...6, fold: { $0 == 7 ? 0 : $0 })
@@ -43,7 +66,8 @@ struct CronField: Sendable, Hashable {
         func failure(_ problem: String) -> CronError {
             CronError("\(kind.name) field \(problem) in `\(expression)`")
         }
-        bits = 0
+        origin = kind.range.lowerBound
+        words = Array(repeating: 0, count: (kind.range.upperBound - kind.range.lowerBound) / 64 + 1)
         isStar = text.first == "*" || (text.first == "?" && kind.allowsQuestionMark)
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
             guard !item.isEmpty else { throw failure("'\(text)' has an empty list item: remove the extra comma") }
@@ -55,8 +79,8 @@ struct CronField: Sendable, Hashable {
                 guard let value = Self.number(stepText), value > 0 else {
                     throw failure("'\(item)' has step '\(stepText)': a step must be a whole number of at least 1")
                 }
-                guard value <= kind.range.upperBound else {
-                    throw failure("'\(item)' has step \(value), larger than the field's maximum \(kind.range.upperBound)")
+                guard value <= kind.largestStep else {
+                    throw failure("'\(item)' has step \(value), larger than the field's largest step \(kind.largestStep)")
                 }
                 step = value
             }
@@ -76,7 +100,7 @@ struct CronField: Sendable, Hashable {
             }
             var value = low
             while value <= high {
-                bits |= 1 << UInt64(kind.fold(value))
+                insert(kind.fold(value))
                 value += step
             }
         }

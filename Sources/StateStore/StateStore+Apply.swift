@@ -168,7 +168,8 @@ extension StateStore {
     private mutating func refreshStatuses(of keys: Set<JobKey>, _ change: inout Change) {
         for key in keys {
             guard var record = jobsByKey[key] else { continue }
-            let status = computedStatus(of: key, stopped: record.stopped)
+            let status = computedStatus(
+                of: key, stopped: record.stopped, launchesChildren: record.spec.periodic != nil || record.spec.parameterized != nil)
             guard status != record.status else { continue }
             record.status = status
             record.modifyIndex = change.index

@@ -116,10 +116,13 @@ extension StateStore {
     }
 
     /// Nomad's rule: running while any allocation is live; dead once stopped, or once every
-    /// allocation is terminal and nothing is left to evaluate; pending before that.
-    func computedStatus(of key: JobKey, stopped: Bool) -> JobStatus {
+    /// allocation is terminal and nothing is left to evaluate; pending before that. A periodic
+    /// or parameterized parent places nothing itself but launches children: running until
+    /// stopped, as Nomad shows it.
+    func computedStatus(of key: JobKey, stopped: Bool, launchesChildren: Bool) -> JobStatus {
         let tally = talliesByJob[key] ?? JobTally()
         if stopped { return .dead }
+        if launchesChildren { return .running }
         if tally.liveAllocations > 0 { return .running }
         if tally.activeEvaluations > 0 { return .pending }
         return tally.allocations > 0 ? .dead : .pending

@@ -27,7 +27,7 @@ enum DevAgent {
         let isRoot = getuid() == 0
         let fingerprint = Fingerprint.probe()
         var random = SystemRandomNumberGenerator()
-        let manager = ManagerServer(clock: clock)
+        let manager = ManagerServer(settings: ManagerSettings(jobGarbageThreshold: options.jobGarbageThreshold), clock: clock)
 
         let supervisor: Supervisor
         var node = NodeFingerprinter.node(

@@ -61,7 +61,9 @@ enum ServerAgent {
         let clock: @Sendable () -> Timestamp = { Timestamp(nanosecondsSinceEpoch: ClockSource.wallNanosecondsSinceEpoch()) }
         let certificateValidity = options.certificateValidity.components.seconds
         let manager = ManagerServer(
-            settings: ManagerSettings(aclsEnabled: true, gossipFailureGrace: options.workerDownGrace, certificateValidity: certificateValidity),
+            settings: ManagerSettings(
+                aclsEnabled: true, gossipFailureGrace: options.workerDownGrace, certificateValidity: certificateValidity,
+                jobGarbageThreshold: options.jobGarbageThreshold),
             clock: clock)
         await raftCredentials.adopt(into: manager)
         // The secret is written from the manager's task, so the console must be one that is safe

@@ -75,6 +75,7 @@ import Testing
             (.get, "/v1/nodes"), (.get, "/v1/evaluations"), (.get, "/v1/agent/self"), (.get, "/v1/status/leader"),
             (.get, "/v1/status/peers"), (.get, "/v1/operator/raft/configuration"), (.get, "/v1/operator/snapshot"),
             (.delete, "/v1/operator/raft/peer"), (.get, "/v1/acl/tokens"), (.post, "/v1/acl/token"), (.get, "/v1/acl/token/self"),
+            (.put, "/v1/system/gc"),
         ]
         for (method, path) in routes {
             let missing = await cluster.call(method, path, nil)
@@ -106,6 +107,7 @@ import Testing
             (.get, "/v1/operator/snapshot", nil, [true, false, false]),
             (.delete, "/v1/operator/raft/peer?id=1", nil, [true, false, false]),
             (.post, "/v1/acl/token", ["Name": "x", "Policy": "read-only"], [true, false, false]),
+            (.put, "/v1/system/gc", nil, [true, false, false]),
         ]
         for (method, path, body, allowed) in matrix {
             for (token, mayCall) in zip([cluster.management, cluster.submitDefault, cluster.readOnly], allowed) {

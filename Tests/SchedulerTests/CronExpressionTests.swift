@@ -96,9 +96,21 @@ import Testing
         #expect(try Self.next("@ANNUALLY", after: after) == Self.utc(2027, 1, 1))
     }
 
-    @Test func sixFieldsMeanSecondsComeFirst() throws {
-        #expect(try Self.next("*/20 * * * * *", after: Self.utc(2026, 1, 1, 0, 0, 41)) == Self.utc(2026, 1, 1, 0, 1, 0))
-        #expect(try Self.next("30 0 12 * * *", after: Self.utc(2026, 1, 1)) == Self.utc(2026, 1, 1, 12, 0, 30))
+    @Test func aSixthFieldIsTheYearAsInNomad() throws {
+        // `0 12 * * * 2028`: noon every day, but only in 2028.
+        #expect(try Self.next("0 12 * * * 2028", after: Self.utc(2026, 1, 1)) == Self.utc(2028, 1, 1, 12))
+        #expect(try Self.next("0 12 * * * 2028", after: Self.utc(2028, 12, 31, 12)) == nil)
+        #expect(try Self.next("30 9 1 1 * 2027-2099/10", after: Self.utc(2026, 1, 1)) == Self.utc(2027, 1, 1, 9, 30))
+        #expect(try Self.next("30 9 1 1 * 2027-2099/10", after: Self.utc(2027, 1, 1, 9, 30)) == Self.utc(2037, 1, 1, 9, 30))
+        // A year far beyond the 30 years searched for schedules without one is still found.
+        #expect(try Self.next("0 0 1 1 * 2090", after: Self.utc(2026, 1, 1)) == Self.utc(2090, 1, 1))
+        #expect(try Self.next("*/15 * * * * *", after: Self.utc(2026, 1, 1, 0, 7)) == Self.utc(2026, 1, 1, 0, 15))
+    }
+
+    @Test func sevenFieldsPutSecondsFirstAndTheYearLast() throws {
+        #expect(try Self.next("*/20 * * * * * *", after: Self.utc(2026, 1, 1, 0, 0, 41)) == Self.utc(2026, 1, 1, 0, 1, 0))
+        #expect(try Self.next("30 0 12 * * * 2026", after: Self.utc(2026, 1, 1)) == Self.utc(2026, 1, 1, 12, 0, 30))
+        #expect(Self.error("0 0 0 1 1 * 1969")?.hasPrefix("year field '1969' is out of range 1970-2099") == true)
     }
 
     @Test func februaryTheTwentyNinthWaitsForALeapYear() throws {
@@ -152,6 +164,7 @@ import Testing
         #expect(Self.error("30-10 * * * *")?.hasPrefix("minute field '30-10' is a range that runs backwards") == true)
         #expect(Self.error("1,,2 * * * *")?.hasPrefix("minute field '1,,2' has an empty list item") == true)
         #expect(Self.error("* * *")?.hasPrefix("the cron expression `* * *` has 3 fields; write 5") == true)
+        #expect(Self.error("* * * * * * * *")?.contains("has 8 fields; write 5 (minute hour day-of-month month day-of-week), 6 (a year last) or 7") == true)
         #expect(Self.error("")?.hasPrefix("the cron expression is empty") == true)
         #expect(Self.error("@fortnightly")?.hasPrefix("unknown cron shortcut '@fortnightly'") == true)
         #expect(Self.error("0 0 30 2 *")?.contains("never matches a real date") == true)
