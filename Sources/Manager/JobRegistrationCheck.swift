@@ -5,6 +5,8 @@ import ClusterModel
 /// report everything at once; registration is where they must be complete.
 enum JobRegistrationCheck {
     static let maximumGroupCount = 10_000
+    /// CNI networks (`cni/NAME`) are Nomad's plugin mechanism, which Roost does not have.
+    static let supportedNetworkModes: Set<String> = ["host", "bridge", "none"]
 
     static func problems(in job: JobSpec) -> [String] {
         var problems: [String] = []
@@ -20,6 +22,10 @@ enum JobRegistrationCheck {
             }
             for task in group.tasks where task.driver.isEmpty {
                 problems.append("task \"\(task.name)\" in group \"\(group.name)\" has no driver: set `driver = \"raw_exec\"` (or \"oci\")")
+            }
+            for network in group.networks where !supportedNetworkModes.contains(network.mode) {
+                problems.append(
+                    "group \"\(group.name)\" asks for network mode \"\(network.mode)\", which Roost does not provide: use \"host\" (the default), \"bridge\" (a namespace per allocation on the node's bridge, ports mapped with `to`) or \"none\" (loopback only)")
             }
         }
         problems += PeriodicRegistrationCheck.problems(in: job)
