@@ -17,6 +17,9 @@ public actor WorkerAgent {
     private var isShutDown = false
     /// The allocation versions already handed to the supervisor, to skip unchanged ones.
     private var seenModifyIndex: [AllocationID: UInt64] = [:]
+    /// Allocations a previous agent left running that this one took over, until the managers'
+    /// first answer says whether they still exist: those it does not list are stopped.
+    private var awaitingConfirmation: Set<AllocationID>
 
     /// How long one allocation watch waits for a change before asking again.
     static let watchWait: Duration = .seconds(30)
@@ -26,8 +29,13 @@ public actor WorkerAgent {
     private let log: @Sendable (String) -> Void
     private var lastProblem: String?
 
-    public init(node: Node, supervisor: Supervisor, link: any ManagerLink, log: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// `reattached`: the allocations `Supervisor.reattach()` took over from a previous agent.
+    public init(
+        node: Node, supervisor: Supervisor, link: any ManagerLink, reattached: [AllocationID] = [],
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.node = node
+        self.awaitingConfirmation = Set(reattached)
         self.supervisor = supervisor
         self.link = link
         self.log = log
@@ -114,11 +122,25 @@ public actor WorkerAgent {
                     if allocation.desiredStatus == .run, allocation.clientStatus.isTerminal { continue }
                     await supervisor.run(allocation)
                 }
+                await stopUnlisted(keeping: Set(allocations.map(\.id)))
                 await forgetCollected(keeping: Set(allocations.map(\.id)))
             } catch {
                 try? await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    /// A taken-over allocation the managers do not list was collected (or its job purged) while
+    /// no agent ran here: nothing will ever tell this worker to stop it, so it stops now. Its
+    /// directory is then forgotten like any collected allocation's.
+    private func stopUnlisted(keeping listed: Set<AllocationID>) async {
+        guard !awaitingConfirmation.isEmpty else { return }
+        for id in awaitingConfirmation.sorted() where !listed.contains(id) {
+            log("worker: stopping allocation \(id.short), taken over from the previous agent: the managers no longer list it")
+            await supervisor.stop(id)
+            seenModifyIndex[id] = seenModifyIndex[id] ?? 0
+        }
+        awaitingConfirmation.removeAll()
     }
 
     /// Allocations the managers no longer list were garbage-collected: once nothing of them

@@ -94,7 +94,8 @@ enum WorkerNodeAgent {
         }
 
         let logger = (console as? StandardConsole) ?? StandardConsole()
-        let worker = WorkerAgent(node: node, supervisor: supervisor, link: link, log: { line in logger.writeOutput("    \(line)\n") })
+        let worker = WorkerAgent(
+            node: node, supervisor: supervisor, link: link, reattached: reattached, log: { line in logger.writeOutput("    \(line)\n") })
         let (signals, received) = SignalWatcher.stream()
         console.writeOutput("""
             ==> Roost worker \(node.name) (node \(node.id.uuid)) starting

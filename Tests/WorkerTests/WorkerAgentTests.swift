@@ -165,4 +165,27 @@ actor RecordingManagerLink: ManagerLink {
         await worker.shutDown()
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    @Test func aTakenOverAllocationTheManagersNoLongerListIsStoppedAndOneTheyListKeepsRunning() async throws {
+        let link = RecordingManagerLink()
+        let directory = FileManager.default.temporaryDirectory.path + "/roost-worker-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let node = NodeFingerprinter.node(id: NodeID(uuid: UUID().uuidString.lowercased()), fingerprint: Fingerprint.probe())
+        let supervisor = try Supervisor(settings: SupervisorSettings(dataDirectory: directory, node: node, usesCgroups: false))
+        // Two allocations running before the worker starts, as a previous agent's containers are
+        // after `reattach()`; the managers list only the first.
+        let kept = Self.allocation(command: "/bin/sleep", args: ["600"], type: .service)
+        let orphan = Self.allocation(command: "/bin/sleep", args: ["600"], type: .service)
+        await supervisor.run(kept)
+        await supervisor.run(orphan)
+        for allocation in [kept, orphan] {
+            try await Self.waitFor("\(allocation.id.short) running") { await supervisor.status(of: allocation.id)?.clientStatus == .running }
+        }
+        await link.assign(kept)
+        let worker = WorkerAgent(node: node, supervisor: supervisor, link: link, reattached: [kept.id, orphan.id])
+        await worker.start()
+        try await Self.waitFor("the unlisted allocation stopped") { await supervisor.status(of: orphan.id)?.clientStatus.isTerminal ?? true }
+        #expect(await supervisor.status(of: kept.id)?.clientStatus == .running, "the listed allocation was stopped too")
+        await worker.shutDown()
+    }
 }
