@@ -106,6 +106,20 @@ extension AllocationRunner {
             allocation: allocation, task: spec, directory: directory, node: settings.node, region: settings.region,
             agentEnvironment: agentEnvironment)
         let workingDirectory = directory.taskDirectory(task)
+        if OCIDriver.driverNames.contains(spec.driver) {
+            // Inside the container, as Nomad's docker driver runs them: the runtime's `exec`
+            // joins the container's namespaces and cgroup, and the process gets the
+            // container's environment and working directory.
+            guard let container = containers[task], let oci else {
+                return .failure(ScriptCheckError(message: "task \"\(task)\" has no running container to run the check in"))
+            }
+            return .success(
+                SpawnRequest(
+                    executable: oci.runtime.executable,
+                    arguments: oci.runtime.globalArguments(log: nil) + ["exec", container.id, interpolator.interpolate(command)]
+                        + arguments.map { interpolator.interpolate($0) },
+                    environment: agentEnvironment, workingDirectory: workingDirectory, cgroupProcsFiles: []))
+        }
         let executable: String
         do {
             executable = try ProcessSpawner.resolveExecutable(

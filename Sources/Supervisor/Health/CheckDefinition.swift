@@ -126,8 +126,9 @@ struct CheckDefinition: Sendable, Hashable {
             guard let task = allocation.group?.tasks.first(where: { $0.name == taskName }) else {
                 return .unsupported(reason: "\(subject): task \"\(taskName)\" is not in the group")
             }
-            guard task.driver == "raw_exec" else {
-                return .unsupported(reason: "\(subject): script checks run only in raw_exec tasks on this worker (task \"\(taskName)\" uses \(task.driver))")
+            guard task.driver == "raw_exec" || OCIDriver.driverNames.contains(task.driver) else {
+                return .unsupported(
+                    reason: "\(subject): script checks run in raw_exec and oci (docker) tasks on this worker (task \"\(taskName)\" uses \(task.driver))")
             }
             guard !check.command.isEmpty else {
                 return .unsupported(reason: "\(subject): a script check needs command = \"…\"")
