@@ -33,7 +33,7 @@ fi
 
 # The oci driver's tests run real containers: crun (and runc, the fallback), busybox-static
 # for the image they build, docker-registry (Debian's distribution server) and skopeo to push
-# to it. Those tests need root and skip without it, so the packages are installed only as root.
+# to it; iproute2 and iptables for bridge networking. Those tests need root and skip without it, so the packages are installed only as root.
 missing_container_packages() {
     [[ $(id -u) -eq 0 ]] || return 0
     command -v crun >/dev/null 2>&1 || echo crun
@@ -41,6 +41,10 @@ missing_container_packages() {
     [[ -x /bin/busybox ]] || echo busybox-static
     [[ -x /usr/bin/docker-registry ]] || echo docker-registry
     command -v skopeo >/dev/null 2>&1 || echo skopeo
+    # Bridge networking (network { mode = "bridge" }) sets up namespaces, veth pairs and port
+    # mappings with the system's ip and iptables.
+    [[ -x /usr/sbin/ip || -x /sbin/ip || -x /bin/ip ]] || echo iproute2
+    [[ -x /usr/sbin/iptables || -x /sbin/iptables ]] || echo iptables
 }
 
 read -r -a missing <<<"$(missing_packages | tr '\n' ' ')"
