@@ -17,7 +17,7 @@ extension StateCommand {
             case .updateAllocations(_, let evaluations, _): evaluations
             case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.followupEvaluations
             case .updateDeployment(let update): update.evaluations
-            case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: []
+            case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL, .setSchedulerConfiguration: []
             }
         return all.filter { $0.status == .pending || $0.status == .blocked }
     }
@@ -33,7 +33,7 @@ extension StateCommand {
         case .updateAllocations(let updates, _, _): updates.contains { $0.clientStatus.isTerminal }
         case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
         case .deregisterNode, .registerJob, .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL,
-             .updateDeployment: false
+             .updateDeployment, .setSchedulerConfiguration: false
         }
     }
 }
