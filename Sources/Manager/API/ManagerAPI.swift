@@ -47,6 +47,7 @@ public struct ManagerAPI: Sendable {
         registerScaleRoutes(in: &router)
         registerJobPlanRoutes(in: &router)
         registerDeploymentRoutes(in: &router)
+        registerSchedulerConfigurationRoutes(in: &router)
     }
 
     /// Checks the caller's token against what the route requires (when ACLs are on), runs the
