@@ -31,7 +31,10 @@ struct EvaluationQueue: Sendable {
 
     /// Adds a pending or blocked evaluation; one already known is ignored (a replayed command).
     mutating func enqueue(_ evaluation: Evaluation) {
-        guard !known.contains(evaluation.id) else { return }
+        // A blocked evaluation retried that still does not fit comes back blocked from its own
+        // plan while it is in flight: it must wait for capacity again, not be dropped.
+        let reblocked = evaluation.status == .blocked && inFlight[evaluation.id] != nil
+        guard !known.contains(evaluation.id) || reblocked else { return }
         switch evaluation.status {
         case .blocked:
             known.insert(evaluation.id)

@@ -15,7 +15,9 @@ extension StateCommand {
             case .updateNodeDrain(_, _, _, let evaluations, _): evaluations
             case .deregisterNode(_, let evaluations, _): evaluations
             case .updateAllocations(_, let evaluations, _): evaluations
-            case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.followupEvaluations
+            // A retried blocked evaluation that still does not fit is blocked again by its own plan.
+            case .applyPlan(let plan, _), .submitPlan(let plan, _):
+                (plan.evaluation.status == .blocked ? [plan.evaluation] : []) + plan.followupEvaluations
             case .updateDeployment(let update): update.evaluations
             case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL, .setSchedulerConfiguration: []
             }
