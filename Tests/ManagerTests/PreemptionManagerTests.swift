@@ -37,6 +37,20 @@ import Testing
         return manager
     }
 
+    @Test func jobPlanListsTheAllocationsASubmitWouldPreemptApartFromTheJobsOwnChanges() async throws {
+        let manager = try await Self.fullCluster()
+        #expect(try await manager.planJob(Self.service()).preempted.isEmpty, "nothing is preempted by default")
+        var configuration = SchedulerConfiguration()
+        configuration.preemptionConfig.serviceSchedulerEnabled = true
+        _ = try await manager.setSchedulerConfiguration(configuration)
+        let plan = try await manager.planJob(Self.service())
+        #expect(plan.preempted.count == 1 && plan.preempted.allSatisfy { $0.jobID == "crunch" })
+        // Both jobs name their group "g": the batch job's stop is not the service's.
+        #expect(plan.groups["g"]?.place == 1 && plan.groups["g"]?.stop == 0)
+        #expect(await manager.snapshot().allocations(jobID: "web").isEmpty, "planning changes nothing")
+        await manager.shutDown()
+    }
+
     @Test func aHighPriorityServiceWaitsForCapacityWhileServicePreemptionIsOff() async throws {
         let manager = try await Self.fullCluster()
         _ = try await manager.register(Self.service())
