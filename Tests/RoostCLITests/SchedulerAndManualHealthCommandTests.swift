@@ -1,9 +1,10 @@
+import API
 @testable import RoostCLI
 import Testing
 
 /// `roost deployment allocation-health` and `roost operator scheduler`: what is caught before
 /// a request reaches an agent, and how the preemption switches are shown.
-@Suite struct DeploymentAllocationHealthCommandTests {
+@Suite struct SchedulerAndManualHealthCommandTests {
     @Test func allocationHealthNeedsADeploymentAndAtLeastOneVerdict() async {
         let none = await roost("deployment", "allocation-health")
         #expect(none.status == 64 && none.errors.contains("takes exactly one DEPLOYMENT"), "\(none.errors)")
@@ -26,5 +27,14 @@ import Testing
         #expect(text.contains("Preemption System Scheduler Enabled   = true"), "\(text)")
         #expect(text.contains("Preemption Service Scheduler Enabled  = true"), "\(text)")
         #expect(text.contains("Preemption Batch Scheduler Enabled    = false"), "\(text)")
+    }
+
+    @Test func theAgentsConfigurationAnswerIsReadAsTheAPIDocumentsIt() throws {
+        let json = #"{"Index":12,"SchedulerConfig":{"CreateIndex":12,"ModifyIndex":12,"PreemptionConfig":{"BatchSchedulerEnabled":false,"ServiceSchedulerEnabled":true,"SysBatchSchedulerEnabled":true,"SystemSchedulerEnabled":false}}}"#
+        let reply = try APIJSON.decode(OperatorSchedulerCommand.Reply.self, from: Array(json.utf8))
+        #expect(reply.schedulerConfig.preemptionConfig == .init(
+            systemSchedulerEnabled: false, sysBatchSchedulerEnabled: true, batchSchedulerEnabled: false, serviceSchedulerEnabled: true))
+        let body = String(decoding: try APIJSON.encode(OperatorSchedulerCommand.Configuration(preemptionConfig: reply.schedulerConfig.preemptionConfig)), as: UTF8.self)
+        #expect(body == #"{"PreemptionConfig":{"BatchSchedulerEnabled":false,"ServiceSchedulerEnabled":true,"SysBatchSchedulerEnabled":true,"SystemSchedulerEnabled":false}}"#)
     }
 }
