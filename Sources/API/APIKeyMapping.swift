@@ -25,6 +25,7 @@ enum APIKeyMapping {
         "placedAllocations": "PlacedAllocs",
         "healthyAllocations": "HealthyAllocs",
         "unhealthyAllocations": "UnhealthyAllocs",
+        "preemptedAllocations": "PreemptedAllocs",
     ]
 
     static let reverseExceptions: [String: String] = Dictionary(

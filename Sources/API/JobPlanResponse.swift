@@ -26,7 +26,12 @@ public struct JobPlanGroupUpdates: Sendable, Hashable, Codable {
 public struct JobPlanResponse: Sendable, Hashable, Codable {
     public struct Annotations: Sendable, Hashable, Codable {
         public var desiredTGUpdates: [String: JobPlanGroupUpdates]
-        public init(desiredTGUpdates: [String: JobPlanGroupUpdates]) { self.desiredTGUpdates = desiredTGUpdates }
+        /// `PreemptedAllocs`: other jobs' allocations the placements would stop; absent when none.
+        public var preemptedAllocations: [AllocationListStub]?
+        public init(desiredTGUpdates: [String: JobPlanGroupUpdates], preemptedAllocations: [AllocationListStub]? = nil) {
+            self.desiredTGUpdates = desiredTGUpdates
+            self.preemptedAllocations = preemptedAllocations
+        }
     }
 
     public var annotations: Annotations

@@ -82,6 +82,8 @@ public enum EvaluationTrigger: String, Sendable, Hashable, Codable, CaseIterable
     case deploymentWatcher = "deployment-watcher"
     /// A system job's node-by-node update continuing after its `stagger`.
     case rollingUpdate = "rolling-update"
+    /// A higher-priority job stopped some of this job's allocations: place them again.
+    case preemption = "preemption"
 }
 
 public enum EvaluationStatus: String, Sendable, Hashable, Codable, CaseIterable {

@@ -22,6 +22,10 @@ struct EvaluationQueue: Sendable {
     private var jobsInFlight: Set<String> = []
     private var blockedByJob: [String: Evaluation] = [:]
     private var deliveries: [EvaluationID: Int] = [:]
+    /// Evaluations being scheduled when capacity changed: their plan was made on a state from
+    /// before, so if it blocks them again they are retried at once instead of waiting for a
+    /// change that already happened.
+    private var inFlightAtCapacityChange: Set<EvaluationID> = []
     private var known: Set<EvaluationID> = []
 
     var readyCount: Int { ready.count }
@@ -31,7 +35,10 @@ struct EvaluationQueue: Sendable {
 
     /// Adds a pending or blocked evaluation; one already known is ignored (a replayed command).
     mutating func enqueue(_ evaluation: Evaluation) {
-        guard !known.contains(evaluation.id) else { return }
+        // A blocked evaluation retried that still does not fit comes back blocked from its own
+        // plan while it is in flight: it must wait for capacity again, not be dropped.
+        let reblocked = evaluation.status == .blocked && inFlight[evaluation.id] != nil
+        guard !known.contains(evaluation.id) || reblocked else { return }
         switch evaluation.status {
         case .blocked:
             known.insert(evaluation.id)
@@ -72,6 +79,11 @@ struct EvaluationQueue: Sendable {
         deliveries[id] = nil
         known.remove(id)
         release(job: evaluation.jobID)
+        if inFlightAtCapacityChange.remove(id) != nil, var blocked = blockedByJob[evaluation.jobID], blocked.id == id {
+            blockedByJob[evaluation.jobID] = nil
+            blocked.status = .pending
+            enqueue(blocked)
+        }
     }
 
     /// Scheduling failed (e.g. the plan was rejected too often); the evaluation goes back to
@@ -79,6 +91,7 @@ struct EvaluationQueue: Sendable {
     /// caller can mark it failed.
     mutating func negativelyAcknowledge(_ id: EvaluationID) -> Evaluation? {
         guard let evaluation = inFlight.removeValue(forKey: id) else { return nil }
+        inFlightAtCapacityChange.remove(id)
         jobsInFlight.remove(evaluation.jobID)
         if deliveries[id, default: 0] >= Self.maximumDeliveries {
             deliveries[id] = nil
@@ -95,6 +108,7 @@ struct EvaluationQueue: Sendable {
     mutating func unblockAll() -> [Evaluation] {
         let unblocked = blockedByJob.values.sorted { $0.createIndex < $1.createIndex }
         blockedByJob.removeAll()
+        inFlightAtCapacityChange.formUnion(inFlight.keys)
         var released: [Evaluation] = []
         for var evaluation in unblocked {
             known.remove(evaluation.id)

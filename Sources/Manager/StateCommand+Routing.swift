@@ -15,9 +15,11 @@ extension StateCommand {
             case .updateNodeDrain(_, _, _, let evaluations, _): evaluations
             case .deregisterNode(_, let evaluations, _): evaluations
             case .updateAllocations(_, let evaluations, _): evaluations
-            case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.followupEvaluations
+            // A retried blocked evaluation that still does not fit is blocked again by its own plan.
+            case .applyPlan(let plan, _), .submitPlan(let plan, _):
+                (plan.evaluation.status == .blocked ? [plan.evaluation] : []) + plan.followupEvaluations
             case .updateDeployment(let update): update.evaluations
-            case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL: []
+            case .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL, .setSchedulerConfiguration: []
             }
         return all.filter { $0.status == .pending || $0.status == .blocked }
     }
@@ -33,7 +35,7 @@ extension StateCommand {
         case .updateAllocations(let updates, _, _): updates.contains { $0.clientStatus.isTerminal }
         case .applyPlan(let plan, _), .submitPlan(let plan, _): plan.stops.values.contains { !$0.isEmpty }
         case .deregisterNode, .registerJob, .upsertEvaluations, .garbageCollect, .upsertACLToken, .deleteACLToken, .bootstrapACL,
-             .updateDeployment: false
+             .updateDeployment, .setSchedulerConfiguration: false
         }
     }
 }

@@ -8,7 +8,7 @@ enum DeploymentCommand: Command {
     static let abstract = "List deployments, show one, promote its canaries, fail, pause or resume it."
     static var subcommands: [any Command.Type] {
         [DeploymentListCommand.self, DeploymentStatusCommand.self, DeploymentPromoteCommand.self, DeploymentFailCommand.self,
-         DeploymentPauseCommand.self, DeploymentResumeCommand.self]
+         DeploymentPauseCommand.self, DeploymentResumeCommand.self, DeploymentAllocationHealthCommand.self]
     }
 
     /// The deployment a user named by a full ID or a unique prefix, as the agent knows it.

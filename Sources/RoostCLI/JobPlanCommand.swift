@@ -61,6 +61,16 @@ enum JobPlanCommand: Command {
         for (group, updates) in plan.annotations.desiredTGUpdates.sorted(by: { $0.key < $1.key }) {
             context.writeLine("  Task Group \"\(group)\" (\(describe(updates)))")
         }
+        if let preempted = plan.annotations.preemptedAllocations, !preempted.isEmpty {
+            context.writeLine("")
+            context.writeLine("Preemptions:")
+            context.writeLine("")
+            var table = Table("Alloc ID", "Job ID", "Task Group", "Node ID")
+            for allocation in preempted {
+                table.append([allocation.id.short, allocation.jobID, allocation.groupName, allocation.nodeID.short])
+            }
+            context.writeLine(table.rendered())
+        }
         for warning in plan.warnings.split(separator: "\n") where !warning.isEmpty {
             context.writeErrorLine("warning: \(warning)")
         }

@@ -92,6 +92,17 @@ enum JobStatusCommand: Command {
             try await JobDispatchCommand.writeChildren(of: job.id, client: client, in: context)
         }
 
+        let preempted = allocations.filter { $0.desiredStatus != .run && $0.desiredDescription.hasPrefix("Preempted by") }
+        if !preempted.isEmpty {
+            // Work stopped for a higher-priority job: say by whom, since nothing failed.
+            context.writeLine("\nPreempted Allocations")
+            var table = Table("ID", "Node ID", "Task Group", "Description")
+            for allocation in preempted {
+                table.append([allocation.id.short, allocation.nodeID.short, allocation.groupName, allocation.desiredDescription])
+            }
+            context.console.writeOutput(table.rendered())
+        }
+
         context.writeLine("\nAllocations")
         guard !allocations.isEmpty else {
             context.writeLine("No allocations placed")

@@ -2,7 +2,7 @@
 enum OperatorCommand: Command {
     static let name = "operator"
     static let abstract = "Administer the cluster: Raft peers and leadership, snapshots of the state, the gossip keyring."
-    static var subcommands: [any Command.Type] { [OperatorRaftCommand.self, OperatorSnapshotCommand.self, OperatorGossipCommand.self] }
+    static var subcommands: [any Command.Type] { [OperatorRaftCommand.self, OperatorSnapshotCommand.self, OperatorGossipCommand.self, OperatorSchedulerCommand.self] }
 }
 
 /// `roost operator raft`: the managers' Raft configuration.

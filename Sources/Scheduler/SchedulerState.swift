@@ -20,12 +20,16 @@ public protocol SchedulerState {
     /// replace it when the job has a newer version).
     func latestDeployment(namespace: String, jobID: String) -> Deployment?
     func deployment(id: DeploymentID) -> Deployment?
+    /// The replicated scheduler configuration (preemption switches).
+    func schedulerConfiguration() -> SchedulerConfiguration
 }
 
 extension SchedulerState {
     /// States without deployments (small test fakes) roll every change at once.
     public func latestDeployment(namespace: String, jobID: String) -> Deployment? { nil }
     public func deployment(id: DeploymentID) -> Deployment? { nil }
+    /// States that keep no configuration schedule with the defaults.
+    public func schedulerConfiguration() -> SchedulerConfiguration { SchedulerConfiguration() }
 
     /// Sums the node's allocations; conforming types with a tally should override this.
     public func usage(onNode nodeID: NodeID) -> NodeUsage {

@@ -143,6 +143,14 @@ extension SchedulingRun {
             metrics.nodesExhausted += count
             metrics.dimensionExhausted[dimension, default: 0] += count
         }
+        // Nowhere with room: with preemption on, stopping lower-priority work may make some.
+        var victims: [Allocation] = []
+        if best == nil, mayPreempt,
+            let target = preemptionTarget(among: positionsToTry, placer: placer, priority: record.spec.priority)
+        {
+            best = (target.position, -1)
+            victims = target.victims
+        }
         guard let chosen = best else {
             unplaced[group.name, default: 0] += 1
             if var failure = failures[group.name] {
@@ -169,6 +177,7 @@ extension SchedulingRun {
             taskResources: placer.taskResources(on: node), ports: ports, previousAllocation: request.previous,
             rescheduleTracker: request.tracker, metrics: metrics, createTime: now, modifyTime: now)
         allocation.clientStatus = .pending
+        for victim in victims { preempt(victim, for: allocation, at: chosen.position) }
         usages[chosen.position].add(ResourceDemand(allocation))
         jobCountOnNode[chosen.position] += 1
         placer.groupCounts[chosen.position] += 1

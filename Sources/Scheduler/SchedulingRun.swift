@@ -39,6 +39,11 @@ struct SchedulingRun<State: SchedulerState> {
     var deferred = 0
     /// The deployment this run rolls under, and its canaries (SchedulingRun+Deployment).
     var rollout = RolloutPlanning()
+    /// Whether this job's scheduler type may preempt (the replicated scheduler configuration).
+    var mayPreempt = false
+    /// Jobs whose allocations this plan preempts, in the order first met, each to get an
+    /// evaluation so its work is placed again (SchedulingRun+Preempt).
+    var preemptedJobs: [PreemptedJob] = []
 
     init(evaluation: Evaluation, state: State, now: Timestamp, settings: SchedulerSettings) {
         self.evaluation = evaluation
@@ -67,6 +72,7 @@ struct SchedulingRun<State: SchedulerState> {
             return
         }
         plan.priority = record.spec.priority
+        mayPreempt = state.schedulerConfiguration().preemptionEnabled(for: record.spec.type)
         let rules = record.spec.constraints + record.spec.groups.flatMap { $0.constraints + $0.tasks.flatMap(\.constraints) }
         tracksLiveAllocations = rules.contains { $0.operand == "distinct_property" }
         loadNodes(for: record.spec, allocations: allocations)
@@ -95,6 +101,7 @@ struct SchedulingRun<State: SchedulerState> {
         }
         place(requests, of: record, random: &random)
         attachDeployment()
+        evaluatePreemptedJobs(random: &random)
         finish(record, random: &random)
     }
 

@@ -1,4 +1,5 @@
 import ClusterModel
+import Scheduler
 
 /// Every write to the replicated state, as one value. The store changes only by applying
 /// these, in index order, so that Raft can later carry exactly this enum and every manager
@@ -54,6 +55,9 @@ public enum StateCommand: Sendable, Hashable, Codable {
     /// The deployment watcher's or an operator's change to a deployment: its status, promotion,
     /// marking its job version stable, reverting the job (see `DeploymentUpdate`).
     case updateDeployment(DeploymentUpdate)
+    /// Replaces the scheduler configuration (`roost operator scheduler set-config`); its
+    /// indexes are set when applied.
+    case setSchedulerConfiguration(SchedulerConfiguration)
 }
 
 /// One allocation's state as its worker reports it.

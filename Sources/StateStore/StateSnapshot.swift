@@ -1,4 +1,5 @@
 import ClusterModel
+import Scheduler
 
 /// The whole store as plain arrays: what Raft writes as a snapshot and ships to a lagging
 /// follower. Secondary indexes and tallies are not included; restoring rebuilds them, so a
@@ -18,6 +19,8 @@ public struct StateSnapshot: Sendable, Hashable, Codable {
     public var aclBootstrapAccessor: ACLAccessorID?
     /// Absent in snapshots taken before deployments existed.
     public var deployments: [Deployment] = []
+    /// Absent while the defaults are in force, and in snapshots taken before it existed.
+    public var schedulerConfiguration: SchedulerConfiguration?
 
     public init(
         latestIndex: UInt64 = 0, tableIndexes: [StateTable: UInt64] = [:], jobs: [JobRecord] = [],
@@ -39,7 +42,7 @@ public struct StateSnapshot: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case latestIndex, tableIndexes, jobs, jobVersions, nodes, allocations, evaluations, queuedAllocations
-        case aclTokens, aclBootstrapAccessor, deployments
+        case aclTokens, aclBootstrapAccessor, deployments, schedulerConfiguration
     }
 
     /// Snapshots written before ACLs existed have no token fields; they read as "no tokens".
@@ -56,6 +59,7 @@ public struct StateSnapshot: Sendable, Hashable, Codable {
         aclTokens = try container.decodeIfPresent([ACLToken].self, forKey: .aclTokens) ?? []
         aclBootstrapAccessor = try container.decodeIfPresent(ACLAccessorID.self, forKey: .aclBootstrapAccessor)
         deployments = try container.decodeIfPresent([Deployment].self, forKey: .deployments) ?? []
+        schedulerConfiguration = try container.decodeIfPresent(SchedulerConfiguration.self, forKey: .schedulerConfiguration)
     }
 
     /// The queued counts per group the last evaluation of a job reported.

@@ -96,6 +96,10 @@ extension StateStore {
         case .updateDeployment(let update):
             try checkCount(update.evaluations.count)
             try updateDeployment(update, &change)
+        case .setSchedulerConfiguration(var configuration):
+            configuration.createIndex = storedSchedulerConfiguration?.createIndex ?? change.index
+            configuration.modifyIndex = change.index
+            storedSchedulerConfiguration = configuration
         }
     }
 

@@ -55,6 +55,7 @@ extension StateStore {
             evaluations: evaluationsByID.values.sorted { $0.id < $1.id },
             queuedAllocations: queued, aclTokens: aclTokens(), aclBootstrapAccessor: aclBootstrapToken)
         saved.deployments = deploymentsByID.values.sorted { $0.id < $1.id }
+        saved.schedulerConfiguration = storedSchedulerConfiguration
         return saved
     }
 
@@ -79,6 +80,7 @@ extension StateStore {
         for token in snapshot.aclTokens { aclTokensByAccessor[token.accessorID] = token }
         aclBootstrapToken = snapshot.aclBootstrapAccessor
         for deployment in snapshot.deployments { replaceDeployment(deploymentsByID[deployment.id], with: deployment) }
+        storedSchedulerConfiguration = snapshot.schedulerConfiguration
     }
 
     /// Replaces the whole state by a saved snapshot's, as the command at `index` (an operator's

@@ -25,6 +25,8 @@ public struct StateStore: Sendable, Equatable {
     var aclTokensByAccessor: [ACLAccessorID: ACLToken] = [:]
     var aclBootstrapToken: ACLAccessorID?
     var deploymentsByID: [DeploymentID: Deployment] = [:]
+    /// The operator's scheduler configuration; nil while the defaults are in force.
+    var storedSchedulerConfiguration: SchedulerConfiguration?
 
     // Derived from the tables above; rebuilt on restore.
     var allocationsByJob: [JobKey: Set<AllocationID>] = [:]
@@ -38,6 +40,11 @@ public struct StateStore: Sendable, Equatable {
 
     /// The index of the last command that changed the table; 0 when it never changed.
     public func index(of table: StateTable) -> UInt64 { tableIndexes[table] ?? 0 }
+
+    /// The scheduler configuration in force: the operator's, or the defaults.
+    public func schedulerConfiguration() -> SchedulerConfiguration {
+        storedSchedulerConfiguration ?? SchedulerConfiguration()
+    }
 }
 
 /// A job's identity: IDs are unique per namespace.

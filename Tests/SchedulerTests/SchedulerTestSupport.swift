@@ -7,7 +7,9 @@ struct FakeState: SchedulerState {
     var jobs: [String: JobRecord] = [:]
     var nodes: [Node] = []
     var allocations: [Allocation] = []
+    var configuration = SchedulerConfiguration()
 
+    func schedulerConfiguration() -> SchedulerConfiguration { configuration }
     func job(namespace: String, id: String) -> JobRecord? { jobs[id] }
     func allNodes() -> [Node] { nodes }
     func node(id: NodeID) -> Node? { nodes.first { $0.id == id } }

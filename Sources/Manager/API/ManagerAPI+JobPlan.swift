@@ -14,7 +14,8 @@ extension ManagerAPI {
         let result = try await manager.planJob(job)
         let diffType = result.jobModifyIndex == 0 ? "Added" : (result.diff.isEmpty ? "None" : "Edited")
         let response = JobPlanResponse(
-            annotations: .init(desiredTGUpdates: result.groups), failedGroupAllocations: result.failed,
+            annotations: .init(
+                desiredTGUpdates: result.groups, preemptedAllocations: result.preempted.isEmpty ? nil : result.preempted.map(AllocationListStub.init)), failedGroupAllocations: result.failed,
             jobModifyIndex: result.jobModifyIndex, diffLines: result.diff, diffType: diffType,
             warnings: (warnings + result.warnings).joined(separator: "\n"))
         return try Self.indexed(response, index: result.jobModifyIndex)

@@ -48,6 +48,7 @@ public struct ManagerAPI: Sendable {
         registerJobPlanRoutes(in: &router)
         registerDeploymentRoutes(in: &router)
         registerSystemRoutes(in: &router)
+        registerSchedulerConfigurationRoutes(in: &router)
     }
 
     /// Checks the caller's token against what the route requires (when ACLs are on), runs the

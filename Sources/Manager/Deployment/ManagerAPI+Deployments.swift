@@ -26,6 +26,9 @@ extension ManagerAPI {
             router.add(method, "/v1/deployment/promote/:id") { await api.answer(.jobWrite("promoting deployments")) { try await api.promoteDeployment($0) }($0) }
             router.add(method, "/v1/deployment/fail/:id") { await api.answer(.jobWrite("failing deployments")) { try await api.failDeployment($0) }($0) }
             router.add(method, "/v1/deployment/pause/:id") { await api.answer(.jobWrite("pausing deployments")) { try await api.pauseDeployment($0) }($0) }
+            router.add(method, "/v1/deployment/allocation-health/:id") {
+                await api.answer(.jobWrite("setting allocation health")) { try await api.setAllocationHealth($0) }($0)
+            }
             router.add(method, "/v1/job/:id/revert") { await api.answer(.jobWrite("reverting jobs")) { try await api.revertJob($0) }($0) }
         }
     }
@@ -84,6 +87,26 @@ extension ManagerAPI {
             throw APIRequestError(.badRequest, #"the body must say {"Pause": true} to pause or {"Pause": false} to resume"#)
         }
         return try Self.actionResponse(await manager.pauseDeployment(id, pause: pause))
+    }
+
+    /// Body: `{"DeploymentID": "…", "HealthyAllocationIDs": […], "UnhealthyAllocationIDs": […]}`,
+    /// as in Nomad, for groups with `health_check = "manual"`.
+    func setAllocationHealth(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let id = try Self.pathID(request)
+        let shape = #"{"DeploymentID": "<id>", "HealthyAllocationIDs": ["<alloc id>"], "UnhealthyAllocationIDs": []}"#
+        let body = try Self.jsonObject(request.body, shape: shape)
+        if let given = body["DeploymentID"], !(given is NSNull) {
+            guard let text = given as? String, text.isEmpty || text.lowercased() == id.lowercased() else {
+                throw APIRequestError(.badRequest, "DeploymentID in the body (\(given)) is not the deployment of the path (\(id)); leave it out or make them agree")
+            }
+        }
+        func list(_ key: String) throws -> [String] {
+            guard let value = body[key], !(value is NSNull) else { return [] }
+            guard let names = value as? [String] else { throw APIRequestError(.badRequest, "\(key): expected a list of allocation IDs, as in \(shape)") }
+            return names
+        }
+        let result = try await manager.setAllocationHealth(id, healthy: try list("HealthyAllocationIDs"), unhealthy: try list("UnhealthyAllocationIDs"))
+        return try Self.actionResponse(result)
     }
 
     /// Body: `{"JobVersion": 2}`, as in Nomad.

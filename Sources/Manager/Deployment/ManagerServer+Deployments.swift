@@ -151,6 +151,69 @@ extension ManagerServer {
         }
     }
 
+    /// An operator's health verdicts for allocations of a deployment whose groups use
+    /// `health_check = "manual"` (nothing else decides their health). Each verdict is recorded
+    /// as the allocation's deployment health, exactly as a worker's would be, so the watcher
+    /// then rolls on, succeeds, or fails (and auto-reverts) as with automatic checks. Allocation
+    /// IDs may be unique prefixes among the deployment's allocations.
+    public func setAllocationHealth(
+        _ idOrPrefix: String, healthy: [String], unhealthy: [String]
+    ) async throws(ManagerError) -> DeploymentActionResult {
+        guard !healthy.isEmpty || !unhealthy.isEmpty else {
+            throw .invalid("no allocations given: name at least one healthy or unhealthy allocation of the deployment")
+        }
+        let deployment = try await deployment(idOrPrefix)
+        guard deployment.isActive else {
+            throw .invalid(
+                "deployment \(deployment.id.short) has already ended (\(deployment.status.rawValue)); health can only be set while it runs")
+        }
+        let store = await state.snapshot
+        let own = store.allocations(namespace: deployment.namespace, jobID: deployment.jobID).filter { $0.deploymentID == deployment.id }
+        func resolve(_ given: String) throws(ManagerError) -> Allocation {
+            let prefix = given.lowercased()
+            let matches = prefix.isEmpty ? [] : own.filter { $0.id.uuid.hasPrefix(prefix) }
+            guard matches.count <= 1 else {
+                throw .ambiguous("allocation prefix \"\(given)\" matches \(matches.count) allocations of deployment \(deployment.id.short); type more of the ID")
+            }
+            guard let allocation = matches.first else {
+                throw .invalid(
+                    "allocation \"\(given)\" is not part of deployment \(deployment.id.short) (job \(deployment.jobID) version \(deployment.jobVersion)); "
+                        + "list the deployment's allocations with \"roost deployment status \(deployment.id.short)\"")
+            }
+            guard let check = allocation.group?.update?.healthCheck, check == .manual else {
+                throw .invalid(
+                    "allocation \(allocation.id.short) belongs to group \"\(allocation.groupName)\", whose health is decided by "
+                        + "\((allocation.group?.update?.healthCheck ?? .checks).rawValue); only groups with health_check = \"manual\" take verdicts")
+            }
+            guard !allocation.isTerminal else {
+                throw .invalid("allocation \(allocation.id.short) has already stopped (\(allocation.clientStatus.rawValue)); it can no longer be judged")
+            }
+            return allocation
+        }
+        var verdicts: [AllocationID: (Allocation, Bool)] = [:]
+        for (names, verdict) in [(healthy, true), (unhealthy, false)] {
+            for name in names {
+                let allocation = try resolve(name)
+                if let earlier = verdicts[allocation.id], earlier.1 != verdict {
+                    throw .invalid("allocation \(allocation.id.short) is listed as both healthy and unhealthy; give one verdict")
+                }
+                verdicts[allocation.id] = (allocation, verdict)
+            }
+        }
+        let now = clock()
+        // The worker's own fields go back as they are; only the verdict is new.
+        let updates = verdicts.keys.sorted().compactMap { id -> ClientAllocationUpdate? in
+            guard let (allocation, healthy) = verdicts[id] else { return nil }
+            return ClientAllocationUpdate(
+                id: id, clientStatus: allocation.clientStatus, clientDescription: allocation.clientDescription,
+                taskStates: allocation.taskStates,
+                deploymentStatus: AllocationDeploymentStatus(
+                    healthy: healthy, timestamp: now, description: healthy ? "" : "marked unhealthy by an operator"))
+        }
+        let outcome = try await submit(.updateAllocations(updates, evaluations: [], time: now))
+        return DeploymentActionResult(evaluationID: nil, index: outcome.index, revertedJobVersion: nil)
+    }
+
     private func act(
         on deployment: Deployment, _ make: (Timestamp, JobRecord?) -> DeploymentUpdate
     ) async throws(ManagerError) -> DeploymentActionResult {

@@ -14,6 +14,8 @@ public struct JobPlanResult: Sendable, Hashable {
     /// The job's modify index now (0 for a new job), for a later check-and-set submit.
     public var jobModifyIndex: UInt64
     public var warnings: [String]
+    /// Lower-priority allocations of other jobs the placements would stop (preemption).
+    public var preempted: [Allocation] = []
 
     /// Whether submitting would create or destroy allocations.
     public var changesAllocations: Bool {

@@ -29,6 +29,8 @@ extension ManagerServer {
         let plan = Scheduler().process(evaluation, state: state, now: now, random: &generator)
         result.groups = Self.groupUpdates(of: plan, job: job, before: before)
         result.failed = plan.evaluation.failedGroupAllocations
+        result.preempted = plan.stops.values.joined().filter { $0.jobID != job.id || $0.namespace != job.namespace }
+            .sorted { $0.id < $1.id }
         return result
     }
 
@@ -42,7 +44,8 @@ extension ManagerServer {
         let existingIDs = Set(existing.map(\.id))
         var touched = Set<AllocationID>()
         var replacedSlots: [String: Set<Int>] = [:]
-        for stop in plan.stops.values.joined() {
+        // Other jobs' allocations stopped by preemption are reported apart (`preempted`).
+        for stop in plan.stops.values.joined() where stop.jobID == job.id && stop.namespace == job.namespace {
             touched.insert(stop.id)
             if stop.desiredDescription.contains("update") {
                 replacedSlots[stop.groupName, default: []].insert(stop.index)
