@@ -69,7 +69,7 @@ let package = Package(
 
         // Layer 3 and the executable.
         .target(name: "RoostCLI", dependencies: ["ClusterModel", "Jobspec", "HTTP", "Platform", "API", "StateStore", "ClusterSecurity", "Sodium", "RaftRuntime"]),
-        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Worker", "Raft", "RaftRuntime", "ClusterSecurity", "Images"]),
+        .executableTarget(name: "roost", dependencies: ["RoostCLI", "Manager", "Scheduler", "Worker", "Raft", "RaftRuntime", "ClusterSecurity", "Images"]),
 
         // Built only by `make fuzz` (with --sanitize=fuzzer); a plain build makes a stub.
         .executableTarget(name: "JobspecFuzzer", dependencies: ["Jobspec"], path: "Fuzz/JobspecFuzzer"),

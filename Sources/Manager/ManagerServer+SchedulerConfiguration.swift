@@ -13,4 +13,13 @@ extension ManagerServer {
     public func setSchedulerConfiguration(_ configuration: SchedulerConfiguration) async throws(ManagerError) -> UInt64 {
         try await submit(.setSchedulerConfiguration(configuration)).index
     }
+
+    /// Stores the agent's `default_scheduler_config` when the cluster has no configuration yet
+    /// (a new cluster): called by each new leader, and at start without Raft. Once one is
+    /// stored, by this or by an operator, the agent's default no longer matters.
+    func applyInitialSchedulerConfigurationIfNeeded() async {
+        guard leads, let initial = settings.initialSchedulerConfiguration else { return }
+        guard await state.snapshot.schedulerConfiguration().createIndex == 0 else { return }
+        _ = try? await submit(.setSchedulerConfiguration(initial))
+    }
 }

@@ -70,6 +70,11 @@ public actor ManagerServer {
         })
         backgroundTasks.append(startPeriodicLauncher())
         backgroundTasks.append(startDeploymentWatcher())
+        // Without Raft this manager leads from the start; with Raft, each new leader does it.
+        backgroundTasks.append(Task { [weak self] in
+            guard let self, await self.state.raftShell == nil else { return }
+            await self.applyInitialSchedulerConfigurationIfNeeded()
+        })
         let interval = settings.garbageCollectionInterval
         backgroundTasks.append(Task { [weak self] in
             while !Task.isCancelled {

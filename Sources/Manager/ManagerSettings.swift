@@ -1,3 +1,5 @@
+import Scheduler
+
 /// How a manager behaves, with defaults suited to a small on-prem cluster.
 public struct ManagerSettings: Sendable {
     /// A node that has not sent a heartbeat for this long is marked down and its allocations
@@ -21,6 +23,9 @@ public struct ManagerSettings: Sendable {
     /// changing, before it is purged: finished batch runs, periodic launches and dispatches
     /// would otherwise pile up in the state forever. Nomad's `job_gc_threshold`, same default.
     public var jobGarbageThreshold: Duration
+    /// The scheduler configuration a cluster with none stored starts with (the agent's
+    /// `default_scheduler_config`); nil keeps the built-in defaults.
+    public var initialSchedulerConfiguration: SchedulerConfiguration?
 
     /// How long a write waits for a leader (an election in progress) before it fails with
     /// "No cluster leader".
@@ -37,8 +42,10 @@ public struct ManagerSettings: Sendable {
         heartbeatTTL: Duration = .seconds(10), maximumPlanAttempts: Int = 5, schedulerWorkers: Int = 2,
         garbageCollectionInterval: Duration = .seconds(60), leaderWait: Duration = .seconds(7), aclsEnabled: Bool = false,
         gossipFailureGrace: Duration = .seconds(15), drainWatchInterval: Duration = .seconds(1),
-        certificateValidity: Int64 = JoinServiceSettings().certificateValidity, jobGarbageThreshold: Duration = .seconds(4 * 3_600)
+        certificateValidity: Int64 = JoinServiceSettings().certificateValidity, jobGarbageThreshold: Duration = .seconds(4 * 3_600),
+        initialSchedulerConfiguration: SchedulerConfiguration? = nil
     ) {
+        self.initialSchedulerConfiguration = initialSchedulerConfiguration
         self.jobGarbageThreshold = jobGarbageThreshold
         self.certificateValidity = certificateValidity
         self.drainWatchInterval = drainWatchInterval

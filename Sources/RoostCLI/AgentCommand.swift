@@ -41,6 +41,8 @@ public struct AgentOptions: Sendable, Hashable {
     public var workerDownGrace: Duration = AgentConfigRules.defaultWorkerDownGrace
     /// How long a dead job is kept before the managers purge it (`job_gc_threshold`).
     public var jobGarbageThreshold: Duration = AgentConfigRules.defaultJobGarbageThreshold
+    /// The preemption switches a new cluster starts with (config file only).
+    public var preemptionDefaults: AgentPreemptionDefaults?
     /// Addresses other agents are told to use, when not the bound ones (behind NAT, or bound
     /// to 0.0.0.0): `host` or `host:port`, from the config file's `advertise` block.
     public var advertiseHTTP: String?

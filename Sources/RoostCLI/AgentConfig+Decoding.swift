@@ -30,6 +30,9 @@ private struct AgentConfigReader {
         "job_gc_threshold",
     ]
     static let workerAttributes = ["enabled", "servers"]
+    static let preemptionAttributes = [
+        "system_scheduler_enabled", "sysbatch_scheduler_enabled", "batch_scheduler_enabled", "service_scheduler_enabled",
+    ]
 
     mutating func read(_ body: EvaluatedBody) -> AgentConfig {
         var config = AgentConfig()
@@ -69,7 +72,19 @@ private struct AgentConfigReader {
             config.serfPort = port("serf", in: ports.body)
         }
         if let server = singleBlock("server", in: body) {
-            checkKeys(of: server.body, attributes: Self.serverAttributes, blocks: [], in: "the server block")
+            checkKeys(of: server.body, attributes: Self.serverAttributes, blocks: ["default_scheduler_config"], in: "the server block")
+            if let scheduler = singleBlock("default_scheduler_config", in: server.body) {
+                checkKeys(of: scheduler.body, attributes: [], blocks: ["preemption_config"], in: "the default_scheduler_config block")
+                if let preemption = singleBlock("preemption_config", in: scheduler.body) {
+                    checkKeys(of: preemption.body, attributes: Self.preemptionAttributes, blocks: [], in: "the preemption_config block")
+                    var defaults = AgentPreemptionDefaults()
+                    defaults.systemSchedulerEnabled = bool("system_scheduler_enabled", in: preemption.body)
+                    defaults.sysBatchSchedulerEnabled = bool("sysbatch_scheduler_enabled", in: preemption.body)
+                    defaults.batchSchedulerEnabled = bool("batch_scheduler_enabled", in: preemption.body)
+                    defaults.serviceSchedulerEnabled = bool("service_scheduler_enabled", in: preemption.body)
+                    config.preemptionDefaults = defaults
+                }
+            }
             config.serverEnabled = bool("enabled", in: server.body)
             config.bootstrapExpect = wholeNumber(
                 "bootstrap_expect", in: server.body, range: AgentConfigRules.bootstrapExpect,

@@ -23,6 +23,7 @@ public struct AgentConfig: Sendable, Hashable {
     public var certificateValidity: Duration?
     public var workerDownGrace: Duration?
     public var jobGarbageThreshold: Duration?
+    public var preemptionDefaults: AgentPreemptionDefaults?
     public var workerEnabled: Bool?
     public var workerServers: [String]?
     public var nodeMeta: [String: String]?
@@ -54,6 +55,7 @@ public struct AgentConfig: Sendable, Hashable {
         if let certificateValidity { options.certificateValidity = certificateValidity }
         if let workerDownGrace { options.workerDownGrace = workerDownGrace }
         if let jobGarbageThreshold { options.jobGarbageThreshold = jobGarbageThreshold }
+        if let preemptionDefaults { options.preemptionDefaults = preemptionDefaults }
         if let workerEnabled { options.worker = workerEnabled }
         if let workerServers { options.workerServers = workerServers }
         if let nodeMeta { options.nodeMeta = nodeMeta }

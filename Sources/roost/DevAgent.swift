@@ -27,7 +27,8 @@ enum DevAgent {
         let isRoot = getuid() == 0
         let fingerprint = Fingerprint.probe()
         var random = SystemRandomNumberGenerator()
-        let manager = ManagerServer(settings: ManagerSettings(jobGarbageThreshold: options.jobGarbageThreshold), clock: clock)
+        let manager = ManagerServer(settings: ManagerSettings(
+                jobGarbageThreshold: options.jobGarbageThreshold, initialSchedulerConfiguration: options.preemptionDefaults?.schedulerConfiguration), clock: clock)
 
         let supervisor: Supervisor
         var node = NodeFingerprinter.node(

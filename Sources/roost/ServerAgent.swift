@@ -63,7 +63,8 @@ enum ServerAgent {
         let manager = ManagerServer(
             settings: ManagerSettings(
                 aclsEnabled: true, gossipFailureGrace: options.workerDownGrace, certificateValidity: certificateValidity,
-                jobGarbageThreshold: options.jobGarbageThreshold),
+                jobGarbageThreshold: options.jobGarbageThreshold,
+                initialSchedulerConfiguration: options.preemptionDefaults?.schedulerConfiguration),
             clock: clock)
         await raftCredentials.adopt(into: manager)
         // The secret is written from the manager's task, so the console must be one that is safe

@@ -59,6 +59,14 @@ import Testing
           data_encryption         = false
           certificate_validity    = "48h"
           worker_down_grace       = "40s"
+          job_gc_threshold        = "2h"
+
+          default_scheduler_config {
+            preemption_config {
+              service_scheduler_enabled = true
+              system_scheduler_enabled  = false
+            }
+          }
         }
 
         client {
@@ -94,6 +102,10 @@ import Testing
         #expect(options.dataEncryption == false)
         #expect(options.certificateValidity == .seconds(48 * 3_600))
         #expect(options.workerDownGrace == .seconds(40))
+        #expect(options.jobGarbageThreshold == .seconds(2 * 3_600))
+        #expect(options.preemptionDefaults?.serviceSchedulerEnabled == true)
+        #expect(options.preemptionDefaults?.systemSchedulerEnabled == false)
+        #expect(options.preemptionDefaults?.batchSchedulerEnabled == nil, "a switch left out must keep the built-in default")
         #expect(!options.worker && options.workerServers == ["10.0.0.2:4647"])
         #expect(options.nodeMeta == ["rack": "r12", "tier": "gold"])
     }
@@ -110,6 +122,13 @@ import Testing
         let flag = await Self.agent("-server", "-data-dir", "/nonexistent", "-cert-validity", "10s")
         #expect(flag.status == 64)
         #expect(flag.errors.contains("-cert-validity must be from 60s to 87600h, got 10s"), "\(flag.errors)")
+        let misspelt = await Self.agent(
+            "-config", try directory.file("c.hcl", "server {\n  default_scheduler_config {\n    preemption_config {\n      service_scheduler = true\n    }\n  }\n}\n"))
+        #expect(misspelt.options == nil)
+        #expect(misspelt.errors.contains("service_scheduler_enabled"), "the closest known key is suggested: \(misspelt.errors)")
+        let tooSoon = await Self.agent("-server", "-data-dir", "/nonexistent", "-job-gc-threshold", "5s")
+        #expect(tooSoon.status == 64)
+        #expect(tooSoon.errors.contains("-job-gc-threshold must be from 60s to 8760h, got 5s"), "\(tooSoon.errors)")
         let good = await Self.agent("-server", "-data-dir", "/nonexistent", "-cert-validity", "2h", "-worker-down-grace", "1m")
         #expect(good.options?.certificateValidity == .seconds(7_200))
         #expect(good.options?.workerDownGrace == .seconds(60))

@@ -89,6 +89,7 @@ extension ManagerServer {
         // Not awaited: it may wait for a quorum, and leadership changes must keep flowing.
         Task { await self.bootstrapACLsIfNeeded() }
         Task { await self.createClusterIdentityIfNeeded() }
+        Task { await self.applyInitialSchedulerConfigurationIfNeeded() }
     }
 
     /// The broker's queue rebuilt from the replicated evaluations still pending or blocked.
