@@ -19,6 +19,7 @@ struct FeasibilityChecker {
         for driver in Set(group.tasks.map(\.driver)).sorted() {
             if let reason = Self.driverRejection(driver, on: node) { return reason }
         }
+        if let reason = Self.networkRejection(group, on: node) { return reason }
         for constraint in job.constraints + group.constraints + group.tasks.flatMap(\.constraints) {
             if !holds(constraint, on: node) { return Self.reason(for: constraint) }
         }
@@ -44,6 +45,17 @@ struct FeasibilityChecker {
             }
         }
         return unhealthy ? "unhealthy driver \"\(driver)\"" : "missing driver \"\(driver)\""
+    }
+
+    /// A group in `bridge` or `none` network mode needs a node that builds such networks: it
+    /// says so with `network.bridge` / `network.none` (root, the ip and iptables programs, an
+    /// OCI runtime). Host networking is everywhere.
+    static func networkRejection(_ group: GroupSpec, on node: Node) -> String? {
+        for network in group.networks where network.mode != "host" {
+            let flag = node.attributes["network.\(network.mode)"]
+            if flag != "1" && flag != "true" { return "missing network mode \"\(network.mode)\"" }
+        }
+        return nil
     }
 
     /// Whether a (non-placement) constraint holds on the node. Placement operators hold here.

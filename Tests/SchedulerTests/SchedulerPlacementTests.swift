@@ -83,6 +83,23 @@ import Testing
         #expect(plan.evaluation.failedGroupAllocations["app"]?.constraintFiltered == ["missing driver \"oci\"": 2])
     }
 
+    @Test func aBridgeModeGroupGoesOnlyToNodesThatBuildBridgeNetworks() {
+        var state = cluster(["plain", "bridged"])
+        state.nodes[1].attributes["network.bridge"] = "1"
+        var job = Fixture.job("web", count: 2)
+        job.groups[0].networks = [NetworkSpec(mode: "bridge")]
+        state.register(job)
+        let plan = schedule(job, in: state)
+        #expect(plan.placed.count == 2)
+        #expect(Set(plan.placed.map(\.nodeName)) == ["bridged"])
+
+        var isolated = Fixture.job("sealed")
+        isolated.groups[0].networks = [NetworkSpec(mode: "none")]
+        state.register(isolated)
+        let refused = schedule(isolated, in: state)
+        #expect(refused.evaluation.failedGroupAllocations["app"]?.constraintFiltered == ["missing network mode \"none\"": 2])
+    }
+
     @Test func aRetriedBlockedEvaluationThatStillCannotPlaceBlocksAgainWithoutANewOne() {
         var state = cluster(["a"], memoryMiB: 100)
         let job = Fixture.job("web")
