@@ -23,6 +23,8 @@ extension AllocationRunner {
             await reattachContainer(task, spec: spec, record: record, oci: oci)
             return
         }
+        let trace = String(allocation.id.uuid.prefix(8)) + "." + task
+        OCIStartTrace.mark(trace, "spawn-container")
         let container: OCIContainer
         do {
             container = try await oci.prepare(task: spec, allocation: allocation, directory: directory, settings: settings)
@@ -30,13 +32,25 @@ extension AllocationRunner {
             await perform(core.spawnFailed(task: task, message: error.message, isSetupFailure: error.isSetupFailure, now: Self.timestamp()))
             return
         }
+        OCIStartTrace.mark(trace, "prepared")
         containers[task] = container
         let resources = allocation.taskResources[task] ?? spec.resources
         if case .failure(let error) = await makeCgroup(task: task, resources: resources) {
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return
         }
-        let launched = await Self.blocking { oci.launch(container) }
+        OCIStartTrace.mark(trace, "cgroup-made")
+        let (allocation, runtime) = (allocation, oci.runtime)
+        let cgroupName = CgroupNames.task(allocation: allocation.id.uuid, task: task)
+        let launched = await Self.blocking {
+            oci.launch(container) { monitorPID in
+                let record = OCIContainerRecord(
+                    allocation: allocation, task: task, containerID: container.id, runtime: runtime.kind,
+                    runtimeExecutable: runtime.executable, bundle: container.bundle, cgroupName: cgroupName, initPID: 0, monitorPID: monitorPID)
+                do { try record.save(); return nil } catch { return "\(error)" }
+            }
+        }
+        OCIStartTrace.mark(trace, "launched")
         let running: OCIMonitoredContainer
         switch launched {
         case .failure(let error):
@@ -47,17 +61,11 @@ extension AllocationRunner {
         }
         startPumps(task: task, spec: spec, standardOutput: running.standardOutput, standardError: running.standardError)
         processes[task] = running.initPID
-        let record = OCIContainerRecord(
-            allocation: allocation, task: task, containerID: container.id, runtime: oci.runtime.kind,
-            runtimeExecutable: oci.runtime.executable, bundle: container.bundle,
-            cgroupName: CgroupNames.task(allocation: allocation.id.uuid, task: task), initPID: running.initPID, monitorPID: running.monitorPID)
-        let saved: String? = await Self.blocking {
-            do { try record.save(); return nil } catch { return "\(error)" }
-        }
-        if let saved {
+        if let saved = running.recordError {
             OCIDriver.report("oci: cannot record container \(container.id) for reattachment after a restart (\(saved)); it runs, but a restarted agent will not find it")
         }
         await perform(core.spawned(task: task, pid: running.initPID, now: Self.timestamp()))
+        OCIStartTrace.mark(trace, "reported-running")
         let initPID = running.initPID
         exitWatchers[task] = Task { [weak self] in
             // Delivers one exit; ends as soon as the runner took it (or the runner detached).
@@ -74,6 +82,7 @@ extension AllocationRunner {
     private func reattachContainer(_ task: String, spec: TaskSpec, record: OCIContainerRecord, oci: OCIDriver) async {
         let container = record.container
         containers[task] = container
+        let initPID = record.resolvedInitPID() ?? 0
         if let handle = cgroups?.existing(name: record.cgroupName) { taskCgroups[task] = handle }
         let runtime = oci.runtime
         let found: (exit: ProcessExitStatus?, status: String?, monitorAlive: Bool) = await Self.blocking {
@@ -81,7 +90,7 @@ extension AllocationRunner {
             return (nil, runtime.status(container.id), ProcessSignals.isAlive(record.monitorPID))
         }
         let running = found.status == "running" || found.status == "paused"
-        guard found.exit != nil || (running && found.monitorAlive), let pipes = OCIDriver.reopenPipes(container) else {
+        guard found.exit != nil || (running && found.monitorAlive && initPID > 0), let pipes = OCIDriver.reopenPipes(container) else {
             let what = found.status.map { "\(runtime.kind.rawValue) reports it \($0)" } ?? "\(runtime.kind.rawValue) no longer knows it"
             let monitor = found.monitorAlive ? "its monitor still runs" : "its monitor is gone"
             await perform(core.spawnFailed(
@@ -91,23 +100,23 @@ extension AllocationRunner {
             return
         }
         startPumps(task: task, spec: spec, standardOutput: pipes.0, standardError: pipes.1)
-        processes[task] = record.initPID
-        await perform(core.spawned(task: task, pid: record.initPID, now: Self.timestamp()))
+        processes[task] = initPID
+        await perform(core.spawned(task: task, pid: initPID, now: Self.timestamp()))
         if let exit = found.exit {
-            await processExited(task: task, pid: record.initPID, status: exit)
+            await processExited(task: task, pid: initPID, status: exit)
             return
         }
         // The monitor is no child of this agent: its exit file is polled for.
         exitWatchers[task] = Task { [weak self] in
             while !Task.isCancelled {
                 if let exit = container.recordedExit() {
-                    await self?.processExited(task: task, pid: record.initPID, status: exit)
+                    await self?.processExited(task: task, pid: initPID, status: exit)
                     return
                 }
                 if !ProcessSignals.isAlive(record.monitorPID) {
                     // It may have written the file just before ending.
                     let exit = container.recordedExit() ?? ProcessExitStatus(code: 255)
-                    await self?.processExited(task: task, pid: record.initPID, status: exit)
+                    await self?.processExited(task: task, pid: initPID, status: exit)
                     return
                 }
                 try? await Task.sleep(for: Self.reattachedExitPollInterval)

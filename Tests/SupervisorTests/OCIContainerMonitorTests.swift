@@ -1,3 +1,4 @@
+import OCIMonitor
 import Platform
 import Testing
 
@@ -15,6 +16,21 @@ import Testing
         #expect(OCIContainerMonitor.Invocation([]) == nil)
         #expect(OCIContainerMonitor.Invocation(["a", "b", "c", "d", "e", "--start", "x"]) == nil)
         #expect(OCIContainerMonitor.main(["no", "such", "layout"]) == 2)
+    }
+
+    @Test("a waiting monitor reads back the orders the agent sends it, and refuses malformed or oversized ones")
+    func ordersRoundTrip() throws {
+        let invocation = OCIContainerMonitor.Invocation(
+            exitFile: "/d/exit-status", pidFile: "/d/init.pid", pipes: ["/d/stdout.fifo", "/d/stderr.fifo"], runtime: "/usr/bin/crun",
+            createArguments: ["run", "--detach", "--bundle", "/d é", "", "roost-a.t"], startArguments: [])
+        let orders = try #require(invocation.orders)
+        #expect(OCIContainerMonitor.Invocation(try #require(OCIMonitorInvocation.arguments(fromOrders: orders))) == invocation)
+        var withNul = invocation
+        withNul.createArguments.append("a\u{0}b")
+        #expect(withNul.orders == nil, "an argument with a NUL byte cannot be sent")
+        #expect(OCIMonitorInvocation.arguments(fromOrders: []) == nil)
+        #expect(OCIMonitorInvocation.arguments(fromOrders: Array("no terminator".utf8)) == nil)
+        #expect(OCIMonitorInvocation.arguments(fromOrders: [UInt8](repeating: 0, count: OCIMonitorInvocation.maximumOrderBytes + 1)) == nil)
     }
 
     @Test("an exit file gives the init's code and signal; anything else counts as no status")

@@ -20,6 +20,8 @@ for tool in docker-registry skopeo umoci; do
 done
 
 swift build -c release --product OCIBench >/dev/null
+# The container monitor the agent starts for each container, found next to the bench binary.
+swift build -c release --product roost-oci-monitor >/dev/null
 bench="$(swift build -c release --show-bin-path)/OCIBench"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/roost-oci-bench.XXXXXX")
