@@ -25,21 +25,32 @@ extension AllocationRunner {
         }
         let trace = String(allocation.id.uuid.prefix(8)) + "." + task
         OCIStartTrace.mark(trace, "spawn-container")
-        let container: OCIContainer
+        // The task cgroup is made while the bundle is prepared (both are blocking work, on two
+        // threads); whatever fails, the cleanup that follows a failed spawn removes both.
+        let resources = allocation.taskResources[task] ?? spec.resources
+        async let cgroupMade = makeCgroup(task: task, resources: resources)
+        let prepared: Result<OCIContainer, TaskPreparationError>
         do {
-            container = try await oci.prepare(task: spec, allocation: allocation, directory: directory, settings: settings)
+            prepared = .success(try await oci.prepare(task: spec, allocation: allocation, directory: directory, settings: settings))
         } catch {
-            await perform(core.spawnFailed(task: task, message: error.message, isSetupFailure: error.isSetupFailure, now: Self.timestamp()))
-            return
+            prepared = .failure(error)
         }
         OCIStartTrace.mark(trace, "prepared")
+        let cgroup = await cgroupMade
+        OCIStartTrace.mark(trace, "cgroup-made")
+        let container: OCIContainer
+        switch prepared {
+        case .failure(let error):
+            await perform(core.spawnFailed(task: task, message: error.message, isSetupFailure: error.isSetupFailure, now: Self.timestamp()))
+            return
+        case .success(let value):
+            container = value
+        }
         containers[task] = container
-        let resources = allocation.taskResources[task] ?? spec.resources
-        if case .failure(let error) = await makeCgroup(task: task, resources: resources) {
+        if case .failure(let error) = cgroup {
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return
         }
-        OCIStartTrace.mark(trace, "cgroup-made")
         let (allocation, runtime) = (allocation, oci.runtime)
         let cgroupName = CgroupNames.task(allocation: allocation.id.uuid, task: task)
         let launched = await Self.blocking {
@@ -59,13 +70,14 @@ extension AllocationRunner {
         case .success(let value):
             running = value
         }
-        startPumps(task: task, spec: spec, standardOutput: running.standardOutput, standardError: running.standardError)
         processes[task] = running.initPID
+        await perform(core.spawned(task: task, pid: running.initPID, now: Self.timestamp()))
+        OCIStartTrace.mark(trace, "reported-running")
+        // After the report: the monitor holds the pipes open, so nothing written meanwhile is lost.
+        startPumps(task: task, spec: spec, standardOutput: running.standardOutput, standardError: running.standardError)
         if let saved = running.recordError {
             OCIDriver.report("oci: cannot record container \(container.id) for reattachment after a restart (\(saved)); it runs, but a restarted agent will not find it")
         }
-        await perform(core.spawned(task: task, pid: running.initPID, now: Self.timestamp()))
-        OCIStartTrace.mark(trace, "reported-running")
         let initPID = running.initPID
         exitWatchers[task] = Task { [weak self] in
             // Delivers one exit; ends as soon as the runner took it (or the runner detached).

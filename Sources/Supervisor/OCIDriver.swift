@@ -220,9 +220,9 @@ public final class OCIDriver: Sendable {
                     spec.mounts.append(OCIContainerSpec.bind(file, at: file, readOnly: true))
                 }
                 OCIStartTrace.mark(trace, "user-resolved")
-                let json = try spec.json()
+                let json = spec.document.bytes
                 OCIStartTrace.mark(trace, "config-encoded")
-                try json.write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+                try Self.writeFile(json, to: container.bundle + "/config.json")
                 OCIStartTrace.mark(trace, "config-written")
                 return .success(())
             } catch let error as TaskPreparationError {
@@ -265,6 +265,24 @@ public final class OCIDriver: Sendable {
             text = log.split(separator: "\n").suffix(3).joined(separator: "; ")
         }
         return text.isEmpty ? "the OCI runtime failed without a message" : String(text.prefix(2000))
+    }
+
+    /// Writes a new file with plain open/write (Foundation's Data.write costs ~0.4 ms here).
+    static func writeFile(_ bytes: [UInt8], to path: String) throws(TaskPreparationError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw TaskPreparationError(message: "cannot create \(path): \(String(cString: strerror(errno))); check the data directory", isSetupFailure: false)
+        }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                throw TaskPreparationError(message: "cannot write \(path): \(String(cString: strerror(errno))); check the free space of the data directory", isSetupFailure: false)
+            }
+            written += count
+        }
     }
 
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
