@@ -51,14 +51,18 @@ extension AllocationRunner {
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return
         }
-        let (allocation, runtime) = (allocation, oci.runtime)
-        let cgroupName = CgroupNames.task(allocation: allocation.id.uuid, task: task)
+        // Recorded while the runtime starts the container (the init's pid is not known yet: 0
+        // means "see init.pid"), and again with it once the start is reported.
+        var record = OCIContainerRecord(
+            allocation: allocation, task: task, containerID: container.id, runtime: oci.runtime.kind,
+            runtimeExecutable: oci.runtime.executable, bundle: container.bundle,
+            cgroupName: CgroupNames.task(allocation: allocation.id.uuid, task: task), initPID: 0, monitorPID: 0)
+        let early = record
         let launched = await Self.blocking {
             oci.launch(container) { monitorPID in
-                let record = OCIContainerRecord(
-                    allocation: allocation, task: task, containerID: container.id, runtime: runtime.kind,
-                    runtimeExecutable: runtime.executable, bundle: container.bundle, cgroupName: cgroupName, initPID: 0, monitorPID: monitorPID)
-                do { try record.save(); return nil } catch { return "\(error)" }
+                var started = early
+                started.monitorPID = monitorPID
+                do { try started.save(); return nil } catch { return "\(error)" }
             }
         }
         OCIStartTrace.mark(trace, "launched")
@@ -75,7 +79,14 @@ extension AllocationRunner {
         OCIStartTrace.mark(trace, "reported-running")
         // After the report: the monitor holds the pipes open, so nothing written meanwhile is lost.
         startPumps(task: task, spec: spec, standardOutput: running.standardOutput, standardError: running.standardError)
-        if let saved = running.recordError {
+        record.initPID = running.initPID
+        record.monitorPID = running.monitorPID
+        let complete = record
+        let saved: String? = await Self.blocking {
+            do { try complete.save(); return nil } catch { return "\(error)" }
+        }
+        // (A stop that removed the bundle meanwhile makes the second save fail: nothing to say then.)
+        if let saved = running.recordError ?? saved, containers[task] == container {
             OCIDriver.report("oci: cannot record container \(container.id) for reattachment after a restart (\(saved)); it runs, but a restarted agent will not find it")
         }
         let initPID = running.initPID

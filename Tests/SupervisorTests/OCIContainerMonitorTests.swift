@@ -1,3 +1,4 @@
+import Foundation
 import OCIMonitor
 import Platform
 import Testing
@@ -31,6 +32,26 @@ import Testing
         #expect(OCIMonitorInvocation.arguments(fromOrders: []) == nil)
         #expect(OCIMonitorInvocation.arguments(fromOrders: Array("no terminator".utf8)) == nil)
         #expect(OCIMonitorInvocation.arguments(fromOrders: [UInt8](repeating: 0, count: OCIMonitorInvocation.maximumOrderBytes + 1)) == nil)
+    }
+
+    @Test("a record written while the runtime was still starting the container finds the init through the bundle's pid file")
+    func recordWithoutInitPID() throws {
+        let bundle = FileManager.default.temporaryDirectory.path + "/roost-record-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
+        var record = OCIContainerRecord(
+            allocation: SupervisorHarness.allocation(tasks: []), task: "t", containerID: "roost-x.t", runtime: .crun,
+            runtimeExecutable: "/usr/bin/crun", bundle: bundle, cgroupName: "x.t", initPID: 0, monitorPID: 42)
+        #expect(record.resolvedInitPID() == nil, "no pid file: the container never started")
+        try Data("4321\n".utf8).write(to: URL(fileURLWithPath: bundle + "/init.pid"))
+        #expect(record.resolvedInitPID() == 4321)
+        try record.save()
+        #expect(OCIContainerRecord.load(bundle: bundle)?.resolvedInitPID() == 4321)
+        record.initPID = 99
+        #expect(record.resolvedInitPID() == 99, "a recorded pid wins")
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: bundle + "/init.pid"))
+        record.initPID = 0
+        #expect(record.resolvedInitPID() == nil)
     }
 
     @Test("an exit file gives the init's code and signal; anything else counts as no status")
