@@ -29,6 +29,10 @@ registry_pid=""
 cleanup() {
     [[ -z $registry_pid ]] || { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
     rm -rf "$work"
+    # crun makes the by-hand containers' cgroup parent in hierarchies Roost does not manage.
+    for parent in /sys/fs/cgroup/*/roost-oci-bench /sys/fs/cgroup/roost-oci-bench; do
+        [[ -d $parent ]] && rmdir "$parent" 2>/dev/null || true
+    done
 }
 trap cleanup EXIT
 
