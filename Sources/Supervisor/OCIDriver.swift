@@ -267,6 +267,19 @@ public final class OCIDriver: Sendable {
         return text.isEmpty ? "the OCI runtime failed without a message" : String(text.prefix(2000))
     }
 
+    /// The runtime makes the containers' cgroup parent in every v1 hierarchy it finds (blkio,
+    /// devices, hugetlb…), not only in those Roost manages, and never removes it. At shutdown
+    /// the empty ones go (rmdir removes nothing that still has a cgroup or a process in it).
+    /// Only under a real cgroup mount: never in a test's fake tree.
+    static func removeRuntimeCgroupParents(root: String, parent: String) {
+        let name = CgroupNames.component(parent)
+        guard !name.isEmpty, FileIO.isCgroupFileSystem(root + "/memory") || FileIO.isCgroupFileSystem(root) else { return }
+        for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let path = root + "/" + hierarchy + "/" + name
+            if FileIO.isDirectory(path) { _ = rmdir(path) }
+        }
+    }
+
     /// Writes a new file with plain open/write (Foundation's Data.write costs ~0.4 ms here).
     static func writeFile(_ bytes: [UInt8], to path: String) throws(TaskPreparationError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

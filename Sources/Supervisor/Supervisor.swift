@@ -204,7 +204,10 @@ public actor Supervisor {
             }
         }
         for runner in stopping { await runner.waitUntilFinished() }
-        if left.isEmpty { cgroups?.removeParentIfEmpty() }
+        if left.isEmpty {
+            cgroups?.removeParentIfEmpty()
+            if ociDriver != nil, settings.usesCgroups { OCIDriver.removeRuntimeCgroupParents(root: settings.cgroupRoot, parent: settings.cgroupParent) }
+        }
         continuation.finish()
         return left
     }
@@ -218,6 +221,7 @@ public actor Supervisor {
         for runner in all { await runner.stop() }
         for runner in all { await runner.waitUntilFinished() }
         cgroups?.removeParentIfEmpty()
+        if ociDriver != nil, settings.usesCgroups { OCIDriver.removeRuntimeCgroupParents(root: settings.cgroupRoot, parent: settings.cgroupParent) }
         continuation.finish()
     }
 
