@@ -33,6 +33,7 @@ test: build layering
 
 run: deps
 	$(SWIFT) build --product roost
+	$(SWIFT) build --product roost-oci-monitor
 	contrib/dev-run.sh "$$($(SWIFT) build --show-bin-path)/roost"
 
 conformance: deps

@@ -9,6 +9,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "roost", targets: ["roost"]),
+        .executable(name: "roost-oci-monitor", targets: ["RoostOCIMonitor"]),
     ],
     targets: [
         // Layer 0: pure value types and protocol cores (standard library only).
@@ -48,7 +49,10 @@ let package = Package(
         // Layer 2: OCI images — registry client, content-addressed blob cache, safe layer unpacking.
         .target(name: "Images"),
         // Layer 2: the worker's shell around task supervision (raw_exec and the oci driver).
-        .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel", "Images", "HTTP"]),
+        // A container's monitor, Glibc only so that its own executable starts in milliseconds.
+        .target(name: "OCIMonitor"),
+        .executableTarget(name: "RoostOCIMonitor", dependencies: ["OCIMonitor"]),
+        .target(name: "Supervisor", dependencies: ["Supervision", "Platform", "ClusterModel", "Images", "HTTP", "OCIMonitor"]),
         // Layer 2: the Raft shell's storage and transport (WAL, snapshot files, TCP frames).
         .target(name: "RaftRuntime", dependencies: ["Wire", "Raft", "Platform", "Sodium", "ClusterSecurity"]),
         // Layer 2: the SWIM shell: encrypted UDP/TCP gossip, keyring, membership events.
@@ -127,7 +131,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform"]),
         // Shared by the image client's and the oci driver's tests: a registry on 127.0.0.1.
         .target(name: "RegistryTestSupport", dependencies: ["Images"], path: "Tests/RegistryTestSupport"),
-        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel", "Images", "RegistryTestSupport", "HTTP"]),
+        .testTarget(name: "SupervisorTests", dependencies: ["Supervisor", "Supervision", "Platform", "ClusterModel", "Images", "RegistryTestSupport", "HTTP", "OCIMonitor"]),
         // The HTTP server stands in for registries with token or basic auth, or that never answer.
         .testTarget(name: "ImagesTests", dependencies: ["Images", "HTTP", "RegistryTestSupport"]),
         .testTarget(name: "ManagerTests", dependencies: ["Manager", "ClusterModel", "HTTP", "Raft", "StateStore", "ClusterSecurity"]),

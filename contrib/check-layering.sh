@@ -43,7 +43,10 @@ allowed_imports() {
         # Images is an OS edge of its own (URLSession, files, tar); the Supervisor's oci driver uses it.
         Images) echo "$os_modules" ;;
         # HTTP: the worker's http health checks use the repository's client.
-        Supervisor) echo "Supervision ClusterModel Platform Images HTTP $os_modules" ;;
+        # A container's monitor: its own small executable, so libc alone (no Foundation to load).
+        OCIMonitor) echo "Glibc Musl Darwin" ;;
+        RoostOCIMonitor) echo "OCIMonitor Glibc Musl Darwin" ;;
+        Supervisor) echo "Supervision ClusterModel Platform Images HTTP OCIMonitor $os_modules" ;;
         ClusterRPC) echo "ClusterModel StateStore ClusterSecurity Sodium Platform Wire $os_modules" ;;
         # Layer 3: anything in layers 0-2, and the OS edge (the CLI may use Foundation).
         Manager | Worker | RoostCLI) echo "$layer0 $layer1 $layer2 $os_modules" ;;

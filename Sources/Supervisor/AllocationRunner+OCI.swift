@@ -23,20 +23,49 @@ extension AllocationRunner {
             await reattachContainer(task, spec: spec, record: record, oci: oci)
             return
         }
-        let container: OCIContainer
+        let trace = String(allocation.id.uuid.prefix(8)) + "." + task
+        OCIStartTrace.mark(trace, "spawn-container")
+        // The task cgroup is made while the bundle is prepared (both are blocking work, on two
+        // threads); whatever fails, the cleanup that follows a failed spawn removes both.
+        let resources = allocation.taskResources[task] ?? spec.resources
+        async let cgroupMade = makeCgroup(task: task, resources: resources)
+        let prepared: Result<OCIContainer, TaskPreparationError>
         do {
-            container = try await oci.prepare(task: spec, allocation: allocation, directory: directory, settings: settings)
+            prepared = .success(try await oci.prepare(task: spec, allocation: allocation, directory: directory, settings: settings))
         } catch {
+            prepared = .failure(error)
+        }
+        OCIStartTrace.mark(trace, "prepared")
+        let cgroup = await cgroupMade
+        OCIStartTrace.mark(trace, "cgroup-made")
+        let container: OCIContainer
+        switch prepared {
+        case .failure(let error):
             await perform(core.spawnFailed(task: task, message: error.message, isSetupFailure: error.isSetupFailure, now: Self.timestamp()))
             return
+        case .success(let value):
+            container = value
         }
         containers[task] = container
-        let resources = allocation.taskResources[task] ?? spec.resources
-        if case .failure(let error) = await makeCgroup(task: task, resources: resources) {
+        if case .failure(let error) = cgroup {
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return
         }
-        let launched = await Self.blocking { oci.launch(container) }
+        // Recorded while the runtime starts the container (the init's pid is not known yet: 0
+        // means "see init.pid"), and again with it once the start is reported.
+        var record = OCIContainerRecord(
+            allocation: allocation, task: task, containerID: container.id, runtime: oci.runtime.kind,
+            runtimeExecutable: oci.runtime.executable, bundle: container.bundle,
+            cgroupName: CgroupNames.task(allocation: allocation.id.uuid, task: task), initPID: 0, monitorPID: 0)
+        let early = record
+        let launched = await Self.blocking {
+            oci.launch(container) { monitorPID in
+                var started = early
+                started.monitorPID = monitorPID
+                do { try started.save(); return nil } catch { return "\(error)" }
+            }
+        }
+        OCIStartTrace.mark(trace, "launched")
         let running: OCIMonitoredContainer
         switch launched {
         case .failure(let error):
@@ -45,19 +74,21 @@ extension AllocationRunner {
         case .success(let value):
             running = value
         }
-        startPumps(task: task, spec: spec, standardOutput: running.standardOutput, standardError: running.standardError)
         processes[task] = running.initPID
-        let record = OCIContainerRecord(
-            allocation: allocation, task: task, containerID: container.id, runtime: oci.runtime.kind,
-            runtimeExecutable: oci.runtime.executable, bundle: container.bundle,
-            cgroupName: CgroupNames.task(allocation: allocation.id.uuid, task: task), initPID: running.initPID, monitorPID: running.monitorPID)
+        await perform(core.spawned(task: task, pid: running.initPID, now: Self.timestamp()))
+        OCIStartTrace.mark(trace, "reported-running")
+        // After the report: the monitor holds the pipes open, so nothing written meanwhile is lost.
+        startPumps(task: task, spec: spec, standardOutput: running.standardOutput, standardError: running.standardError)
+        record.initPID = running.initPID
+        record.monitorPID = running.monitorPID
+        let complete = record
         let saved: String? = await Self.blocking {
-            do { try record.save(); return nil } catch { return "\(error)" }
+            do { try complete.save(); return nil } catch { return "\(error)" }
         }
-        if let saved {
+        // (A stop that removed the bundle meanwhile makes the second save fail: nothing to say then.)
+        if let saved = running.recordError ?? saved, containers[task] == container {
             OCIDriver.report("oci: cannot record container \(container.id) for reattachment after a restart (\(saved)); it runs, but a restarted agent will not find it")
         }
-        await perform(core.spawned(task: task, pid: running.initPID, now: Self.timestamp()))
         let initPID = running.initPID
         exitWatchers[task] = Task { [weak self] in
             // Delivers one exit; ends as soon as the runner took it (or the runner detached).
@@ -74,6 +105,7 @@ extension AllocationRunner {
     private func reattachContainer(_ task: String, spec: TaskSpec, record: OCIContainerRecord, oci: OCIDriver) async {
         let container = record.container
         containers[task] = container
+        let initPID = record.resolvedInitPID() ?? 0
         if let handle = cgroups?.existing(name: record.cgroupName) { taskCgroups[task] = handle }
         let runtime = oci.runtime
         let found: (exit: ProcessExitStatus?, status: String?, monitorAlive: Bool) = await Self.blocking {
@@ -81,7 +113,7 @@ extension AllocationRunner {
             return (nil, runtime.status(container.id), ProcessSignals.isAlive(record.monitorPID))
         }
         let running = found.status == "running" || found.status == "paused"
-        guard found.exit != nil || (running && found.monitorAlive), let pipes = OCIDriver.reopenPipes(container) else {
+        guard found.exit != nil || (running && found.monitorAlive && initPID > 0), let pipes = OCIDriver.reopenPipes(container) else {
             let what = found.status.map { "\(runtime.kind.rawValue) reports it \($0)" } ?? "\(runtime.kind.rawValue) no longer knows it"
             let monitor = found.monitorAlive ? "its monitor still runs" : "its monitor is gone"
             await perform(core.spawnFailed(
@@ -91,23 +123,23 @@ extension AllocationRunner {
             return
         }
         startPumps(task: task, spec: spec, standardOutput: pipes.0, standardError: pipes.1)
-        processes[task] = record.initPID
-        await perform(core.spawned(task: task, pid: record.initPID, now: Self.timestamp()))
+        processes[task] = initPID
+        await perform(core.spawned(task: task, pid: initPID, now: Self.timestamp()))
         if let exit = found.exit {
-            await processExited(task: task, pid: record.initPID, status: exit)
+            await processExited(task: task, pid: initPID, status: exit)
             return
         }
         // The monitor is no child of this agent: its exit file is polled for.
         exitWatchers[task] = Task { [weak self] in
             while !Task.isCancelled {
                 if let exit = container.recordedExit() {
-                    await self?.processExited(task: task, pid: record.initPID, status: exit)
+                    await self?.processExited(task: task, pid: initPID, status: exit)
                     return
                 }
                 if !ProcessSignals.isAlive(record.monitorPID) {
                     // It may have written the file just before ending.
                     let exit = container.recordedExit() ?? ProcessExitStatus(code: 255)
-                    await self?.processExited(task: task, pid: record.initPID, status: exit)
+                    await self?.processExited(task: task, pid: initPID, status: exit)
                     return
                 }
                 try? await Task.sleep(for: Self.reattachedExitPollInterval)

@@ -258,6 +258,7 @@ actor AllocationRunner {
             }
         }
         if OCIDriver.driverNames.contains(spec.driver) {
+            OCIStartTrace.mark(String(allocation.id.uuid.prefix(8)), "spawn-directive")
             await spawnContainer(task, spec: spec)
             return
         }

@@ -16,7 +16,9 @@ struct OCIContainerRecord: Codable, Sendable, Hashable {
     var bundle: String
     /// The task cgroup's name under the Roost parent (also the container's `cgroupsPath` leaf).
     var cgroupName: String
-    /// The container's init (pid 1 of its namespace), seen from the host.
+    /// The container's init (pid 1 of its namespace), seen from the host. 0: the record was
+    /// written while the runtime was still starting the container (it is, to keep the write
+    /// off the start's path), and the runtime's pid file in the bundle has it.
     var initPID: Int32
     /// The `roost oci-monitor` process that is the init's parent and writes `exitFile`.
     var monitorPID: Int32
@@ -24,6 +26,15 @@ struct OCIContainerRecord: Codable, Sendable, Hashable {
     static let fileName = "roost-container.json"
 
     var container: OCIContainer { OCIContainer(id: containerID, bundle: bundle) }
+
+    /// The init's pid: the recorded one, else the one in the runtime's pid file; nil when the
+    /// runtime never wrote one (the container did not start).
+    func resolvedInitPID() -> Int32? {
+        if initPID > 0 { return initPID }
+        let text = FileIO.readText(container.pidFile, limit: 64)
+        guard let pid = text.flatMap({ $0.split(whereSeparator: { $0 == " " || $0 == "\n" }).first }).flatMap({ Int32($0) }), pid > 0 else { return nil }
+        return pid
+    }
 
     /// Writes the record atomically (a torn record would make the next agent lose the container).
     func save() throws {

@@ -55,43 +55,49 @@ struct OCIContainerSpec {
     }
 
     func json() throws -> Data {
-        var resources: [String: Any] = ["devices": [["allow": false, "access": "rwm"]]]
-        var memory: [String: Any] = [:]
-        if let memoryLimitBytes { memory["limit"] = memoryLimitBytes }
-        if let memoryReservationBytes { memory["reservation"] = memoryReservationBytes }
-        if !memory.isEmpty { resources["memory"] = memory }
-        if let cpuShares { resources["cpu"] = ["shares": cpuShares] }
-        if let pidsLimit { resources["pids"] = ["limit": pidsLimit] }
-        var process: [String: Any] = [
-            "terminal": false,
-            "user": ["uid": uid, "gid": gid, "additionalGids": additionalGids],
-            "args": arguments,
-            "env": environment,
-            "cwd": workingDirectory,
-            "capabilities": [
-                "bounding": Self.capabilities, "effective": Self.capabilities, "permitted": Self.capabilities,
-                "inheritable": [String](), "ambient": [String](),
-            ],
-            "noNewPrivileges": true,
+        Data(document.bytes)
+    }
+
+    /// The config as a JSON document (rendered by `OCIJSONValue`, not JSONSerialization: this
+    /// is on every container's start path).
+    var document: OCIJSONValue {
+        var resources: [(String, OCIJSONValue)] = [("devices", .array([.object([("allow", .bool(false)), ("access", .string("rwm"))])]))]
+        var memory: [(String, OCIJSONValue)] = []
+        if let memoryLimitBytes { memory.append(("limit", .integer(memoryLimitBytes))) }
+        if let memoryReservationBytes { memory.append(("reservation", .integer(memoryReservationBytes))) }
+        if !memory.isEmpty { resources.append(("memory", .object(memory))) }
+        if let cpuShares { resources.append(("cpu", .object([("shares", .integer(Int64(cpuShares)))]))) }
+        if let pidsLimit { resources.append(("pids", .object([("limit", .integer(Int64(pidsLimit)))]))) }
+        // A non-root user gets no capabilities at all, as with Docker.
+        let granted: OCIJSONValue = uid == 0 ? .strings(Self.capabilities) : .array([])
+        let process: OCIJSONValue = .object([
+            ("terminal", .bool(false)),
+            ("user", .object([("uid", .integer(Int64(uid))), ("gid", .integer(Int64(gid))), ("additionalGids", .array(additionalGids.map { .integer(Int64($0)) }))])),
+            ("args", .strings(arguments)),
+            ("env", .strings(environment)),
+            ("cwd", .string(workingDirectory)),
+            ("capabilities", .object([
+                ("bounding", .strings(Self.capabilities)), ("effective", granted), ("permitted", granted),
+                ("inheritable", .array([])), ("ambient", .array([])),
+            ])),
+            ("noNewPrivileges", .bool(true)),
+        ])
+        var document: [(String, OCIJSONValue)] = [
+            ("ociVersion", .string("1.0.2")),
+            ("process", process),
+            ("root", .object([("path", .string("rootfs")), ("readonly", .bool(false))])),
+            ("mounts", .array(mounts.map {
+                .object([("destination", .string($0.destination)), ("type", .string($0.type)), ("source", .string($0.source)), ("options", .strings($0.options))])
+            })),
+            ("linux", .object([
+                ("namespaces", .array(["pid", "ipc", "uts", "mount"].map { .object([("type", .string($0))]) })),
+                ("cgroupsPath", .string(cgroupsPath)),
+                ("resources", .object(resources)),
+                ("maskedPaths", .strings(Self.maskedPaths)),
+                ("readonlyPaths", .strings(Self.readonlyPaths)),
+            ])),
         ]
-        if uid != 0 {
-            // A non-root user gets no capabilities at all, as with Docker.
-            process["capabilities"] = ["bounding": Self.capabilities, "effective": [String](), "permitted": [String](), "inheritable": [String](), "ambient": [String]()]
-        }
-        var document: [String: Any] = [
-            "ociVersion": "1.0.2",
-            "process": process,
-            "root": ["path": "rootfs", "readonly": false],
-            "mounts": mounts.map { ["destination": $0.destination, "type": $0.type, "source": $0.source, "options": $0.options] },
-            "linux": [
-                "namespaces": [["type": "pid"], ["type": "ipc"], ["type": "uts"], ["type": "mount"]],
-                "cgroupsPath": cgroupsPath,
-                "resources": resources,
-                "maskedPaths": Self.maskedPaths,
-                "readonlyPaths": Self.readonlyPaths,
-            ] as [String: Any],
-        ]
-        if let hostname { document["hostname"] = hostname }
-        return try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+        if let hostname { document.append(("hostname", .string(hostname))) }
+        return .object(document)
     }
 }

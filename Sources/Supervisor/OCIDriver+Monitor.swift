@@ -12,38 +12,41 @@ struct OCIMonitoredContainer: Sendable {
     var standardOutput: Int32
     var standardError: Int32
     var monitorExit: ProcessExitBox
+    /// Why the container's record could not be written (see `launch`), nil when it was.
+    var recordError: String?
 }
 
 extension OCIDriver {
-    /// Starts `container` (bundle written, cgroup made) under a `roost oci-monitor` process and
+    /// Starts `container` (bundle written, cgroup made) under its monitor process and
     /// waits until it runs. Blocking: call it on a blocking queue. The failure message is the
     /// runtime's own (from its log), said with the step that failed.
-    func launch(_ container: OCIContainer) -> Result<OCIMonitoredContainer, OCIRuntimeError> {
+    ///
+    /// The monitor is the standby one when there is one (see `OCIStandbyMonitor`); the next
+    /// standby is then started in the background, after this container runs.
+    ///
+    /// `whileStarting` runs once the monitor has its orders, with the monitor's pid, while the
+    /// runtime starts the container (on another core): the container's record is written
+    /// there, off the start's path. It returns an error message or nil.
+    func launch(
+        _ container: OCIContainer, whileStarting: (_ monitorPID: Int32) -> String? = { _ in nil }
+    ) -> Result<OCIMonitoredContainer, OCIRuntimeError> {
         var readEnds: [Int32] = []
-        var writeEnds: [Int32] = []
-        func closeAll() { (readEnds + writeEnds).forEach { if $0 >= 0 { close($0) } } }
+        func closeAll() { readEnds.forEach { if $0 >= 0 { close($0) } } }
         for path in [container.standardOutputPipe, container.standardErrorPipe] {
             unlink(path)
             guard mkfifo(path, 0o600) == 0 else {
                 closeAll()
                 return .failure(OCIRuntimeError("cannot create the output pipe \(path): \(String(cString: strerror(errno))); check the data directory's file system"))
             }
-            // The read end first (non-blocking, so it does not wait for a writer), then the
-            // write end the container inherits, which then opens at once.
+            // Non-blocking, so it does not wait for a writer: the monitor opens the write ends.
             let readEnd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-            let writeEnd = readEnd >= 0 ? open(path, O_WRONLY | O_CLOEXEC) : -1
             readEnds.append(readEnd)
-            writeEnds.append(writeEnd)
-            guard readEnd >= 0, writeEnd >= 0 else {
+            guard readEnd >= 0 else {
                 closeAll()
                 return .failure(OCIRuntimeError("cannot open the output pipe \(path): \(String(cString: strerror(errno)))"))
             }
         }
-        var status: [Int32] = [-1, -1]
-        guard OCIRuntimeProcess.makePipe(&status) else {
-            closeAll()
-            return .failure(OCIRuntimeError("cannot create a pipe for the container monitor: \(String(cString: strerror(errno)))"))
-        }
+        OCIStartTrace.mark(container.id, "fifos-made")
         unlink(container.exitFile)
         unlink(container.pidFile)
         let invocation = OCIContainerMonitor.Invocation(
@@ -51,21 +54,36 @@ extension OCIDriver {
             pipes: [container.standardOutputPipe, container.standardErrorPipe], runtime: runtime.executable,
             createArguments: runtime.runDetachedArguments(id: container.id, bundle: container.bundle, pidFile: container.pidFile, log: container.logFile),
             startArguments: [])
-        let spawned = OCIRuntimeProcess.spawn(
-            monitorExecutable, [OCIContainerMonitor.subcommand] + invocation.arguments,
-            output: .descriptors(writeEnds[0], writeEnds[1]), statusDescriptor: status[1])
-        writeEnds.forEach { close($0) }
-        writeEnds = []
-        close(status[1])
-        guard case .success(let monitor) = spawned else {
-            close(status[0])
-            closeAll()
-            if case .failure(let error) = spawned { return .failure(OCIRuntimeError("cannot start the container monitor: \(error.message)")) }
-            return .failure(OCIRuntimeError("cannot start the container monitor"))
+        var handed: OCIStandbyMonitor?
+        if let standby = takeStandby() {
+            if standby.hand(invocation) { handed = standby } else { standby.discard() }
         }
-        let monitorExit = ProcessExitBox(watching: monitor.pid)
-        let answer = Self.readLine(status[0])
-        close(status[0])
+        if handed == nil {
+            switch OCIStandbyMonitor.start(executable: monitorExecutable, prefix: monitorPrefix) {
+            case .failure(let error):
+                closeAll()
+                return .failure(error)
+            case .success(let fresh):
+                if fresh.hand(invocation) {
+                    handed = fresh
+                } else {
+                    fresh.discard()
+                    closeAll()
+                    return .failure(OCIRuntimeError("the container monitor \(monitorExecutable) ended before it got its orders; check that it is the agent's own roost binary"))
+                }
+            }
+        }
+        guard let monitor = handed else {
+            closeAll()
+            return .failure(OCIRuntimeError("cannot start the container monitor \(monitorExecutable)"))
+        }
+        OCIStartTrace.mark(container.id, "monitor-handed")
+        let recordError = whileStarting(monitor.pid)
+        OCIStartTrace.mark(container.id, "recorded")
+        let answer = Self.readLine(monitor.status)
+        close(monitor.status)
+        OCIStartTrace.mark(container.id, "monitor-answered")
+        replenishStandby()
         let fields = answer.split(separator: " ")
         guard fields.count == 2, fields[0] == "started", let initPID = Int32(fields[1]), initPID > 0 else {
             closeAll()
@@ -74,7 +92,48 @@ extension OCIDriver {
             return .failure(OCIRuntimeError("\(runtime.kind.rawValue) could not \(step) the container: \(message)"))
         }
         return .success(OCIMonitoredContainer(
-            initPID: initPID, monitorPID: monitor.pid, standardOutput: readEnds[0], standardError: readEnds[1], monitorExit: monitorExit))
+            initPID: initPID, monitorPID: monitor.pid, standardOutput: readEnds[0], standardError: readEnds[1], monitorExit: monitor.exit,
+            recordError: recordError))
+    }
+
+    /// The waiting standby monitor, if any, now no longer the driver's.
+    private func takeStandby() -> OCIStandbyMonitor? {
+        standby.withLock { state in
+            defer { state.monitor = nil }
+            return state.monitor
+        }
+    }
+
+    /// Starts the next standby monitor in the background unless one waits, one is starting, or
+    /// the driver was shut down.
+    func replenishStandby() {
+        let due = standby.withLock { state in
+            guard state.monitor == nil, !state.isStarting, !state.isClosed else { return false }
+            state.isStarting = true
+            return true
+        }
+        guard due else { return }
+        let (executable, prefix) = (monitorExecutable, monitorPrefix)
+        Self.standbyQueue.async { [self] in
+            let started = try? OCIStandbyMonitor.start(executable: executable, prefix: prefix).get()
+            let unwanted = standby.withLock { state -> OCIStandbyMonitor? in
+                state.isStarting = false
+                guard !state.isClosed, state.monitor == nil else { return started }
+                state.monitor = started
+                return nil
+            }
+            unwanted?.discard()
+        }
+    }
+
+    /// Lets the standby monitor go and starts no other (agent shutdown or detach).
+    public func discardStandby() {
+        let unused = standby.withLock { state -> OCIStandbyMonitor? in
+            state.isClosed = true
+            defer { state.monitor = nil }
+            return state.monitor
+        }
+        unused?.discard()
     }
 
     /// Opens a running (or ended) container's output pipes again, for a new agent.

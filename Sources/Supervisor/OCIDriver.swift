@@ -23,8 +23,10 @@ public final class OCIDriver: Sendable {
     /// Unpacked images, the read-only lower layers of the containers' overlay root file systems.
     public let unpacked: UnpackedImageCache
     let bundlesDirectory: String
-    /// The `roost` binary started as each container's monitor (see `OCIContainerMonitor`).
+    /// The program started as each container's monitor (see `OCIMonitorProgram`):
+    /// `roost-oci-monitor`, else `roost` with `monitorPrefix` `["oci-monitor"]`.
     let monitorExecutable: String
+    let monitorPrefix: [String]
     /// Containers a previous agent on this data directory left running (or that ended while
     /// no agent watched): the Supervisor hands them back to their allocations' runners.
     let reattachable: [OCIContainerRecord]
@@ -33,6 +35,14 @@ public final class OCIDriver: Sendable {
     private let cacheLimitBytes: Int64
     private let lastCollection = Mutex<ContinuousClock.Instant?>(nil)
     private let cacheGraceSeconds: Double
+    /// The monitor started ahead of the next container (`OCIStandbyMonitor`).
+    let standby = Mutex(StandbyState())
+    struct StandbyState {
+        var monitor: OCIStandbyMonitor?
+        var isStarting = false
+        var isClosed = false
+    }
+    static let standbyQueue = DispatchQueue(label: "roost.oci.standby")
 
     /// The `driver` values this driver runs.
     public static let driverNames: Set<String> = ["oci", "docker"]
@@ -63,9 +73,10 @@ public final class OCIDriver: Sendable {
         self.runtime = runtime
         guard let monitor = settings.ociMonitorExecutable ?? Self.findMonitorExecutable() else {
             throw OCIRuntimeError(
-                "no roost executable to run as the container monitor next to \(Self.currentExecutable() ?? "this program"); build roost (swift build) or set the monitor path in the agent's settings")
+                "no roost-oci-monitor (or roost) executable to run as the container monitor next to \(Self.currentExecutable() ?? "this program"); build them (swift build) or set the monitor path in the agent's settings")
         }
         monitorExecutable = monitor
+        monitorPrefix = URL(fileURLWithPath: monitor).lastPathComponent == OCIContainerMonitor.executableName ? [] : [OCIContainerMonitor.subcommand]
         bundlesDirectory = settings.dataDirectory + "/oci/bundles"
         let limitMiB = Int64(max(settings.imageCacheLimitMiB, 0))
         cacheLimitBytes = limitMiB > Int64.max >> 20 ? Int64.max : limitMiB << 20
@@ -103,10 +114,14 @@ public final class OCIDriver: Sendable {
         try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     }
 
-    /// The agent's own binary when it is `roost`, else a `roost` beside it.
+    /// `roost-oci-monitor` beside the running program (it starts in a few milliseconds, with
+    /// no Foundation to load); else the agent's own binary when it is `roost`, else a `roost`
+    /// beside it.
     static func findMonitorExecutable() -> String? {
         guard let current = currentExecutable() else { return nil }
         let url = URL(fileURLWithPath: current)
+        let small = url.deletingLastPathComponent().appendingPathComponent(OCIContainerMonitor.executableName).path
+        if access(small, X_OK) == 0 { return small }
         if url.lastPathComponent == "roost" { return current }
         let sibling = url.deletingLastPathComponent().appendingPathComponent("roost").path
         return access(sibling, X_OK) == 0 ? sibling : nil
@@ -136,6 +151,7 @@ public final class OCIDriver: Sendable {
     func prepare(
         task: TaskSpec, allocation: Allocation, directory: AllocationDirectory, settings: SupervisorSettings
     ) async throws(TaskPreparationError) -> OCIContainer {
+        let trace = String(allocation.id.uuid.prefix(8)) + "." + task.name
         var (environment, interpolator) = TaskEnvironment.build(
             allocation: allocation, task: task, directory: directory, node: settings.node, region: settings.region,
             agentEnvironment: [:]
@@ -147,12 +163,14 @@ public final class OCIDriver: Sendable {
         }
         interpolator.environment = environment
         let config = try OCITaskConfig(task.config, interpolator: interpolator)
+        OCIStartTrace.mark(trace, "task-config")
         let image: PulledImage
         do {
             image = try await images.pull(config.image)
         } catch {
             throw TaskPreparationError(message: "image \(config.image): \(error.message)", isSetupFailure: false)
         }
+        OCIStartTrace.mark(trace, "image-pulled")
         let id = Self.containerID(allocation: allocation.id, task: task.name)
         let container = OCIContainer(id: id, bundle: bundlesDirectory + "/" + id)
         imagesInUse.withLock { $0[id] = image }
@@ -170,6 +188,7 @@ public final class OCIDriver: Sendable {
         } catch {
             throw TaskPreparationError(message: "image \(config.image): \(error.message)", isSetupFailure: false)
         }
+        OCIStartTrace.mark(trace, "image-unpacked")
         let containerEnvironment = environment
         let userSpec = task.user.isEmpty ? (image.configuration.config?.User ?? "") : task.user
         let result: Result<Void, TaskPreparationError> = await Self.blocking {
@@ -177,10 +196,12 @@ public final class OCIDriver: Sendable {
                 // A container of the same name left by a crashed agent (a process per start otherwise).
                 if runtime.mayHaveState(id) { runtime.run(["delete", "--force", id]) }
                 OCIRootFilesystem.remove(bundle: container.bundle)
+                OCIStartTrace.mark(trace, "bundle-cleared")
                 try FileManager.default.createDirectory(atPath: container.bundle, withIntermediateDirectories: true)
                 if !OCIRootFilesystem.mountOverlay(lower: lower, bundle: container.bundle) {
                     try LayerUnpacker.unpack(image.layers, into: container.bundle + "/rootfs")
                 }
+                OCIStartTrace.mark(trace, "rootfs-ready")
                 let (uid, gid) = try OCIUserResolver.resolve(userSpec, rootfs: container.bundle + "/rootfs")
                 var spec = OCIContainerSpec(
                     arguments: try config.arguments(image: image.configuration),
@@ -198,7 +219,11 @@ public final class OCIDriver: Sendable {
                 for file in ["/etc/resolv.conf", "/etc/hosts"] where FileManager.default.fileExists(atPath: file) {
                     spec.mounts.append(OCIContainerSpec.bind(file, at: file, readOnly: true))
                 }
-                try spec.json().write(to: URL(fileURLWithPath: container.bundle + "/config.json"))
+                OCIStartTrace.mark(trace, "user-resolved")
+                let json = spec.document.bytes
+                OCIStartTrace.mark(trace, "config-encoded")
+                try Self.writeFile(json, to: container.bundle + "/config.json")
+                OCIStartTrace.mark(trace, "config-written")
                 return .success(())
             } catch let error as TaskPreparationError {
                 return .failure(error)
@@ -240,6 +265,37 @@ public final class OCIDriver: Sendable {
             text = log.split(separator: "\n").suffix(3).joined(separator: "; ")
         }
         return text.isEmpty ? "the OCI runtime failed without a message" : String(text.prefix(2000))
+    }
+
+    /// The runtime makes the containers' cgroup parent in every v1 hierarchy it finds (blkio,
+    /// devices, hugetlb…), not only in those Roost manages, and never removes it. At shutdown
+    /// the empty ones go (rmdir removes nothing that still has a cgroup or a process in it).
+    /// Only under a real cgroup mount: never in a test's fake tree.
+    static func removeRuntimeCgroupParents(root: String, parent: String) {
+        let name = CgroupNames.component(parent)
+        guard !name.isEmpty, FileIO.isCgroupFileSystem(root + "/memory") || FileIO.isCgroupFileSystem(root) else { return }
+        for hierarchy in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
+            let path = root + "/" + hierarchy + "/" + name
+            if FileIO.isDirectory(path) { _ = rmdir(path) }
+        }
+    }
+
+    /// Writes a new file with plain open/write (Foundation's Data.write costs ~0.4 ms here).
+    static func writeFile(_ bytes: [UInt8], to path: String) throws(TaskPreparationError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw TaskPreparationError(message: "cannot create \(path): \(String(cString: strerror(errno))); check the data directory", isSetupFailure: false)
+        }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else {
+                throw TaskPreparationError(message: "cannot write \(path): \(String(cString: strerror(errno))); check the free space of the data directory", isSetupFailure: false)
+            }
+            written += count
+        }
     }
 
     static func blocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {

@@ -10,8 +10,9 @@ enum OCIRootFilesystem {
     /// overlayfs), and the caller unpacks a private copy instead.
     static func mountOverlay(lower: String, bundle: String) -> Bool {
         let manager = FileManager.default
+        // The bundle exists; plain mkdir (no FileManager round trips) on a container's start path.
         for sub in ["rootfs", "upper", "work"] {
-            guard (try? manager.createDirectory(atPath: bundle + "/" + sub, withIntermediateDirectories: true)) != nil else { return false }
+            guard mkdir(bundle + "/" + sub, 0o755) == 0 || errno == EEXIST else { return false }
         }
         // Commas and colons separate overlay options and layers; such paths cannot be passed.
         for path in [lower, bundle] where path.contains(",") || path.contains(":") { return false }

@@ -39,11 +39,11 @@ enum OCIRuntimeProcess {
         spawn(executable, arguments, output: pipes ? .pipes : .discard)
     }
 
-    /// Spawns `executable arguments` in a new session with stdin from /dev/null, stdout and
-    /// stderr per `output`, and `statusDescriptor` (when given) as its fd 3; every other
-    /// descriptor is closed in the child.
+    /// Spawns `executable arguments` in a new session with stdin from `input` (else
+    /// /dev/null), stdout and stderr per `output`, and `statusDescriptor` (when given) as its
+    /// fd 3; every other descriptor is closed in the child.
     static func spawn(
-        _ executable: String, _ arguments: [String], output mode: Output, statusDescriptor: Int32? = nil
+        _ executable: String, _ arguments: [String], output mode: Output, statusDescriptor: Int32? = nil, input: Int32? = nil
     ) -> Result<Spawned, SpawnError> {
         let pipes: Bool
         if case .pipes = mode { pipes = true } else { pipes = false }
@@ -59,7 +59,11 @@ enum OCIRuntimeProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let input {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         switch mode {
         case .pipes:
             posix_spawn_file_actions_adddup2(&actions, output[1], 1)
@@ -88,7 +92,10 @@ enum OCIRuntimeProcess {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | 0x80))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        var environment: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=" + ProcessSpawner.defaultSearchPath), nil]
+        var environment: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=" + ProcessSpawner.defaultSearchPath)]
+        // The container monitor's phase marks (OCIMonitorProgram), only while tracing.
+        if let traceFile = OCIStartTrace.monitorTraceFile { environment.append(strdup("ROOST_OCI_TRACE_FILE=" + traceFile)) }
+        environment.append(nil)
         defer { environment.forEach { free($0) } }
         var pid: pid_t = 0
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, &environment)

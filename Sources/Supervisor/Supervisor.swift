@@ -119,6 +119,7 @@ public actor Supervisor {
             return
         }
         guard allocation.desiredStatus == .run, runners.count < Self.maximumAllocations else { return }
+        OCIStartTrace.mark(String(allocation.id.uuid.prefix(8)), "handed")
         startHousekeeping()
         let continuation = continuation
         let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver) { update in
@@ -191,6 +192,7 @@ public actor Supervisor {
     public func detach() async -> [AllocationID] {
         housekeeping?.cancel()
         housekeeping = nil
+        ociDriver?.discardStandby()
         var left: [AllocationID] = []
         var stopping: [AllocationRunner] = []
         for (id, runner) in runners.sorted(by: { $0.key < $1.key }) {
@@ -202,7 +204,10 @@ public actor Supervisor {
             }
         }
         for runner in stopping { await runner.waitUntilFinished() }
-        if left.isEmpty { cgroups?.removeParentIfEmpty() }
+        if left.isEmpty {
+            cgroups?.removeParentIfEmpty()
+            if ociDriver != nil, settings.usesCgroups { OCIDriver.removeRuntimeCgroupParents(root: settings.cgroupRoot, parent: settings.cgroupParent) }
+        }
         continuation.finish()
         return left
     }
@@ -211,10 +216,12 @@ public actor Supervisor {
     public func shutdown() async {
         housekeeping?.cancel()
         housekeeping = nil
+        ociDriver?.discardStandby()
         let all = Array(runners.values)
         for runner in all { await runner.stop() }
         for runner in all { await runner.waitUntilFinished() }
         cgroups?.removeParentIfEmpty()
+        if ociDriver != nil, settings.usesCgroups { OCIDriver.removeRuntimeCgroupParents(root: settings.cgroupRoot, parent: settings.cgroupParent) }
         continuation.finish()
     }
 

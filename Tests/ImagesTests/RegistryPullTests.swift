@@ -109,6 +109,26 @@ struct LocalLayoutTests {
         #expect(missing?.code == .manifestUnknown)
     }
 
+    @Test("a layout read again gives the same image, follows its tag to a new image, and reads blobs the cache lost")
+    func layoutReadAgain() async throws {
+        let layout = scratch.path + "/layout"
+        let first = try TestImages.busyboxLayout(at: layout, tag: "v1", scratch: scratch.path)
+        let store = try ImageStore(directory: scratch.path + "/cache")
+        let pulled = try await store.pull("oci-layout:\(layout):v1")
+        let again = try await store.pull("oci-layout:\(layout)/:v1")
+        #expect(again.manifestDigest == first && again.layers == pulled.layers)
+        #expect(again.reference.description.contains("\(layout)/"), "the image carries the reference it was asked for")
+        // A blob the garbage collector removed is read from the layout again.
+        let layer = try #require(pulled.layers.first)
+        try FileManager.default.removeItem(atPath: store.blobs.path(of: layer.descriptor.digest))
+        let refetched = try await store.pull("oci-layout:\(layout):v1")
+        #expect(refetched.manifestDigest == first && store.blobs.contains(layer.descriptor.digest))
+        // The tag moved to another image: that one is read.
+        let second = try TestImages.busyboxLayout(at: layout, tag: "v1", scratch: scratch.path, extraFile: ("etc/motd", "new"))
+        #expect(second != first)
+        #expect(try await store.pull("oci-layout:\(layout):v1").manifestDigest == second)
+    }
+
     @Test("a tampered blob in a layout is refused as a digest mismatch")
     func tamperedLayout() async throws {
         let layout = scratch.path + "/layout"

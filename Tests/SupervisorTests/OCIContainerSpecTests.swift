@@ -61,6 +61,28 @@ struct OCIContainerSpecTests {
         #expect((linux["maskedPaths"] as? [String])?.contains("/proc/kcore") == true)
     }
 
+    @Test("arguments and environment values with quotes, backslashes, control characters and non-ASCII text reach the runtime unchanged")
+    func escaping() throws {
+        let awkward = ["say \"hi\"", "C:\\path\\", "line1\nline2\ttab\r", "bell\u{07}nul\u{01}esc\u{1B}", "café ☕︎ 日本", "{\"json\": [1]}", ""]
+        let spec = OCIContainerSpec(
+            arguments: awkward, environment: awkward.map { "X=" + $0 }, workingDirectory: "/w d", uid: 1000, gid: 100,
+            mounts: [OCIContainerSpec.bind("/a \"b\"", at: "/c")], cgroupsPath: "/roost/a.t",
+            memoryLimitBytes: nil, memoryReservationBytes: nil, cpuShares: nil, pidsLimit: nil
+        )
+        let json = try #require(try JSONSerialization.jsonObject(with: spec.json()) as? [String: Any])
+        let process = try #require(json["process"] as? [String: Any])
+        #expect(process["args"] as? [String] == awkward)
+        #expect(process["env"] as? [String] == awkward.map { "X=" + $0 })
+        #expect(process["cwd"] as? String == "/w d")
+        #expect((process["user"] as? [String: Any])?["uid"] as? Int == 1000)
+        let capabilities = try #require(process["capabilities"] as? [String: Any])
+        #expect((capabilities["effective"] as? [String])?.isEmpty == true, "a non-root user gets no capabilities")
+        let mounts = try #require(json["mounts"] as? [[String: Any]])
+        #expect(mounts.first?["source"] as? String == "/a \"b\"")
+        let resources = try #require((json["linux"] as? [String: Any])?["resources"] as? [String: Any])
+        #expect(resources["memory"] == nil && resources["pids"] == nil)
+    }
+
     @Test("user names resolve from the image's passwd file, never through a symlink out of it")
     func userResolution() throws {
         let rootfs = FileManager.default.temporaryDirectory.path + "/roost-user-" + UUID().uuidString.prefix(8)

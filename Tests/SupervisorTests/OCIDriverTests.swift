@@ -47,6 +47,42 @@ struct OCIDriverTests {
         }
     }
 
+    @Test("a container starts under the monitor kept waiting ahead of it, and the waiting monitor ends when the agent shuts down")
+    func standbyMonitor() async throws {
+        try await SupervisorHarness.run { harness in
+            let layout = try OCITestImage.layout(in: harness.dataDirectory)
+            let driver = try #require(harness.supervisor.ociDriver)
+            let first = SupervisorHarness.allocation(tasks: [Self.task("first", image: "oci-layout:\(layout)", command: "/bin/true")])
+            await harness.supervisor.run(first)
+            #expect(await harness.waitFor(first.id, "the first container finishes") { $0.isFinished }?.clientStatus == .complete)
+            let standby = try #require(await Self.waitForStandby(driver, other: nil), "a monitor waits for the next container")
+            #expect(ProcessSignals.isAlive(standby))
+
+            let second = SupervisorHarness.allocation(tasks: [Self.task("second", image: "oci-layout:\(layout)", command: "/bin/echo", args: ["second ran"])])
+            await harness.supervisor.run(second)
+            #expect(await harness.waitFor(second.id, "the second container finishes") { $0.isFinished }?.clientStatus == .complete)
+            #expect(await harness.logText(second.id, task: "second").contains("second ran"), "the standby passes the container's output on")
+            // The waiting monitor ran the second container and ended with it; another one waits.
+            let next = try #require(await Self.waitForStandby(driver, other: standby), "a new monitor waits after the standby was used")
+            #expect(!ProcessSignals.isAlive(standby))
+
+            await harness.supervisor.shutdown()
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ProcessSignals.isAlive(next) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(!ProcessSignals.isAlive(next), "the unused monitor ends with the agent")
+        }
+    }
+
+    /// The pid of the driver's waiting monitor once there is one other than `other` (10 s at most).
+    static func waitForStandby(_ driver: OCIDriver, other: Int32?) async -> Int32? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let pid = driver.standby.withLock({ $0.monitor?.pid }), pid != other { return pid }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
+    }
+
     @Test("the image's own command runs when the task gives none, and \"docker\" is an alias")
     func imageDefaultsAndDockerAlias() async throws {
         try await SupervisorHarness.run { harness in

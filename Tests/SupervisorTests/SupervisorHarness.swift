@@ -44,6 +44,10 @@ struct SupervisorHarness {
         if Self.isRoot, let manager = CgroupManager(parent: cgroupParent) {
             #expect(manager.taskCgroupNames().isEmpty, "no task cgroup is left behind")
             #expect(manager.removeParentIfEmpty())
+            // Nor the parent the OCI runtime made in hierarchies Roost does not manage.
+            let hierarchies = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/fs/cgroup")) ?? []
+            let left = hierarchies.map { "/sys/fs/cgroup/\($0)/\(cgroupParent)" }.filter { FileManager.default.fileExists(atPath: $0) }
+            #expect(left.isEmpty, "cgroup parents left: \(left)")
         }
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }

@@ -20,6 +20,8 @@ for tool in docker-registry skopeo umoci; do
 done
 
 swift build -c release --product OCIBench >/dev/null
+# The container monitor the agent starts for each container, found next to the bench binary.
+swift build -c release --product roost-oci-monitor >/dev/null
 bench="$(swift build -c release --show-bin-path)/OCIBench"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/roost-oci-bench.XXXXXX")
@@ -27,6 +29,10 @@ registry_pid=""
 cleanup() {
     [[ -z $registry_pid ]] || { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
     rm -rf "$work"
+    # crun makes the by-hand containers' cgroup parent in hierarchies Roost does not manage.
+    for parent in /sys/fs/cgroup/*/roost-oci-bench /sys/fs/cgroup/roost-oci-bench; do
+        [[ -d $parent ]] && rmdir "$parent" 2>/dev/null || true
+    done
 }
 trap cleanup EXIT
 

@@ -46,6 +46,15 @@ func run(_ executable: String, _ arguments: [String]) -> Int32 {
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
 }
 
+/// The bench's end mark in the agent's `ROOST_OCI_TRACE=1` format (CLOCK_MONOTONIC µs).
+func traceMark(_ subject: String, _ phase: String) {
+    guard getenv("ROOST_OCI_TRACE").map({ String(cString: $0) == "1" }) == true else { return }
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    let line = "roost-oci-trace \(Int64(time.tv_sec) * 1_000_000 + Int64(time.tv_nsec) / 1000) \(subject) \(phase)\n"
+    _ = line.withCString { write(2, $0, strlen($0)) }
+}
+
 func option(_ name: String, default value: String) -> String {
     let arguments = CommandLine.arguments
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return value }
@@ -82,18 +91,10 @@ func startBench(layout: String, runs: Int) async throws {
         var seen: [AllocationID: DispatchTime] = [:]
         for await update in supervisor.updates where update.taskStates["bench"]?.state == .running && seen[update.allocationID] == nil {
             seen[update.allocationID] = DispatchTime.now()
+            traceMark(String(update.allocationID.uuid.prefix(8)), "update-seen")
             if seen.count == runs + 1 { break }
         }
         return seen
-    }
-    var starts: [AllocationID: DispatchTime] = [:]
-    var order: [AllocationID] = []
-    for _ in 0..<runs {
-        let alloc = allocation(image: image, command: "/bin/true", args: [], type: .batch)
-        order.append(alloc.id)
-        starts[alloc.id] = DispatchTime.now()
-        await supervisor.run(alloc)
-        await supervisor.waitUntilFinished(alloc.id)
     }
     // One service container whose prepared bundle is copied for the by-hand runs.
     let keeper = allocation(image: image, command: "/bin/sleep", args: ["600"], type: .service)
@@ -107,8 +108,6 @@ func startBench(layout: String, runs: Int) async throws {
     _ = run("/bin/cp", ["-a", bundle, copy])
     await supervisor.stop(keeper.id)
     await supervisor.waitUntilFinished(keeper.id)
-    let seen = await runningIDs.value
-    let roost = order.compactMap { id in seen[id].flatMap { end in starts[id].map { milliseconds($0, end) } } }
 
     var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: copy + "/config.json"))) as? [String: Any] ?? [:]
     var process = config["process"] as? [String: Any] ?? [:]
@@ -119,32 +118,75 @@ func startBench(layout: String, runs: Int) async throws {
     config["linux"] = linux
     try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: copy + "/config.json"))
     let runtime = driver.runtime.executable
-    // Off the main actor: Foundation's process launcher must not wait on the main thread.
-    let (createStart, runWhole) = await withCheckedContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(returning: handRuns(runtime: runtime, bundle: copy, runs: runs)) }
+    // The same bundle once more with an overlay root file system over the node's unpacked
+    // image, the way Roost gives one to each container (the copy above has a plain directory).
+    let overlay = data + "/hand-overlay"
+    let lower = try await driver.unpacked.rootfs(for: try await driver.images.pull(image))
+    for sub in ["rootfs", "upper", "work"] { try FileManager.default.createDirectory(atPath: overlay + "/" + sub, withIntermediateDirectories: true) }
+    try FileManager.default.copyItem(atPath: copy + "/config.json", toPath: overlay + "/config.json")
+    guard mount("overlay", overlay + "/rootfs", "overlay", 0, "lowerdir=\(lower),upperdir=\(overlay)/upper,workdir=\(overlay)/work") == 0 else {
+        print("OCIBench: cannot mount an overlay at \(overlay)/rootfs: errno \(errno)")
+        return
     }
+    defer { umount2(overlay + "/rootfs", Int32(MNT_DETACH)) }
+
+    // Roost and the by-hand runs take turns, so that load from other processes on the machine
+    // falls on all of them alike.
+    var starts: [AllocationID: DispatchTime] = [:]
+    var order: [AllocationID] = []
+    var byHand: [[Double]] = [[], [], [], []]
+    for index in 0..<runs {
+        let alloc = allocation(image: image, command: "/bin/true", args: [], type: .batch)
+        order.append(alloc.id)
+        starts[alloc.id] = DispatchTime.now()
+        await supervisor.run(alloc)
+        await supervisor.waitUntilFinished(alloc.id)
+        // Off the main actor: the by-hand commands block their thread.
+        let hand = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: handRun(runtime: runtime, bundle: copy, index: index) + [detachedRun(runtime: runtime, bundle: overlay, name: "oci-bench-overlay-\(index)")])
+            }
+        }
+        for (list, sample) in zip(byHand.indices, hand) { byHand[list].append(sample) }
+    }
+    let seen = await runningIDs.value
+    let roost = order.compactMap { id in seen[id].flatMap { end in starts[id].map { milliseconds($0, end) } } }
     await supervisor.shutdown()
-    print("runtime: \(driver.runtime.kind.rawValue) (\(runtime))")
+    let kind = driver.runtime.kind.rawValue
+    print("runtime: \(kind) (\(runtime))")
     print("roost: allocation received -> container running  \(summary(roost))")
-    print("by hand: \(driver.runtime.kind.rawValue) create + start                 \(summary(createStart))")
-    print("by hand: \(driver.runtime.kind.rawValue) run /bin/true (to exit)        \(summary(runWhole))")
+    print("by hand: \(kind) create + start                 \(summary(byHand[0]))")
+    print("by hand: \(kind) run /bin/true (to exit)        \(summary(byHand[1]))")
+    print("by hand: \(kind) run --detach (to running)      \(summary(byHand[2]))")
+    print("by hand: \(kind) run --detach, overlay rootfs (mounted once)  \(summary(byHand[3]))")
+    if let median = roost.sorted().dropFirst(roost.count / 2).first, let run = byHand[1].sorted().dropFirst(runs / 2).first {
+        print(String(format: "roost / %@ run: %.2fx", kind, median / run))
+    }
 }
 
-func handRuns(runtime: String, bundle copy: String, runs: Int) -> ([Double], [Double]) {
-    var createStart: [Double] = []
-    var runWhole: [Double] = []
-    for index in 0..<runs {
-        let name = "oci-bench-hand-\(index)"
-        let t0 = DispatchTime.now()
-        run(runtime, ["create", "--bundle", copy, name])
-        run(runtime, ["start", name])
-        createStart.append(milliseconds(t0, DispatchTime.now()))
-        while run(runtime, ["delete", name]) != 0 { usleep(1000) }
-        let t1 = DispatchTime.now()
-        run(runtime, ["run", "--bundle", copy, name + "-run"])
-        runWhole.append(milliseconds(t1, DispatchTime.now()))
-    }
-    return (createStart, runWhole)
+/// One round by hand on the copied bundle: create + start, run to exit, and run --detach
+/// (the one command Roost's monitor runs), each followed by a delete outside the timing.
+func handRun(runtime: String, bundle copy: String, index: Int) -> [Double] {
+    let name = "oci-bench-hand-\(index)"
+    let t0 = DispatchTime.now()
+    run(runtime, ["create", "--bundle", copy, name])
+    run(runtime, ["start", name])
+    let createStart = milliseconds(t0, DispatchTime.now())
+    while run(runtime, ["delete", name]) != 0 { usleep(1000) }
+    let t1 = DispatchTime.now()
+    run(runtime, ["run", "--bundle", copy, name + "-run"])
+    let runWhole = milliseconds(t1, DispatchTime.now())
+    run(runtime, ["delete", "--force", name + "-run"])
+    return [createStart, runWhole, detachedRun(runtime: runtime, bundle: copy, name: name + "-detach")]
+}
+
+/// `run --detach` on `bundle` until the runtime returns (container running), then a delete.
+func detachedRun(runtime: String, bundle: String, name: String) -> Double {
+    let t0 = DispatchTime.now()
+    run(runtime, ["run", "--detach", "--bundle", bundle, "--pid-file", bundle + "/hand.pid", name])
+    let detached = milliseconds(t0, DispatchTime.now())
+    while run(runtime, ["delete", name]) != 0 { usleep(1000) }
+    return detached
 }
 
 func pullBench(reference: String, runs: Int, insecure: String?) async throws {
