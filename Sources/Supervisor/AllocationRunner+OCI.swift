@@ -20,6 +20,9 @@ extension AllocationRunner {
             return
         }
         if let record = reattaching.removeValue(forKey: task) {
+            // The container is already in its namespace: this takes the allocation's record
+            // back, so the namespace is removed when the allocation ends.
+            _ = await containerNetwork()
             await reattachContainer(task, spec: spec, record: record, oci: oci)
             return
         }
@@ -31,7 +34,8 @@ extension AllocationRunner {
         async let cgroupMade = makeCgroup(task: task, resources: resources)
         let prepared: Result<OCIContainer, TaskPreparationError>
         do {
-            prepared = .success(try await oci.prepare(task: spec, allocation: allocation, directory: directory, settings: settings))
+            let network = try await containerNetwork().get()
+            prepared = .success(try await oci.prepare(task: spec, allocation: allocation, directory: directory, settings: settings, network: network))
         } catch {
             prepared = .failure(error)
         }

@@ -39,6 +39,10 @@ actor AllocationRunner {
     private var openPumps = 0
     /// The service checks and deployment health of the allocation (AllocationRunner+Health).
     var health = RunnerHealth()
+    /// The node's bridge (nil when it cannot build one), and this allocation's place on it
+    /// once its first container needed it (AllocationRunner+Network).
+    let bridge: BridgeNetwork?
+    var networkAttachment: BridgeAttachment?
 
     /// The longest timer the shell runs (a year); longer delays fire then, and the core decides.
     static let maximumTimerDelay: Duration = .seconds(365 * 24 * 3600)
@@ -52,9 +56,11 @@ actor AllocationRunner {
 
     init(
         allocation: Allocation, settings: SupervisorSettings, cgroups: CgroupManager?, oci: OCIDriver? = nil,
-        reattaching: [String: OCIContainerRecord] = [:], onUpdate: @escaping @Sendable (AllocationUpdate) -> Void
+        bridge: BridgeNetwork? = nil, reattaching: [String: OCIContainerRecord] = [:],
+        onUpdate: @escaping @Sendable (AllocationUpdate) -> Void
     ) {
         self.oci = oci
+        self.bridge = bridge
         self.reattaching = reattaching
         self.allocation = allocation
         self.settings = settings
@@ -359,6 +365,17 @@ actor AllocationRunner {
 
     private func finishIfDone() {
         guard isFinished else { return }
+        if let attachment = networkAttachment, !isDetached {
+            // The allocation's network goes before it is announced finished, so nothing of it
+            // is left when a stop has been reported.
+            networkAttachment = nil
+            pendingCleanups += 1
+            Task {
+                await self.releaseNetwork(attachment)
+                await self.networkReleased()
+            }
+            return
+        }
         for handles in timers.values { handles.forEach { $0.cancel() } }
         timers = [:]
         stopHealth()
@@ -369,6 +386,11 @@ actor AllocationRunner {
             onUpdate(latest)
         }
         resumeWaiters()
+    }
+
+    private func networkReleased() {
+        pendingCleanups -= 1
+        finishIfDone()
     }
 
     private func resumeWaiters() {

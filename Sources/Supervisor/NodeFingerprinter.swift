@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ClusterModel
 import Platform
 
@@ -43,6 +46,12 @@ public enum NodeFingerprinter {
             let health = DriverHealth(detected: true, healthy: true, description: "healthy (\(ociRuntime.kind.rawValue))")
             drivers["oci"] = health
             drivers["docker"] = health
+            // Bridge and no-network groups run their containers in namespaces Roost builds
+            // (Supervisor.makeBridge needs root, ip and iptables).
+            if getuid() == 0, ExternalCommand.locate("ip") != nil, ExternalCommand.locate("iptables") != nil {
+                attributes["network.bridge"] = "1"
+            }
+            attributes["network.none"] = "1"
         }
         if !fingerprint.cpuModel.isEmpty { attributes["cpu.modelname"] = fingerprint.cpuModel }
         if let version = fingerprint.cgroupVersion { attributes["os.cgroups.version"] = version == .v2 ? "2" : "1" }

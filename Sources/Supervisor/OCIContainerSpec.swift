@@ -5,9 +5,20 @@ import Foundation
 /// The defaults follow what Docker gives a container, because Nomad jobs written for the
 /// docker driver expect that environment: Docker's 14 capabilities (no CAP_SYS_ADMIN,
 /// CAP_NET_ADMIN…), no new privileges, /proc and /sys paths masked or read-only, private pid,
-/// ipc, uts and mount namespaces, and host networking (no network namespace), so a task's
-/// ports are the host ports the scheduler assigned.
+/// ipc, uts and mount namespaces, and host networking (no network namespace) unless the
+/// group asks for a bridge or no network, so a task's ports are the host ports the scheduler
+/// assigned.
 struct OCIContainerSpec {
+    /// Which network the container's processes see.
+    enum Network: Equatable {
+        /// The node's own (no network namespace).
+        case host
+        /// The allocation's namespace on the bridge (`/run/netns/…`), shared by its containers.
+        case joined(namespacePath: String)
+        /// A namespace of its own with only loopback (`network { mode = "none" }`).
+        case isolated
+    }
+
     struct Mount {
         var destination: String
         var type: String
@@ -28,6 +39,7 @@ struct OCIContainerSpec {
     var cpuShares: Int?
     var pidsLimit: Int?
     var hostname: String?
+    var network: Network = .host
 
     static let capabilities = [
         "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID",
@@ -82,6 +94,12 @@ struct OCIContainerSpec {
             ])),
             ("noNewPrivileges", .bool(true)),
         ])
+        var namespaces: [OCIJSONValue] = ["pid", "ipc", "uts", "mount"].map { .object([("type", .string($0))]) }
+        switch network {
+        case .host: break
+        case .joined(let path): namespaces.append(.object([("type", .string("network")), ("path", .string(path))]))
+        case .isolated: namespaces.append(.object([("type", .string("network"))]))
+        }
         var document: [(String, OCIJSONValue)] = [
             ("ociVersion", .string("1.0.2")),
             ("process", process),
@@ -90,7 +108,7 @@ struct OCIContainerSpec {
                 .object([("destination", .string($0.destination)), ("type", .string($0.type)), ("source", .string($0.source)), ("options", .strings($0.options))])
             })),
             ("linux", .object([
-                ("namespaces", .array(["pid", "ipc", "uts", "mount"].map { .object([("type", .string($0))]) })),
+                ("namespaces", .array(namespaces)),
                 ("cgroupsPath", .string(cgroupsPath)),
                 ("resources", .object(resources)),
                 ("maskedPaths", .strings(Self.maskedPaths)),

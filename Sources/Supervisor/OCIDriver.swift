@@ -149,7 +149,8 @@ public final class OCIDriver: Sendable {
     /// Pulls the image and writes the bundle. Failures are driver failures (the restart policy
     /// applies), with the registry's or layer's own explanation.
     func prepare(
-        task: TaskSpec, allocation: Allocation, directory: AllocationDirectory, settings: SupervisorSettings
+        task: TaskSpec, allocation: Allocation, directory: AllocationDirectory, settings: SupervisorSettings,
+        network: OCIContainerSpec.Network = .host
     ) async throws(TaskPreparationError) -> OCIContainer {
         let trace = String(allocation.id.uuid.prefix(8)) + "." + task.name
         var (environment, interpolator) = TaskEnvironment.build(
@@ -213,6 +214,7 @@ public final class OCIDriver: Sendable {
                     memoryLimitBytes: limits.memoryBytes, memoryReservationBytes: limits.memorySoftBytes,
                     cpuShares: limits.cpuShares, pidsLimit: limits.pidsMax
                 )
+                spec.network = network
                 spec.mounts.append(OCIContainerSpec.bind(directory.sharedDirectory, at: "/alloc"))
                 spec.mounts.append(OCIContainerSpec.bind(directory.localDirectory(task.name), at: "/local"))
                 spec.mounts.append(OCIContainerSpec.bind(directory.secretsDirectory(task.name), at: "/secrets"))

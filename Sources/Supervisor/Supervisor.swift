@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ClusterModel
 import Platform
 import Supervision
@@ -19,6 +22,10 @@ public actor Supervisor {
     /// The oci/docker driver; nil when the node has no usable OCI runtime (`ociUnavailable` says why).
     public nonisolated let ociDriver: OCIDriver?
     public nonisolated let ociUnavailable: String?
+    /// The node's bridge for `bridge`-mode groups; nil when `ip` or `iptables` is missing or the
+    /// agent is not root (`bridgeUnavailable` says why).
+    public nonisolated let bridgeNetwork: BridgeNetwork?
+    public nonisolated let bridgeUnavailable: String?
 
     private let continuation: AsyncStream<AllocationUpdate>.Continuation
     private let cgroups: CgroupManager?
@@ -55,6 +62,14 @@ public actor Supervisor {
             ociUnavailable = error.message
         }
         ociDriver = driver
+        switch Supervisor.makeBridge(settings) {
+        case .success(let bridge):
+            bridgeNetwork = bridge
+            bridgeUnavailable = nil
+        case .failure(let error):
+            bridgeNetwork = nil
+            bridgeUnavailable = error.message
+        }
         let kept = Set(driver?.reattachable.map(\.cgroupName) ?? [])
         if settings.usesCgroups {
             guard let manager = CgroupManager(root: settings.cgroupRoot, parent: settings.cgroupParent) else {
@@ -90,13 +105,15 @@ public actor Supervisor {
         guard let ociDriver else { return [] }
         var byAllocation: [AllocationID: [OCIContainerRecord]] = [:]
         for record in ociDriver.reattachable { byAllocation[record.allocation.id, default: []].append(record) }
+        // Networks of allocations the previous agent ran and nobody takes over are removed.
+        bridgeNetwork?.detachAll(except: Set(byAllocation.keys.map(\.uuid)))
         var started: [AllocationID] = []
         for (id, records) in byAllocation.sorted(by: { $0.key < $1.key }) where runners[id] == nil {
             guard let allocation = records.first?.allocation, runners.count < Self.maximumAllocations else { continue }
             startHousekeeping()
             let continuation = continuation
             let runner = AllocationRunner(
-                allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver,
+                allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver, bridge: bridgeNetwork,
                 reattaching: Dictionary(records.map { ($0.task, $0) }, uniquingKeysWith: { first, _ in first })
             ) { update in continuation.yield(update) }
             runners[id] = runner
@@ -122,7 +139,7 @@ public actor Supervisor {
         OCIStartTrace.mark(String(allocation.id.uuid.prefix(8)), "handed")
         startHousekeeping()
         let continuation = continuation
-        let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver) { update in
+        let runner = AllocationRunner(allocation: allocation, settings: settings, cgroups: cgroups, oci: ociDriver, bridge: bridgeNetwork) { update in
             continuation.yield(update)
         }
         runners[allocation.id] = runner
@@ -252,5 +269,12 @@ public actor Supervisor {
     /// The allocation directory of an allocation this worker runs.
     public nonisolated func directory(of id: AllocationID) -> AllocationDirectory {
         AllocationDirectory(dataDirectory: settings.dataDirectory, allocationID: id)
+    }
+
+    /// The bridge when this agent can build one: root (namespaces, veth pairs, iptables) and the
+    /// system's `ip` and `iptables`.
+    static func makeBridge(_ settings: SupervisorSettings) -> Result<BridgeNetwork, BridgeNetworkError> {
+        guard getuid() == 0 else { return .failure(BridgeNetworkError("bridge networking needs the agent to run as root")) }
+        return BridgeNetwork.make(settings.bridgeNetwork ?? BridgeNetworkSettings(recordDirectory: settings.dataDirectory + "/network"))
     }
 }

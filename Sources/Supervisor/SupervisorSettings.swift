@@ -34,6 +34,9 @@ public struct SupervisorSettings: Sendable {
     public var registry = RegistrySettings()
     /// The image cache (blobs and unpacked images) is trimmed to this size after a container
     /// is removed, deleting what no running container uses, least recently used first.
+    /// The node's bridge for `network { mode = "bridge" }` groups; nil: `roost0` on Nomad's
+    /// subnet, its records under the data directory. Tests give names of their own.
+    public var bridgeNetwork: BridgeNetworkSettings? = nil
     public var imageCacheLimitMiB: Int = 10_240
     /// Images used more recently than this are never collected (a pull may be in progress).
     public var imageCacheGraceSeconds: Double = 300

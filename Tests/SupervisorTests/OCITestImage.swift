@@ -28,7 +28,7 @@ enum OCITestImage {
             try manager.createDirectory(atPath: rootfs + "/" + sub, withIntermediateDirectories: true)
         }
         try manager.copyItem(atPath: busybox, toPath: rootfs + "/bin/busybox")
-        for applet in ["sh", "echo", "cat", "sleep", "dd", "env", "ls", "id", "true", "false", "head", "tail", "pwd", "trap", "kill", "test"] {
+        for applet in ["sh", "echo", "cat", "sleep", "dd", "env", "ls", "id", "true", "false", "head", "tail", "pwd", "trap", "kill", "test", "httpd"] {
             try manager.createSymbolicLink(atPath: rootfs + "/bin/" + applet, withDestinationPath: "busybox")
         }
         try Data("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n".utf8).write(to: URL(fileURLWithPath: rootfs + "/etc/passwd"))
