@@ -40,7 +40,10 @@ public final class ProcessReaper: Sendable {
         signalSource = DispatchSource.makeSignalSource(signal: SIGCHLD, queue: queue)
         pollTimer = DispatchSource.makeTimerSource(queue: queue)
         signalSource.setEventHandler { [weak self] in self?.collect() }
-        pollTimer.setEventHandler { [weak self] in self?.collect() }
+        pollTimer.setEventHandler { [weak self] in
+            self?.collect()
+            self?.reapContainerOrphansEverySecond()
+        }
         pollTimer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
         signalSource.resume()
         pollTimer.resume()
@@ -93,6 +96,66 @@ public final class ProcessReaper: Sendable {
         let prctl = unsafeBitCast(symbol, to: Prctl.self)
         let setChildSubreaper: Int32 = 36
         return prctl(setChildSubreaper, 1, 0, 0, 0) == 0
+    }
+
+    /// Counts poll ticks, so the orphan scan runs on every fourth (about once a second).
+    private nonisolated(unsafe) var ticks = 0
+
+    private func reapContainerOrphansEverySecond() {
+        ticks &+= 1
+        guard ticks % 4 == 0 else { return }
+        let known = registry.withLock { Set($0.watched.keys).union($0.adopted) }
+        for pid in Self.containerNamespaceZombieChildren() where !known.contains(pid) {
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, WNOHANG)
+        }
+    }
+
+    /// Children of this process that are zombies from another pid namespace.
+    ///
+    /// Why: a runtime's `exec` into a container (a script check) leaves a helper process in
+    /// the container's pid namespace whose parent exits first; it is re-parented to this
+    /// process, the subreaper, and no one else will ever wait for it. While it stays a zombie,
+    /// the container's init cannot finish exiting (the kernel waits for every process of the
+    /// namespace to be reaped), so the task would never be seen to stop. Only zombies of another
+    /// namespace are taken: this process's own children (Foundation's `Process`, spawned tasks)
+    /// live in its namespace and keep their statuses for whoever waits for them.
+    public static func containerNamespaceZombieChildren() -> [Int32] {
+        var found: [Int32] = []
+        let tasks = "/proc/self/task"
+        guard let directory = opendir(tasks) else { return [] }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.first?.isNumber == true, let children = Self.read(tasks + "/" + name + "/children") else { continue }
+            for field in children.split(separator: " ") {
+                guard let pid = Int32(field.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
+                    let status = Self.read("/proc/\(pid)/status")
+                else { continue }
+                var zombie = false
+                var foreign = false
+                for line in status.split(separator: "\n") {
+                    if line.hasPrefix("State:") { zombie = line.contains("Z") }
+                    if line.hasPrefix("NSpid:") { foreign = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).count > 2 }
+                }
+                if zombie && foreign { found.append(pid) }
+            }
+        }
+        return found
+    }
+
+    private static func read(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while bytes.count < 1 << 20 {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count <= 0 { break }
+            bytes += buffer.prefix(count)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private func collect() {

@@ -54,25 +54,8 @@ public struct OCIRuntime: Sendable, Hashable {
     /// Runs a short runtime command (`start`, `kill`, `delete`, `state`, `list`) to completion.
     @discardableResult
     func run(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
-        let child = Foundation.Process()
-        child.executableURL = URL(fileURLWithPath: executable)
-        child.arguments = globalArguments(log: nil) + arguments
-        let output = Pipe()
-        let error = Pipe()
-        child.standardOutput = output
-        child.standardError = error
-        // Runtime subcommands write at most a few lines to stderr (far below a pipe's 64 KiB),
-        // so reading stdout first and stderr after the exit cannot deadlock.
-        child.standardInput = FileHandle.nullDevice
-        do {
-            try child.run()
-        } catch {
-            return (127, "", "cannot run \(executable): \(error.localizedDescription)")
-        }
-        let outputBytes = (try? output.fileHandleForReading.readToEnd()) ?? Data()
-        child.waitUntilExit()
-        let errorText = String(decoding: ((try? error.fileHandleForReading.readToEnd()) ?? Data()).prefix(8192), as: UTF8.self)
-        return (child.terminationStatus, String(decoding: outputBytes.prefix(1 << 20), as: UTF8.self), errorText)
+        let outcome = ExternalCommand.run(executable, globalArguments(log: nil) + arguments)
+        return (outcome.status, outcome.output, outcome.error)
     }
 
     /// Whether the runtime may hold state for `id` (its state directory has an entry): a cheap

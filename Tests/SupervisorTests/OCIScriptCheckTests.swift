@@ -1,5 +1,6 @@
 import ClusterModel
 import Foundation
+import Platform
 import Testing
 
 @testable import Supervisor
@@ -34,6 +35,9 @@ struct OCIScriptCheckTests {
             let status = healthy?.taskStates["web"]?.checks?.first
             #expect(status?.output == "inside-the-image-yes", "the check did not run inside the container: \(status?.output ?? "no output")")
             #expect(healthy?.deploymentStatus?.healthy == true)
+            // Each `exec` leaves a helper of the container's pid namespace to this process (the
+            // subreaper); unreaped, they pile up and keep the container's init from exiting.
+            _ = await harness.eventually("the exec helpers are reaped") { ProcessReaper.containerNamespaceZombieChildren().isEmpty }
             await harness.supervisor.stop(allocation.id)
             _ = await harness.waitFor(allocation.id, "stopped") { $0.isFinished }
         }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Runs one of the system's programs (`ip`, `iptables`) to completion and keeps what it
-/// printed, for the few node-level changes Roost leaves to the tools a real deployment has.
+/// Runs one of the system's programs (`ip`, `iptables`, the OCI runtime's short subcommands)
+/// to completion and keeps what it printed: the few node-level jobs Roost leaves to the tools
+/// a real deployment has.
 enum ExternalCommand {
     struct Outcome {
         var status: Int32
