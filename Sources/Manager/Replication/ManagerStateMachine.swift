@@ -37,6 +37,13 @@ final class ManagerStateMachine: RaftStateMachine {
     /// than the other.
     var storeAndPeriodicLaunches: (StateStore, PeriodicLaunchTable) { contents.withLock { ($0.store, $0.periodicLaunches) } }
 
+    /// Runs `body` on the current store under the lock, without copying it out: a copy held
+    /// while a command applies makes that apply copy every table it writes, so a reader that
+    /// needs a figure rather than a snapshot asks here (it delays applies only for `body`).
+    func reading<Value>(_ body: (StateStore) -> Value) -> Value {
+        contents.withLock { body($0.store) }
+    }
+
     /// `handler` is called after each change, outside the lock, in apply order.
     func observe(_ handler: @escaping @Sendable (Change) -> Void) {
         observers.withLock { $0.append(handler) }
