@@ -19,7 +19,7 @@ public struct StateStore: Sendable, Equatable {
     /// Newest first, at most `maximumJobVersions`.
     var versionsByKey: [JobKey: [JobRecord]] = [:]
     var nodesByID: [NodeID: Node] = [:]
-    var allocationsByID: [AllocationID: Allocation] = [:]
+    var allocationsByID = AllocationTable()
     var evaluationsByID: [EvaluationID: Evaluation] = [:]
     var queuedByKey: [JobKey: [String: Int]] = [:]
     var aclTokensByAccessor: [ACLAccessorID: ACLToken] = [:]
