@@ -64,7 +64,7 @@ let package = Package(
         // Layer 3: the server and client roles.
         .target(
             name: "Manager",
-            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API", "Raft", "RaftRuntime", "Sodium", "Gossip", "SWIM", "ClusterRPC", "ClusterSecurity"]
+            dependencies: ["ClusterModel", "Jobspec", "Scheduler", "StateStore", "Platform", "HTTP", "API", "Raft", "RaftRuntime", "Sodium", "Gossip", "SWIM", "ClusterRPC", "ClusterSecurity", "Wire"]
         ),
         .target(
             name: "Worker",

@@ -34,6 +34,13 @@ extension ManagerServer {
         })
     }
 
+    /// A figure computed from this manager's current state under its lock, with no snapshot
+    /// copied out (see `ManagerStateMachine.reading`): for monitors that poll while plans
+    /// apply, such as the scheduler benchmark's count of placed allocations.
+    public nonisolated func reading<Value: Sendable>(_ body: (StateStore) -> Value) -> Value {
+        state.machine.reading(body)
+    }
+
     /// The Raft node, when this manager is part of a cluster.
     var raft: RaftShell? { get async { await state.raftShell } }
 
@@ -185,14 +192,23 @@ extension ManagerServer {
     /// the evaluations as stored (with the indexes the store gave them), and changes that free
     /// or add capacity give blocked evaluations another chance.
     func followUp(on command: StateCommand) async {
-        let stored = await state.snapshot
-        await broker.enqueue(command.carriedEvaluations.map { stored.evaluation(id: $0.id) ?? $0 })
+        await broker.enqueue(storedEvaluations(command.carriedEvaluations))
         if command.mayFreeCapacity {
             let released = await broker.unblockAll()
             if !released.isEmpty {
                 _ = try? await replicate(.state(.upsertEvaluations(released, time: clock())))
             }
         }
+    }
+}
+
+extension ManagerServer {
+    /// The evaluations as stored, read under the state's lock: a snapshot copied out would be
+    /// held across the hop back to this actor, and a plan applying meanwhile would copy the
+    /// allocation table.
+    private func storedEvaluations(_ evaluations: [Evaluation]) -> [Evaluation] {
+        guard !evaluations.isEmpty else { return [] }
+        return state.machine.reading { store in evaluations.map { store.evaluation(id: $0.id) ?? $0 } }
     }
 }
 

@@ -37,6 +37,13 @@ final class ManagerStateMachine: RaftStateMachine {
     /// than the other.
     var storeAndPeriodicLaunches: (StateStore, PeriodicLaunchTable) { contents.withLock { ($0.store, $0.periodicLaunches) } }
 
+    /// Runs `body` on the current store under the lock, without copying it out: a copy held
+    /// while a command applies makes that apply copy every table it writes, so a reader that
+    /// needs a figure rather than a snapshot asks here (it delays applies only for `body`).
+    func reading<Value>(_ body: (StateStore) -> Value) -> Value {
+        contents.withLock { body($0.store) }
+    }
+
     /// `handler` is called after each change, outside the lock, in apply order.
     func observe(_ handler: @escaping @Sendable (Change) -> Void) {
         observers.withLock { $0.append(handler) }
@@ -96,7 +103,7 @@ final class ManagerStateMachine: RaftStateMachine {
     func apply(_ command: [UInt8], at index: UInt64) -> [UInt8] {
         let result: Result<ApplyOutcome, StateError>
         do {
-            result = apply(try JSONDecoder().decode(ReplicatedCommand.self, from: Data(command)), at: index)
+            result = apply(try Self.decode(command), at: index)
         } catch {
             // Every manager fails to decode the same entry the same way (a newer manager's
             // command in a mixed-version cluster): refused everywhere, the state stays equal.
@@ -125,8 +132,18 @@ final class ManagerStateMachine: RaftStateMachine {
         notify(.servers(servers))
     }
 
+    /// A log entry's bytes: plans in `PlanEntryCodec`'s binary form (most of the log by
+    /// volume), every other command as JSON.
     static func encode(_ command: ReplicatedCommand) throws -> [UInt8] {
-        Array(try JSONEncoder().encode(command))
+        if let binary = try PlanEntryCodec.encode(command) { return binary }
+        return Array(try JSONEncoder().encode(command))
+    }
+
+    /// Reads either form of entry; the first byte tells them apart, so logs written before the
+    /// binary plan form still replay.
+    static func decode(_ bytes: [UInt8]) throws -> ReplicatedCommand {
+        if PlanEntryCodec.isBinaryPlan(bytes) { return try PlanEntryCodec.decode(bytes) }
+        return try JSONDecoder().decode(ReplicatedCommand.self, from: Data(bytes))
     }
 
     static func decodeResult(_ bytes: [UInt8]) throws -> Result<ApplyOutcome, StateError> {

@@ -180,7 +180,9 @@ func drive(
     var lastReport = ContinuousClock.now
     while seconds(since: start) < timeout {
         var counts: [Int] = []
-        for manager in watched { counts.append(placedCount(await manager.snapshot(), nodes: nodes)) }
+        // Counted under each manager's lock: a snapshot copied out and still held while a plan
+        // applies would make that apply copy the whole allocation table.
+        for manager in watched { counts.append(manager.reading { placedCount($0, nodes: nodes) }) }
         if leaderSeconds == nil, counts[0] >= target { leaderSeconds = seconds(since: start) }
         if counts.allSatisfy({ $0 >= target }) {
             let elapsed = seconds(since: start)
@@ -190,7 +192,6 @@ func drive(
             log("   \(String(format: "%6.1f", seconds(since: start))) s: placed \(counts.map(String.init).joined(separator: " / "))")
             lastReport = ContinuousClock.now
         }
-        // Not too often: a snapshot held while a plan is applied makes the apply copy the tables.
         try await Task.sleep(for: .milliseconds(250))
     }
     let store = await watched[0].snapshot()
