@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import OCIMonitor
 import Platform
 
 /// Starts runtime commands (`create`, `start`) straight with posix_spawn, skipping the task
@@ -79,33 +80,21 @@ enum OCIRuntimeProcess {
         }
         if let statusDescriptor { posix_spawn_file_actions_adddup2(&actions, statusDescriptor, 3) }
         if let closeFrom { _ = closeFrom(&actions, statusDescriptor == nil ? 3 : 4) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        // POSIX_SPAWN_SETSID (0x80): the runtime and the container never share the agent's group.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | 0x80))
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var environment: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=" + ProcessSpawner.defaultSearchPath)]
+        var environment = ["PATH=" + ProcessSpawner.defaultSearchPath]
         // The container monitor's phase marks (OCIMonitorProgram), only while tracing.
-        if let traceFile = OCIStartTrace.monitorTraceFile { environment.append(strdup("ROOST_OCI_TRACE_FILE=" + traceFile)) }
-        environment.append(nil)
-        defer { environment.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, &environment)
+        if let traceFile = OCIStartTrace.monitorTraceFile { environment.append("ROOST_OCI_TRACE_FILE=" + traceFile) }
+        let spawned = SessionSpawn.spawn(executable, arguments, environment: environment, actions: &actions)
         if pipes {
             close(output[1])
             close(error[1])
         }
-        guard result == 0 else {
+        let pid: pid_t
+        switch spawned {
+        case .success(let value):
+            pid = value
+        case .failure(let failure):
             if pipes { close(output[0]); close(error[0]) }
-            return .failure(SpawnError(.system, "cannot run \(executable): \(String(cString: strerror(result)))"))
+            return .failure(SpawnError(.system, "cannot run \(executable): \(failure.description)"))
         }
         return .success(Spawned(pid: pid, standardOutput: pipes ? output[0] : nil, standardError: pipes ? error[0] : nil))
     }
