@@ -11,10 +11,7 @@ import Testing
 /// has, the applier refused nothing, and no preemption went further than needed (putting any
 /// one victim back would not fit). `PREEMPTION_PROPERTY_SEED=<n>` replays one seed.
 @Suite struct PreemptionPropertyTests {
-    static let seeds: [UInt64] = {
-        if let text = ProcessInfo.processInfo.environment["PREEMPTION_PROPERTY_SEED"], let seed = UInt64(text) { return [seed] }
-        return Array(1...80)
-    }()
+    static let seeds = Fixture.seeds(replaying: "PREEMPTION_PROPERTY_SEED", otherwise: 1...80)
 
     @Test func preemptionNeverStopsWorkWithinTenPointsNorMoreThanNeededAndNeverOvercommitsOnceApplied() {
         var preempted = 0

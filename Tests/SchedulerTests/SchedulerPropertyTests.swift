@@ -9,10 +9,7 @@ import Testing
 /// one allocation. A failure names its seed; `SCHEDULER_PROPERTY_SEED=<n> swift test --filter
 /// SchedulerPropertyTests` replays just that one.
 @Suite struct SchedulerPropertyTests {
-    static let seeds: [UInt64] = {
-        if let text = ProcessInfo.processInfo.environment["SCHEDULER_PROPERTY_SEED"], let seed = UInt64(text) { return [seed] }
-        return Array(1...120)
-    }()
+    static let seeds = Fixture.seeds(replaying: "SCHEDULER_PROPERTY_SEED", otherwise: 1...120)
 
     @Test func randomClustersAndJobsNeverOvercommitAndAlwaysHonourConstraintsAndSpreadTargets() {
         var placed = 0

@@ -1,4 +1,5 @@
 import ClusterModel
+import Foundation
 import Scheduler
 import TestSupport
 
@@ -58,6 +59,13 @@ struct FakeState: SchedulerState {
 }
 
 enum Fixture {
+    /// The seeds a property test runs: the one the environment variable names (to replay a
+    /// failure), else `range`.
+    static func seeds(replaying variable: String, otherwise range: ClosedRange<UInt64>) -> [UInt64] {
+        if let text = ProcessInfo.processInfo.environment[variable], let seed = UInt64(text) { return [seed] }
+        return Array(range)
+    }
+
     static func node(
         _ name: String, cpuMHz: Int = 4000, memoryMiB: Int = 8192, datacenter: String = "dc1",
         attributes: [String: String] = ["kernel.name": "linux"], meta: [String: String] = [:],
