@@ -17,31 +17,37 @@ extension ManagerServer {
     /// The leader's pass every `garbageCollectionInterval`.
     func collectGarbage() async {
         guard leads else { return }
-        _ = await collectGarbage(threshold: settings.jobGarbageThreshold, on: await state.snapshot)
+        _ = await collectGarbage(threshold: settings.jobGarbageThreshold)
     }
 
     /// `PUT /v1/system/gc` (`roost system gc`): a pass now, purging every dead job whatever
     /// its age. On a follower, the pass reads the state after a read barrier and its writes are
     /// forwarded to the leader like any other.
     public func forceGarbageCollection() async throws(ManagerError) -> GarbageCollectionReport {
-        await collectGarbage(threshold: .zero, on: try await snapshot(stale: false))
+        try await readBarrier()
+        return await collectGarbage(threshold: .zero)
     }
 
     /// Purges jobs dead for `threshold`, then deletes what purged jobs left behind once it is
     /// terminal (their evaluations and allocations), so the state does not grow without bound;
-    /// workers then forget the allocations' directories.
-    private func collectGarbage(threshold: Duration, on snapshot: StateStore) async -> GarbageCollectionReport {
+    /// workers then forget the allocations' directories. The state is read under its lock
+    /// (`reading`), never copied out: a copy held while plans apply would make each apply copy
+    /// the allocation table.
+    private func collectGarbage(threshold: Duration) async -> GarbageCollectionReport {
         var report = GarbageCollectionReport()
-        let dead = DeadJobCollection.candidates(in: snapshot, now: clock(), threshold: threshold)
+        let now = clock()
+        let dead = reading { DeadJobCollection.candidates(in: $0, now: now, threshold: threshold) }
         for candidate in dead.prefix(Self.deadJobsPerPass) {
-            let newest = await state.snapshot
-            guard let record = newest.job(namespace: candidate.namespace, id: candidate.jobID),
-                DeadJobCollection.qualifies(record, in: newest, now: clock(), threshold: threshold)
-            else { continue }
+            let now = clock()
+            let stillDead = reading { state in
+                state.job(namespace: candidate.namespace, id: candidate.jobID)
+                    .map { DeadJobCollection.qualifies($0, in: state, now: now, threshold: threshold) } ?? false
+            }
+            guard stillDead else { continue }
             let purge = StateCommand.deregisterJob(namespace: candidate.namespace, jobID: candidate.jobID, purge: true, evaluation: nil, time: clock())
             if (try? await submit(purge)) != nil { report.purgedJobs += 1 }
         }
-        let (evaluations, allocations) = await state.snapshot.garbage()
+        let (evaluations, allocations) = reading { $0.garbage() }
         guard !evaluations.isEmpty || !allocations.isEmpty else { return report }
         if (try? await submit(.garbageCollect(evaluations: evaluations, allocations: allocations))) != nil {
             report.evaluations = evaluations.count
