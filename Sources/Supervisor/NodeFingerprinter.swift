@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ClusterModel
 import Platform
 
@@ -47,8 +44,8 @@ public enum NodeFingerprinter {
             drivers["oci"] = health
             drivers["docker"] = health
             // Bridge and no-network groups run their containers in namespaces Roost builds
-            // (Supervisor.makeBridge needs root, ip and iptables).
-            if getuid() == 0, ExternalCommand.locate("ip") != nil, ExternalCommand.locate("iptables") != nil {
+            // (the same test as the Supervisor's bridge: root, ip and iptables).
+            if case .success = BridgeNetwork.tools() {
                 attributes["network.bridge"] = "1"
             }
             attributes["network.none"] = "1"

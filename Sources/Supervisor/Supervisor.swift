@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ClusterModel
 import Platform
 import Supervision
@@ -271,10 +268,8 @@ public actor Supervisor {
         AllocationDirectory(dataDirectory: settings.dataDirectory, allocationID: id)
     }
 
-    /// The bridge when this agent can build one: root (namespaces, veth pairs, iptables) and the
-    /// system's `ip` and `iptables`.
+    /// The bridge when this agent can build one (`BridgeNetwork.tools`).
     static func makeBridge(_ settings: SupervisorSettings) -> Result<BridgeNetwork, BridgeNetworkError> {
-        guard getuid() == 0 else { return .failure(BridgeNetworkError("bridge networking needs the agent to run as root")) }
-        return BridgeNetwork.make(settings.bridgeNetwork ?? BridgeNetworkSettings(recordDirectory: settings.dataDirectory + "/network"))
+        BridgeNetwork.make(settings.bridgeNetwork ?? BridgeNetworkSettings(recordDirectory: settings.dataDirectory + "/network"))
     }
 }

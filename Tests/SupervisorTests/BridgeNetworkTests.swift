@@ -5,8 +5,7 @@ import RegistryTestSupport
 import Testing
 
 enum BridgeNetworkPrerequisites {
-    static let present = getuid() == 0 && ExternalCommand.locate("ip") != nil && ExternalCommand.locate("iptables") != nil
-        && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+    static let present = (try? BridgeNetwork.tools().get()) != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
 }
 
 @Suite struct IPv4SubnetTests {

@@ -23,15 +23,24 @@ public final class BridgeNetwork: Sendable {
     /// Held while an address is chosen and claimed, and while the bridge is set up.
     private let lock = Mutex<Void>(())
 
-    /// nil when `ip` or `iptables` is missing: the reason says which and how to install it.
+    /// A failure when the agent is not root or `ip` or `iptables` is missing: the reason says
+    /// which and how to fix it.
     public static func make(_ settings: BridgeNetworkSettings) -> Result<BridgeNetwork, BridgeNetworkError> {
+        tools().map { BridgeNetwork(settings: settings, ip: $0.ip, iptables: $0.iptables) }
+    }
+
+    /// What building bridge networks takes on this node: root (namespaces, veth pairs,
+    /// iptables) and the system's `ip` and `iptables`. The node's `network.bridge` attribute
+    /// and the Supervisor's bridge both ask here, so they never disagree.
+    public static func tools() -> Result<(ip: String, iptables: String), BridgeNetworkError> {
+        guard getuid() == 0 else { return .failure(BridgeNetworkError("bridge networking needs the agent to run as root")) }
         guard let ip = ExternalCommand.locate("ip") else {
             return .failure(BridgeNetworkError("bridge networking needs the `ip` program (apt-get install iproute2)"))
         }
         guard let iptables = ExternalCommand.locate("iptables") else {
             return .failure(BridgeNetworkError("bridge networking needs the `iptables` program (apt-get install iptables)"))
         }
-        return .success(BridgeNetwork(settings: settings, ip: ip, iptables: iptables))
+        return .success((ip, iptables))
     }
 
     private init(settings: BridgeNetworkSettings, ip: String, iptables: String) {
