@@ -64,8 +64,9 @@ public enum OCIMonitorProgram {
             }
         }
         becomeSubreaper()
+        let runtime = holdRuntime(invocation.runtime)
 
-        guard let creator = spawn(invocation.runtime, invocation.createArguments, inheritOutput: true) else {
+        guard let creator = spawn(runtime, invocation.createArguments, inheritOutput: true) else {
             return fail("create", invocation)
         }
         mark(traceName, "runtime-spawned")
@@ -76,7 +77,7 @@ public enum OCIMonitorProgram {
         guard created == 0, let initPID, initPID > 0 else { return fail("create", invocation) }
         // Without start arguments the create step was `run --detach`: the container runs already.
         if !invocation.startArguments.isEmpty {
-            guard let starter = spawn(invocation.runtime, invocation.startArguments, inheritOutput: false), waitFor(starter) == 0
+            guard let starter = spawn(runtime, invocation.startArguments, inheritOutput: false), waitFor(starter) == 0
             else { return fail("start", invocation) }
         }
         tellAgent("started \(initPID)\n")
@@ -112,6 +113,16 @@ public enum OCIMonitorProgram {
         guard fd >= 0 else { return }
         _ = line.withCString { write(fd, $0, strlen($0)) }
         close(fd)
+    }
+
+    /// The agent runs the runtime from a sealed copy in its own memory, named by a path into
+    /// its descriptors (`/proc/<agent pid>/fd/<n>`). Opening that path keeps the copy for this
+    /// monitor, so the runtime starts from the monitor's own descriptor even if the agent has
+    /// ended meanwhile. Any other path is used as it is.
+    private static func holdRuntime(_ path: String) -> String {
+        guard path.hasPrefix("/proc/") else { return path }
+        let held = open(path, O_RDONLY | O_CLOEXEC)
+        return held >= 0 ? "/proc/\(getpid())/fd/\(held)" : path
     }
 
     private static func fail(_ stage: String, _ invocation: OCIMonitorInvocation) -> Int32 {

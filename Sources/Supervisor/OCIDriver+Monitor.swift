@@ -51,7 +51,7 @@ extension OCIDriver {
         unlink(container.pidFile)
         let invocation = OCIContainerMonitor.Invocation(
             exitFile: container.exitFile, pidFile: container.pidFile,
-            pipes: [container.standardOutputPipe, container.standardErrorPipe], runtime: runtime.executable,
+            pipes: [container.standardOutputPipe, container.standardErrorPipe], runtime: runtime.launchPath,
             createArguments: runtime.runDetachedArguments(id: container.id, bundle: container.bundle, pidFile: container.pidFile, log: container.logFile),
             startArguments: [])
         var handed: OCIStandbyMonitor?

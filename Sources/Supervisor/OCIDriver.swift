@@ -70,7 +70,7 @@ public final class OCIDriver: Sendable {
                 runtime = runc
             }
         }
-        self.runtime = runtime
+        self.runtime = runtime.sealed()
         guard let monitor = settings.ociMonitorExecutable ?? Self.findMonitorExecutable() else {
             throw OCIRuntimeError(
                 "no roost-oci-monitor (or roost) executable to run as the container monitor next to \(Self.currentExecutable() ?? "this program"); build them (swift build) or set the monitor path in the agent's settings")
@@ -88,7 +88,7 @@ public final class OCIDriver: Sendable {
         } catch {
             throw OCIRuntimeError("cannot prepare the image cache under \(settings.dataDirectory): \(error)")
         }
-        reattachable = Self.removeLeftovers(bundlesDirectory: bundlesDirectory, runtime: runtime)
+        reattachable = Self.removeLeftovers(bundlesDirectory: bundlesDirectory, runtime: self.runtime)
     }
 
     /// Sorts what a previous agent left under the bundles directory. A bundle with a container

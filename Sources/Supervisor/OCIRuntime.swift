@@ -15,6 +15,39 @@ public struct OCIRuntime: Sendable, Hashable {
     public let executable: String
     /// The runtime's state directory (`--root`); nil for its default (`/run/crun`, `/run/runc`).
     public let stateRoot: String?
+    /// The binary in sealed memory that Roost runs instead of `executable` (see
+    /// `SealedRuntimeCopy`); nil until `sealed()`, or where sealed memory is unavailable.
+    let sealedCopy: SealedRuntimeCopy?
+
+    public init(kind: Kind, executable: String, stateRoot: String?) {
+        self.init(kind: kind, executable: executable, stateRoot: stateRoot, sealedCopy: nil)
+    }
+
+    private init(kind: Kind, executable: String, stateRoot: String?, sealedCopy: SealedRuntimeCopy?) {
+        self.kind = kind
+        self.executable = executable
+        self.stateRoot = stateRoot
+        self.sealedCopy = sealedCopy
+    }
+
+    /// This runtime run from a sealed copy of its binary, made now: what the driver uses.
+    func sealed() -> OCIRuntime {
+        OCIRuntime(kind: kind, executable: executable, stateRoot: stateRoot, sealedCopy: SealedRuntimeCopy(source: executable))
+    }
+
+    /// What to execute to run the runtime: the sealed copy's path, else the binary on disk.
+    public var launchPath: String { sealedCopy?.path ?? executable }
+
+    /// The same runtime, however it is launched.
+    public static func == (left: OCIRuntime, right: OCIRuntime) -> Bool {
+        (left.kind, left.executable, left.stateRoot) == (right.kind, right.executable, right.stateRoot)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(executable)
+        hasher.combine(stateRoot)
+    }
 
     static let searchDirectories = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
 
@@ -54,7 +87,7 @@ public struct OCIRuntime: Sendable, Hashable {
     /// Runs a short runtime command (`start`, `kill`, `delete`, `state`, `list`) to completion.
     @discardableResult
     func run(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
-        let outcome = ExternalCommand.run(executable, globalArguments(log: nil) + arguments)
+        let outcome = ExternalCommand.run(launchPath, globalArguments(log: nil) + arguments)
         return (outcome.status, outcome.output, outcome.error)
     }
 

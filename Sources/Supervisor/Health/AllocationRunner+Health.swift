@@ -115,7 +115,7 @@ extension AllocationRunner {
             }
             return .success(
                 SpawnRequest(
-                    executable: oci.runtime.executable,
+                    executable: oci.runtime.launchPath,
                     arguments: oci.runtime.globalArguments(log: nil) + ["exec", container.id, interpolator.interpolate(command)]
                         + arguments.map { interpolator.interpolate($0) },
                     environment: agentEnvironment, workingDirectory: workingDirectory, cgroupProcsFiles: []))

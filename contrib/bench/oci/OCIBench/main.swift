@@ -2,9 +2,11 @@
 //
 //   OCIBench start LAYOUT [--runs N]
 //       Task start latency: allocation handed to the Supervisor → container process running
-//       (after `runtime start` returned), for a busybox `/bin/true` batch task from
-//       oci-layout:LAYOUT; then, on a copy of the very bundle Roost prepared, `crun create` +
-//       `crun start` by hand and `crun run` by hand. Prints medians and p90 in ms.
+//       (the runtime's `run --detach` returned), for a busybox `/bin/true` batch task from
+//       oci-layout:LAYOUT; then, on a copy of the very bundle Roost prepared, the runtime by
+//       hand: `create` + `start`, `run`, `run --detach` (also on an overlay root, and from
+//       the sealed copy of the runtime Roost runs). Prints medians and p90 in ms, and Roost's
+//       median over each baseline's.
 //   OCIBench pull REFERENCE [--runs N] [--insecure HOST]
 //       Cold pull + unpack of REFERENCE with Roost's ImageStore and LayerUnpacker into an
 //       empty cache each run. Prints the median in ms.
@@ -132,9 +134,18 @@ func startBench(layout: String, runs: Int) async throws {
 
     // Roost and the by-hand runs take turns, so that load from other processes on the machine
     // falls on all of them alike.
+    let kind = driver.runtime.kind.rawValue
+    let sealed = driver.runtime.launchPath
+    let trials: [HandTrial] = [
+        HandTrial(label: "\(kind) create + start", runtime: runtime, bundle: copy, mode: .createStart),
+        HandTrial(label: "\(kind) run /bin/true (to exit)", runtime: runtime, bundle: copy, mode: .run),
+        HandTrial(label: "\(kind) run --detach (to running)", runtime: runtime, bundle: copy, mode: .detached),
+        HandTrial(label: "\(kind) run --detach, overlay rootfs (mounted once)", runtime: runtime, bundle: overlay, mode: .detached),
+        HandTrial(label: "\(kind) run --detach from Roost's sealed copy", runtime: sealed, bundle: copy, mode: .detached),
+    ]
     var starts: [AllocationID: DispatchTime] = [:]
     var order: [AllocationID] = []
-    var byHand: [[Double]] = [[], [], [], []]
+    var byHand: [[Double]] = trials.map { _ in [] }
     for index in 0..<runs {
         let alloc = allocation(image: image, command: "/bin/true", args: [], type: .batch)
         order.append(alloc.id)
@@ -144,49 +155,71 @@ func startBench(layout: String, runs: Int) async throws {
         // Off the main actor: the by-hand commands block their thread.
         let hand = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: handRun(runtime: runtime, bundle: copy, index: index) + [detachedRun(runtime: runtime, bundle: overlay, name: "oci-bench-overlay-\(index)")])
+                continuation.resume(returning: Result { try trials.enumerated().map { try $1.measure(name: "oci-bench-hand-\(index)-\($0)") } })
             }
         }
-        for (list, sample) in zip(byHand.indices, hand) { byHand[list].append(sample) }
+        for (list, sample) in zip(byHand.indices, try hand.get()) { byHand[list].append(sample) }
     }
     let seen = await runningIDs.value
     let roost = order.compactMap { id in seen[id].flatMap { end in starts[id].map { milliseconds($0, end) } } }
     await supervisor.shutdown()
-    let kind = driver.runtime.kind.rawValue
     print("runtime: \(kind) (\(runtime))")
     print("roost: allocation received -> container running  \(summary(roost))")
-    print("by hand: \(kind) create + start                 \(summary(byHand[0]))")
-    print("by hand: \(kind) run /bin/true (to exit)        \(summary(byHand[1]))")
-    print("by hand: \(kind) run --detach (to running)      \(summary(byHand[2]))")
-    print("by hand: \(kind) run --detach, overlay rootfs (mounted once)  \(summary(byHand[3]))")
-    if let median = roost.sorted().dropFirst(roost.count / 2).first, let run = byHand[1].sorted().dropFirst(runs / 2).first {
-        print(String(format: "roost / %@ run: %.2fx", kind, median / run))
+    for (trial, samples) in zip(trials, byHand) { print("by hand: \(trial.label)  \(summary(samples))") }
+    guard let roostMedian = median(roost) else { return }
+    for (row, name) in [(1, "\(kind) run"), (2, "\(kind) run --detach"), (4, "\(kind) run --detach from the sealed copy")] {
+        if let baseline = median(byHand[row]) { print(String(format: "roost / %@: %.2fx", name, roostMedian / baseline)) }
     }
 }
 
-/// One round by hand on the copied bundle: create + start, run to exit, and run --detach
-/// (the one command Roost's monitor runs), each followed by a delete outside the timing.
-func handRun(runtime: String, bundle copy: String, index: Int) -> [Double] {
-    let name = "oci-bench-hand-\(index)"
-    let t0 = DispatchTime.now()
-    run(runtime, ["create", "--bundle", copy, name])
-    run(runtime, ["start", name])
-    let createStart = milliseconds(t0, DispatchTime.now())
-    while run(runtime, ["delete", name]) != 0 { usleep(1000) }
-    let t1 = DispatchTime.now()
-    run(runtime, ["run", "--bundle", copy, name + "-run"])
-    let runWhole = milliseconds(t1, DispatchTime.now())
-    run(runtime, ["delete", "--force", name + "-run"])
-    return [createStart, runWhole, detachedRun(runtime: runtime, bundle: copy, name: name + "-detach")]
+func median(_ samples: [Double]) -> Double? { samples.sorted().dropFirst(samples.count / 2).first }
+
+/// One way of starting the copied bundle by hand, timed; each container is deleted outside
+/// the timing. A runtime that fails stops the bench: a failed start is quicker than a real one
+/// and would flatter the baseline.
+struct HandTrial: Sendable {
+    enum Mode: Sendable {
+        /// `create` then `start`, until `start` returns.
+        case createStart
+        /// `run` of `/bin/true` in the foreground, until it exits.
+        case run
+        /// `run --detach` (the one command Roost's monitor runs), until the container runs.
+        case detached
+    }
+
+    var label: String
+    var runtime: String
+    var bundle: String
+    var mode: Mode
+
+    func measure(name: String) throws -> Double {
+        let t0 = DispatchTime.now()
+        switch mode {
+        case .createStart:
+            try check(run(runtime, ["create", "--bundle", bundle, name]), "create")
+            try check(run(runtime, ["start", name]), "start")
+        case .run:
+            try check(run(runtime, ["run", "--bundle", bundle, name]), "run")
+        case .detached:
+            try check(run(runtime, ["run", "--detach", "--bundle", bundle, "--pid-file", bundle + "/hand.pid", name]), "run --detach")
+        }
+        let elapsed = milliseconds(t0, DispatchTime.now())
+        var attempts = 0
+        while run(runtime, ["delete", "--force", name]) != 0 && attempts < 1000 {
+            attempts += 1
+            usleep(1000)
+        }
+        return elapsed
+    }
+
+    private func check(_ status: Int32, _ step: String) throws {
+        guard status == 0 else { throw BenchFailure("by hand: \(label): \(step) exited with \(status)") }
+    }
 }
 
-/// `run --detach` on `bundle` until the runtime returns (container running), then a delete.
-func detachedRun(runtime: String, bundle: String, name: String) -> Double {
-    let t0 = DispatchTime.now()
-    run(runtime, ["run", "--detach", "--bundle", bundle, "--pid-file", bundle + "/hand.pid", name])
-    let detached = milliseconds(t0, DispatchTime.now())
-    while run(runtime, ["delete", name]) != 0 { usleep(1000) }
-    return detached
+struct BenchFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 func pullBench(reference: String, runs: Int, insecure: String?) async throws {
