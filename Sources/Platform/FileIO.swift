@@ -63,16 +63,25 @@ public enum FileIO {
 
     /// Creates `path` and its missing parents with `mode`.
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(FileIOError) {
-        if isDirectory(path) { return }
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, mode) != 0 && errno != EEXIST {
-                throw FileIOError(path: prefix, operation: "mkdir", errno: errno)
+        // Usually only the last component is missing: one mkdir, and the parents only on ENOENT.
+        if mkdir(path, mode) == 0 { return }
+        let failure = errno
+        switch failure {
+        case EEXIST:
+            // Something else (a file) already there is not a directory.
+            if !isDirectory(path) { throw FileIOError(path: path, operation: "mkdir", errno: ENOTDIR) }
+        case ENOENT:
+            var trimmed = Substring(path)
+            while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+            guard let slash = trimmed.lastIndex(of: "/"), slash != trimmed.startIndex else {
+                throw FileIOError(path: path, operation: "mkdir", errno: failure)
             }
+            try makeDirectories(String(trimmed[..<slash]), mode: mode)
+            if mkdir(path, mode) != 0 && errno != EEXIST { throw FileIOError(path: path, operation: "mkdir", errno: errno) }
+            if !isDirectory(path) { throw FileIOError(path: path, operation: "mkdir", errno: ENOTDIR) }
+        default:
+            throw FileIOError(path: path, operation: "mkdir", errno: failure)
         }
-        // Something else (a file) already there is not a directory.
-        if !isDirectory(path) { throw FileIOError(path: path, operation: "mkdir", errno: ENOTDIR) }
     }
 
     /// Names in a directory, without `.` and `..`; empty when it cannot be read.

@@ -12,7 +12,9 @@ extension AllocationRunner {
     /// go to it); its exit status comes from the monitor's exit file, and its cgroup's OOM
     /// counter is read before the runtime deletes it. A record of it is written so that the
     /// next agent can take it over.
-    func spawnContainer(_ task: String, spec: TaskSpec) async {
+    ///
+    /// `cgroupCreation` is the task cgroup's creation when the caller started it already.
+    func spawnContainer(_ task: String, spec: TaskSpec, cgroupCreation early: Task<Result<CgroupHandle?, TaskPreparationError>, Never>? = nil) async {
         guard let oci else {
             await perform(core.spawnFailed(
                 task: task, message: "driver \"\(spec.driver)\" is not available on this node: no OCI runtime (install crun or runc)",
@@ -30,8 +32,7 @@ extension AllocationRunner {
         OCIStartTrace.mark(trace, "spawn-container")
         // The task cgroup is made while the bundle is prepared (both are blocking work, on two
         // threads); whatever fails, the cleanup that follows a failed spawn removes both.
-        let resources = allocation.taskResources[task] ?? spec.resources
-        async let cgroupMade = makeCgroup(task: task, resources: resources)
+        let cgroupMade = early ?? cgroupCreation(task: task, resources: allocation.taskResources[task] ?? spec.resources)
         let prepared: Result<OCIContainer, TaskPreparationError>
         do {
             let network = try await containerNetwork().get()
@@ -40,7 +41,7 @@ extension AllocationRunner {
             prepared = .failure(error)
         }
         OCIStartTrace.mark(trace, "prepared")
-        let cgroup = await cgroupMade
+        let cgroup = adoptCgroup(task: task, await cgroupMade.value)
         OCIStartTrace.mark(trace, "cgroup-made")
         let container: OCIContainer
         switch prepared {

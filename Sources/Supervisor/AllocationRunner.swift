@@ -251,21 +251,29 @@ actor AllocationRunner {
             await perform(core.spawnFailed(task: task, message: "task \(task) is not in the job", isSetupFailure: true, now: now))
             return
         }
+        let isContainer = OCIDriver.driverNames.contains(spec.driver)
+        // A new container's task cgroup (the slowest step before the runtime: a directory per
+        // hierarchy, the limits written) is made on another thread while the allocation
+        // directory and the bundle are prepared here.
+        let containerCgroup = isContainer && oci != nil && reattaching[task] == nil
+            ? cgroupCreation(task: task, resources: allocation.taskResources[task] ?? spec.resources) : nil
         if !setUp {
             do {
                 try directory.create(tasks: core.taskOrder)
                 try directory.writeDispatchPayload(of: allocation.job, tasks: allocation.group?.tasks ?? [])
                 setUp = true
             } catch {
+                // Taken, so that the cleanup after the failed spawn removes it.
+                if let containerCgroup { _ = adoptCgroup(task: task, await containerCgroup.value) }
                 await perform(
                     core.spawnFailed(task: task, message: "cannot create the allocation directory: \(error)", isSetupFailure: true, now: now)
                 )
                 return
             }
         }
-        if OCIDriver.driverNames.contains(spec.driver) {
+        if isContainer {
             OCIStartTrace.mark(String(allocation.id.uuid.prefix(8)), "spawn-directive")
-            await spawnContainer(task, spec: spec)
+            await spawnContainer(task, spec: spec, cgroupCreation: containerCgroup)
             return
         }
         let prepared: PreparedTask
@@ -317,26 +325,34 @@ actor AllocationRunner {
     /// Creates the task's cgroup with its limits (replacing one a crashed agent left); nil
     /// without cgroups; the error message when the kernel refuses.
     func makeCgroup(task: String, resources: Resources) async -> Result<CgroupHandle?, TaskPreparationError> {
-        guard let cgroups else { return .success(nil) }
+        adoptCgroup(task: task, await cgroupCreation(task: task, resources: resources).value)
+    }
+
+    /// Starts creating the task's cgroup on the blocking queue at once, without waiting for
+    /// this actor; `adoptCgroup` takes the outcome. Nil inside the task without cgroups.
+    func cgroupCreation(task: String, resources: Resources) -> Task<Result<CgroupHandle?, TaskPreparationError>, Never> {
+        guard let cgroups else { return Task { .success(nil) } }
         let name = CgroupNames.task(allocation: allocation.id.uuid, task: task)
         let limits = CgroupLimits(
             memoryMiB: resources.memoryMiB, memoryMaxMiB: resources.memoryMaxMiB,
             cpuMHz: resources.cpuMHz, pidsMax: settings.pidsLimit
         )
-        let created: Result<CgroupHandle, FileIOError> = await Self.blocking {
-            if let stale = cgroups.existing(name: name) {
-                ProcessReaper.shared.adopt(stale.killAll())
-                try? stale.remove()
+        return Task.detached {
+            let created: Result<CgroupHandle, FileIOError> = await Self.blocking {
+                if let stale = cgroups.existing(name: name) {
+                    ProcessReaper.shared.adopt(stale.killAll())
+                    try? stale.remove()
+                }
+                return Result { () throws(FileIOError) in try cgroups.create(name: name, limits: limits) }
             }
-            return Result { () throws(FileIOError) in try cgroups.create(name: name, limits: limits) }
+            return created.map { $0 }.mapError { TaskPreparationError(message: "cannot create the task's cgroup: \($0)", isSetupFailure: false) }
         }
-        switch created {
-        case .success(let handle):
-            taskCgroups[task] = handle
-            return .success(handle)
-        case .failure(let error):
-            return .failure(TaskPreparationError(message: "cannot create the task's cgroup: \(error)", isSetupFailure: false))
-        }
+    }
+
+    /// Records a created cgroup as the task's (its cleanup removes it) and passes the outcome on.
+    func adoptCgroup(task: String, _ created: Result<CgroupHandle?, TaskPreparationError>) -> Result<CgroupHandle?, TaskPreparationError> {
+        if case .success(let handle?) = created { taskCgroups[task] = handle }
+        return created
     }
 
     /// Copies the task's stdout and stderr into its rotated log files until both close.
