@@ -47,6 +47,28 @@ struct OCIDriverTests {
         }
     }
 
+    @Test("with runc chosen (the fallback runtime), a container runs from runc's sealed copy with the task's exit code and output, and leaves no container")
+    func runcFromItsSealedCopy() async throws {
+        guard let runc = OCIRuntime.detect(preferred: "runc") else {
+            print("skipped: runc is not installed (contrib/install-deps.sh installs it)")
+            return
+        }
+        try await SupervisorHarness.run(configure: { $0.ociRuntime = "runc" }) { harness in
+            let driver = try #require(harness.supervisor.ociDriver)
+            #expect(driver.runtime.kind == .runc)
+            #expect(driver.runtime.launchPath.hasPrefix("/proc/"), "runc runs from its sealed copy")
+            let layout = try OCITestImage.layout(in: harness.dataDirectory)
+            let spec = Self.task("runc", image: "oci-layout:\(layout)", command: "/bin/sh", args: ["-c", "echo under runc; exit 5"])
+            let allocation = SupervisorHarness.allocation(tasks: [spec])
+            await harness.supervisor.run(allocation)
+            let final = await harness.waitFor(allocation.id, "the runc container finishes") { $0.isFinished }
+            let events = final?.taskStates["runc"]?.events.map(\.message) ?? []
+            #expect(events.contains { $0.contains("Exit Code: 5") }, "events: \(events)")
+            #expect(await harness.logText(allocation.id, task: "runc").contains("under runc"))
+            #expect(!containerList(runc).contains(OCIDriver.containerID(allocation: allocation.id, task: "runc")))
+        }
+    }
+
     @Test("a container starts under the monitor kept waiting ahead of it, and the waiting monitor ends when the agent shuts down")
     func standbyMonitor() async throws {
         try await SupervisorHarness.run { harness in
