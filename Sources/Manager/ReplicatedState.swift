@@ -67,7 +67,7 @@ actor ReplicatedState {
         if let raft {
             let encoded: [UInt8]
             do {
-                encoded = try ManagerStateMachine.encode(command)
+                encoded = try ManagerStateMachine.encode(command, binaryPlans: machine.everyServerReadsBinaryPlans)
             } catch {
                 throw .unavailable("cannot encode the command: \(error)")
             }

@@ -114,7 +114,9 @@ enum ServerAgent {
             await gossip.stop()
             return 1
         }
-        let identity = ServerEntry(id: raftID, name: name, raftAddress: raftAddress, httpAddress: hostPort(options.bindAddress, server.port))
+        let identity = ServerEntry(
+            id: raftID, name: name, raftAddress: raftAddress, httpAddress: hostPort(options.bindAddress, server.port),
+            logFormat: ServerEntry.currentLogFormat)
         var metadata = gossip.localMember.metadata
         metadata.rpcAddress = identity.httpAddress
         try? gossip.updateMetadata(metadata)

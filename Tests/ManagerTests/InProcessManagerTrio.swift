@@ -54,7 +54,9 @@ final class InProcessManagerTrio: @unchecked Sendable {
                     listenPort: ports[index], peers: peers, tickInterval: .milliseconds(20), bootstrapVoters: Set(ids))
                 try await manager.startReplicated(
                     raft: raft,
-                    identity: ServerEntry(id: id, name: "m\(id.rawValue)", raftAddress: "127.0.0.1:\(ports[index])", httpAddress: "http://127.0.0.1:1"),
+                    identity: ServerEntry(
+                        id: id, name: "m\(id.rawValue)", raftAddress: "127.0.0.1:\(ports[index])", httpAddress: "http://127.0.0.1:1",
+                        logFormat: ServerEntry.currentLogFormat),
                     forwarder: trio.forwarder)
                 await manager.start()
                 trio.managers.append(manager)

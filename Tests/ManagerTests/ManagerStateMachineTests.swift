@@ -11,7 +11,7 @@ import Testing
     static let now = Timestamp(nanosecondsSinceEpoch: 1_700_000_000_000_000_000)
 
     static func apply(_ command: ReplicatedCommand, at index: UInt64, to machine: ManagerStateMachine) throws -> Result<ApplyOutcome, StateError> {
-        try ManagerStateMachine.decodeResult(machine.apply(try ManagerStateMachine.encode(command), at: index))
+        try ManagerStateMachine.decodeResult(machine.apply(try ManagerStateMachine.encode(command, binaryPlans: true), at: index))
     }
 
     static func populated() throws -> ManagerStateMachine {

@@ -13,7 +13,7 @@ import Testing
         let plan = Self.randomPlan(&random)
         let time = Timestamp(nanosecondsSinceEpoch: Int64.random(in: -1_000_000...Int64.max / 2, using: &random))
         for command in [StateCommand.submitPlan(plan, time: time), .applyPlan(plan, time: time)] {
-            let bytes = try ManagerStateMachine.encode(.state(command))
+            let bytes = try ManagerStateMachine.encode(.state(command), binaryPlans: true)
             #expect(PlanEntryCodec.isBinaryPlan(bytes))
             // Compared as a Bool: the expanded values of two random plans would bury the seed.
             let readsBackEqual = try ManagerStateMachine.decode(bytes) == .state(command)
@@ -42,7 +42,7 @@ import Testing
             allocation.createTime = Timestamp(nanosecondsSinceEpoch: 42)
             plan.placements[node, default: []].append(allocation)
         }
-        let bytes = try ManagerStateMachine.encode(.state(.submitPlan(plan, time: .zero)))
+        let bytes = try ManagerStateMachine.encode(.state(.submitPlan(plan, time: .zero)), binaryPlans: true)
         let json = try JSONEncoder().encode(ReplicatedCommand.state(.submitPlan(plan, time: .zero)))
         #expect(bytes.count < 5_000 * 80, "binary \(bytes.count) bytes")
         #expect(bytes.count * 5 < json.count, "binary \(bytes.count) bytes, JSON \(json.count)")
@@ -60,7 +60,7 @@ import Testing
 
     @Test func otherCommandsStayJSON() throws {
         let command = ReplicatedCommand.state(.garbageCollect(evaluations: [], allocations: []))
-        let bytes = try ManagerStateMachine.encode(command)
+        let bytes = try ManagerStateMachine.encode(command, binaryPlans: true)
         #expect(bytes.first == UInt8(ascii: "{"))
         #expect(try ManagerStateMachine.decode(bytes) == command)
     }
@@ -69,7 +69,7 @@ import Testing
     /// it as a refused command.
     @Test func aTruncatedOrCorruptedEntryIsRefusedNotTrusted() throws {
         var random = SeededRandom(seed: 11)
-        let bytes = try ManagerStateMachine.encode(.state(.submitPlan(Self.randomPlan(&random), time: .zero)))
+        let bytes = try ManagerStateMachine.encode(.state(.submitPlan(Self.randomPlan(&random), time: .zero)), binaryPlans: true)
         for cut in stride(from: 1, to: bytes.count, by: max(1, bytes.count / 97)) {
             #expect(throws: (any Error).self) { try ManagerStateMachine.decode(Array(bytes.prefix(cut))) }
         }

@@ -20,7 +20,7 @@ struct ReplicatedManagerFixture {
         let manager = ManagerServer(clock: ManagerServerTests.clock)
         let settings = RaftShellSettings(raft: RaftSettings(id: id, seed: 1), dataDirectory: directory, bootstrapVoters: [id])
         try await manager.startReplicated(
-            raft: settings, identity: ServerEntry(id: id, name: "m1", raftAddress: "127.0.0.1:1", httpAddress: "http://127.0.0.1:1"),
+            raft: settings, identity: ServerEntry(id: id, name: "m1", raftAddress: "127.0.0.1:1", httpAddress: "http://127.0.0.1:1", logFormat: ServerEntry.currentLogFormat),
             forwarder: HTTPLeaderForwarder())
         await manager.start()
         return ReplicatedManagerFixture(manager: manager, directory: directory)
@@ -98,7 +98,7 @@ struct ReplicatedManagerFixture {
         var router = HTTPRouter()
         ManagerAPI(manager: manager, agentInfo: [:]).register(in: &router)
         let command = ReplicatedCommand.state(.registerJob(ManagerServerTests.job("sneaky"), evaluation: nil, submitTime: ManagerServerTests.clock()))
-        let body = try ManagerStateMachine.encode(command)
+        let body = try ManagerStateMachine.encode(command, binaryPlans: false)
         let forged = await router.route(HTTPRequest(method: .post, target: "/v1/internal/apply", body: body))
         #expect(forged.status == .unauthorized)
         #expect(await manager.snapshot().job(id: "sneaky") == nil)

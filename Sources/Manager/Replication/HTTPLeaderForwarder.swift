@@ -33,7 +33,8 @@ public final class HTTPLeaderForwarder: LeaderForwarding {
         let client = try self.client(for: leader)
         let body: [UInt8]
         do {
-            body = try ManagerStateMachine.encode(command)
+            // JSON, which a leader of any build reads; the leader re-encodes it for its log.
+            body = try ManagerStateMachine.encode(command, binaryPlans: false)
         } catch {
             throw .notDelivered("cannot encode the command: \(error)")
         }

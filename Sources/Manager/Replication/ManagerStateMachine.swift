@@ -132,11 +132,17 @@ final class ManagerStateMachine: RaftStateMachine {
         notify(.servers(servers))
     }
 
-    /// A log entry's bytes: plans in `PlanEntryCodec`'s binary form (most of the log by
-    /// volume), every other command as JSON.
-    static func encode(_ command: ReplicatedCommand) throws -> [UInt8] {
-        if let binary = try PlanEntryCodec.encode(command) { return binary }
+    /// A log entry's bytes: with `binaryPlans`, plans in `PlanEntryCodec`'s binary form (most
+    /// of the log by volume); every other command, and plans without it, as JSON.
+    static func encode(_ command: ReplicatedCommand, binaryPlans: Bool) throws -> [UInt8] {
+        if binaryPlans, let binary = try PlanEntryCodec.encode(command) { return binary }
         return Array(try JSONEncoder().encode(command))
+    }
+
+    /// Whether every manager the cluster knows reads binary plan entries (see
+    /// `ServerEntry.logFormat`); false while the server list is empty.
+    var everyServerReadsBinaryPlans: Bool {
+        contents.withLock { !$0.servers.isEmpty && $0.servers.values.allSatisfy(\.readsBinaryPlans) }
     }
 
     /// Reads either form of entry; the first byte tells them apart, so logs written before the

@@ -257,7 +257,9 @@ func runRaft(nodes: [Node], jobs: [JobSpec], target: Int, timeout: Double, worke
             listenPort: ports[index], peers: peers, bootstrapVoters: Set(ids))
         try await manager.startReplicated(
             raft: settings,
-            identity: ServerEntry(id: id, name: "m\(id.rawValue)", raftAddress: "127.0.0.1:\(ports[index])", httpAddress: "http://127.0.0.1:1"),
+            identity: ServerEntry(
+                id: id, name: "m\(id.rawValue)", raftAddress: "127.0.0.1:\(ports[index])", httpAddress: "http://127.0.0.1:1",
+                logFormat: ServerEntry.currentLogFormat),
             forwarder: forwarder)
         await manager.start()
         managers.append(manager)
