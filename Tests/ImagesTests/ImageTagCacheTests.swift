@@ -45,6 +45,33 @@ struct ImageTagCacheTests {
         #expect(pinned.manifestDigest == digest)
     }
 
+    /// Re-points `tag` at a one-platform image index wrapping what it named; returns the index digest.
+    private func wrapInIndex(_ layout: String, tag: String) throws -> Digest {
+        let url = URL(fileURLWithPath: layout + "/index.json")
+        var top = try JSONDecoder().decode(ImageIndex.self, from: Data(contentsOf: url))
+        var entry = try #require(top.manifests.first)
+        entry.platform = .host
+        entry.annotations = nil
+        let bytes = try JSONEncoder().encode(ImageIndex(manifests: [entry]))
+        let digest = Digest(hashing: [UInt8](bytes))
+        try bytes.write(to: URL(fileURLWithPath: layout + "/blobs/sha256/" + digest.hex))
+        top.manifests = [Descriptor(mediaType: MediaType.ociIndex, digest: digest, size: Int64(bytes.count), annotations: [ImageIndex.refNameAnnotation: tag])]
+        try JSONEncoder().encode(top).write(to: url)
+        return digest
+    }
+
+    @Test("a tag or digest naming a multi-platform index starts from the cache with the registry down")
+    func indexStartsWithoutRegistry() async throws {
+        let (registry, layout, manifest) = try registry(tag: "2.1")
+        let index = try wrapInIndex(layout, tag: "2.1")
+        let store = try store(registry)
+        #expect(try await store.pull("\(registry.host)/test/busybox:2.1").manifestDigest == manifest)
+        await registry.stop()
+        let restarted = try self.store(registry)
+        #expect(try await restarted.pull("\(registry.host)/test/busybox:2.1").manifestDigest == manifest)
+        #expect(try await restarted.pull("\(registry.host)/test/busybox@\(index)").manifestDigest == manifest)
+    }
+
     @Test("a pinned tag is not asked for again, and force_pull asks and picks up a re-pushed tag")
     func forcePullFollowsRepush() async throws {
         let (registry, layout, first) = try registry(tag: "1.0")
