@@ -7,15 +7,17 @@ public actor ImageStore {
     public nonisolated let blobs: BlobStore
     public nonisolated let settings: RegistrySettings
     public nonisolated let platform: ImagePlatform
+    /// Which manifest each registry tag named at its last pull, kept across agent restarts.
+    public nonisolated let tags: ImageTagCache
     private var clients: [String: RegistryClient] = [:]
     private var pulls: [String: Task<Result<PulledImage, ImageError>, Never>] = [:]
     private var downloads: [Digest: Task<Result<String, ImageError>, Never>] = [:]
-    /// Images already read from local layouts, by the digest their tag points to. The blobs
-    /// are content-addressed and were verified on the way in, so the same digest is the same
-    /// image: a container start then skips decoding the index, manifest and config again
-    /// (about 0.4 ms). Used only while all its blobs are still in the cache.
-    private var layoutImages: [Digest: PulledImage] = [:]
-    static let maximumRememberedLayoutImages = 256
+    /// Images already assembled (from local layouts or registries), by the digest their tag
+    /// points to. The blobs are content-addressed and were verified on the way in, so the same
+    /// digest is the same image: a container start then skips decoding the index, manifest and
+    /// config again (about 0.4 ms). Used only while all its blobs are still in the cache.
+    private var knownImages: [Digest: PulledImage] = [:]
+    static let maximumKnownImages = 256
 
     /// The most layers an image may have (Docker's own limit is 127).
     public static let maximumLayers = 500
@@ -25,17 +27,26 @@ public actor ImageStore {
         blobs.clearScratch()
         self.settings = settings
         self.platform = platform
+        tags = try ImageTagCache(directory: directory + "/tags")
     }
 
     /// Makes `reference` available locally (pulling what is missing) and returns it.
-    public func pull(_ reference: ImageReference) async throws(ImageError) -> PulledImage {
-        let key = reference.description
+    ///
+    /// A registry tag this node pulled before is used from the cache without asking the
+    /// registry, as Nomad's docker driver does, unless `forcePull` is set or the tag is
+    /// `latest` (a tag that by convention moves). When the registry is asked but cannot be
+    /// reached, the image the tag named last is used and `fallbackNote` says so.
+    public func pull(_ reference: ImageReference, forcePull: Bool = false) async throws(ImageError) -> PulledImage {
         // A layout image read before: answered here, without a task of its own.
-        if case .layout(let path, let tag) = reference, !layoutImages.isEmpty, let reader = try? OCILayoutReader(directory: path),
+        if case .layout(let path, let tag) = reference, !knownImages.isEmpty, let reader = try? OCILayoutReader(directory: path),
             let known = rememberedLayoutImage(reference, reader: reader, tag: tag)
         {
             return known
         }
+        if !forcePull, case .registry(_, _, let tag?, nil) = reference, tag != "latest", let known = imageLastPulled(as: reference) {
+            return known
+        }
+        let key = reference.description + (forcePull ? " (force_pull)" : "")
         if let running = pulls[key] { return try await running.value.get() }
         let task = Task { await self.resolve(reference) }
         pulls[key] = task
@@ -44,8 +55,8 @@ public actor ImageStore {
         return try result.get()
     }
 
-    public func pull(_ text: String) async throws(ImageError) -> PulledImage {
-        try await pull(ImageReference.parse(text))
+    public func pull(_ text: String, forcePull: Bool = false) async throws(ImageError) -> PulledImage {
+        try await pull(ImageReference.parse(text), forcePull: forcePull)
     }
 
     private func resolve(_ reference: ImageReference) async -> Result<PulledImage, ImageError> {
@@ -84,10 +95,21 @@ public actor ImageStore {
         let client = client(for: host)
         let name = "\(host)/\(repository)"
         var document: (bytes: [UInt8], mediaType: String, digest: Digest)
-        if let digest, blobs.contains(digest), let cached = try? blobs.read(digest, limit: RegistryClient.maximumDocumentBytes) {
-            document = (cached, Self.sniffMediaType(cached), digest)
+        if let digest, let cached = cachedDocument(digest) {
+            document = cached
         } else {
-            document = try await client.manifest(repository: repository, reference: digest?.description ?? tag ?? "latest")
+            do {
+                document = try await client.manifest(repository: repository, reference: digest?.description ?? tag ?? "latest")
+            } catch {
+                guard digest == nil else { throw error }
+                if error.code == .transport, var cached = imageLastPulled(as: reference) {
+                    cached.fallbackNote = "registry \(host) could not be reached (\(error.message)); using \(reference) as last pulled on this node, \(cached.manifestDigest)"
+                    return cached
+                }
+                // The tag was deleted upstream: a later start must not run what it used to name.
+                if error.code == .manifestUnknown { tags.forget(reference.description) }
+                throw error
+            }
         }
         if MediaType.isIndex(document.mediaType) || Self.sniffMediaType(document.bytes) == MediaType.ociIndex {
             let index = try Self.decode(ImageIndex.self, document.bytes, what: "image index of \(name)")
@@ -95,7 +117,17 @@ public actor ImageStore {
                 let offered = index.manifests.compactMap { $0.platform?.description }.joined(separator: ", ")
                 throw ImageError(.platform, "image \(reference) has no manifest for \(platform) (it offers \(offered.isEmpty ? "none" : offered))")
             }
-            document = try await client.manifest(repository: repository, reference: chosen.digest.description)
+            // Kept so that a reference by the index's digest needs no registry next time.
+            try blobs.ingest(bytes: document.bytes, digest: document.digest, what: "image index of \(name)")
+            if let cached = cachedDocument(chosen.digest) {
+                document = cached
+            } else {
+                document = try await client.manifest(repository: repository, reference: chosen.digest.description)
+            }
+        }
+        if let known = remembered(document.digest, as: reference) {
+            recordTag(of: reference, as: document.digest)
+            return known
         }
         try blobs.ingest(bytes: document.bytes, digest: document.digest, what: "manifest of \(name)")
         let manifest = try Self.decode(ImageManifest.self, document.bytes, what: "manifest of \(name)")
@@ -106,7 +138,40 @@ public actor ImageStore {
             try await client.downloadBlob(repository: repository, digest: descriptor.digest, to: temporary)
             return try blobsStore.ingest(file: temporary, digest: descriptor.digest, size: descriptor.size, what: what)
         }
-        return try await assemble(reference, manifest: manifest, manifestDigest: document.digest, name: name, fetch: fetch)
+        let image = try await assemble(reference, manifest: manifest, manifestDigest: document.digest, name: name, fetch: fetch)
+        remember(image, as: document.digest)
+        recordTag(of: reference, as: document.digest)
+        return image
+    }
+
+    /// Records which manifest a registry tag names, only once the whole image is cached (a
+    /// failed pull leaves the mapping as it was).
+    private func recordTag(of reference: ImageReference, as digest: Digest) {
+        guard case .registry(_, _, _?, nil) = reference else { return }
+        tags.remember(digest, for: reference.description, scratch: blobs.temporaryPath())
+    }
+
+    /// A manifest or index already in the blob cache, with the type its JSON declares.
+    private func cachedDocument(_ digest: Digest) -> (bytes: [UInt8], mediaType: String, digest: Digest)? {
+        guard blobs.contains(digest), let cached = try? blobs.read(digest, limit: RegistryClient.maximumDocumentBytes) else { return nil }
+        return (cached, Self.sniffMediaType(cached), digest)
+    }
+
+    /// The image a registry tag named when this node last pulled it, if its manifest, config
+    /// and layers are all still cached; nil otherwise (the caller then pulls as usual).
+    private func imageLastPulled(as reference: ImageReference) -> PulledImage? {
+        guard case .registry(_, _, _?, nil) = reference, let digest = tags.digest(for: reference.description) else { return nil }
+        if let known = remembered(digest, as: reference) { return known }
+        guard let document = cachedDocument(digest), let manifest = try? Self.decode(ImageManifest.self, document.bytes, what: "cached manifest \(digest)") else {
+            return nil
+        }
+        let store = blobs
+        let image = try? syncAssemble(reference, manifest: manifest, manifestDigest: digest, name: reference.description) { descriptor, what throws(ImageError) in
+            guard store.contains(descriptor.digest) else { throw ImageError(.io, "\(what) \(descriptor.digest) is no longer in the image cache") }
+            return store.path(of: descriptor.digest)
+        }
+        if let image { remember(image, as: digest) }
+        return image
     }
 
     private func loadFromLayout(_ reference: ImageReference, reader: OCILayoutReader, tag: String?) throws(ImageError) -> PulledImage {
@@ -129,8 +194,7 @@ public actor ImageStore {
         let image = try syncAssemble(reference, manifest: manifest, manifestDigest: descriptor.digest, name: reader.description) { descriptor, what throws(ImageError) in
             try reader.fetchBlob(descriptor, into: store, what: what)
         }
-        if layoutImages.count >= Self.maximumRememberedLayoutImages { layoutImages = [:] }
-        layoutImages[top] = image
+        remember(image, as: top)
         return image
     }
 
@@ -142,13 +206,18 @@ public actor ImageStore {
     }
 
     private func remembered(_ top: Digest, as reference: ImageReference) -> PulledImage? {
-        guard var known = layoutImages[top] else { return nil }
+        guard var known = knownImages[top] else { return nil }
         guard blobs.contains(top), blobs.contains(known.manifestDigest), known.layers.allSatisfy({ blobs.contains($0.descriptor.digest) }) else {
-            layoutImages[top] = nil
+            knownImages[top] = nil
             return nil
         }
         known.reference = reference
         return known
+    }
+
+    private func remember(_ image: PulledImage, as top: Digest) {
+        if knownImages.count >= Self.maximumKnownImages { knownImages = [:] }
+        knownImages[top] = image
     }
 
     /// Fetches config and layers (each blob once, even across concurrent pulls) and checks

@@ -5,6 +5,10 @@ public struct PulledImage: Sendable, Hashable {
     public var manifestDigest: Digest
     public var configuration: ImageConfiguration
     public var layers: [PulledLayer]
+    /// Set when the registry was to be asked (`latest`, `force_pull`) but could not be reached,
+    /// so the image the tag named at its last pull on this node is used instead: the caller
+    /// logs it, because the container may run an older image than the registry now holds.
+    public var fallbackNote: String? = nil
 }
 
 /// One layer: the compressed blob in the cache and the digest its uncompressed tar must have.

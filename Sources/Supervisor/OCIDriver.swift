@@ -167,7 +167,7 @@ public final class OCIDriver: Sendable {
         OCIStartTrace.mark(trace, "task-config")
         let image: PulledImage
         do {
-            image = try await images.pull(config.image)
+            image = try await images.pull(config.image, forcePull: config.forcePull)
         } catch {
             throw TaskPreparationError(message: "image \(config.image): \(error.message)", isSetupFailure: false)
         }

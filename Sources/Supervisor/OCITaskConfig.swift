@@ -2,14 +2,17 @@ import ClusterModel
 import Images
 
 /// A task's `config { … }` for the oci/docker driver, with the keys (and meaning) of Nomad's
-/// docker driver: `image`, `command`, `args`, `entrypoint`, `work_dir`; `ports` needs nothing
-/// here because containers share the host's network.
+/// docker driver: `image`, `command`, `args`, `entrypoint`, `work_dir`, `force_pull`; `ports`
+/// needs nothing here because containers share the host's network.
 struct OCITaskConfig: Sendable {
     var image: String
     var command: String?
     var args: [String]?
     var entrypoint: [String]?
     var workingDirectory: String?
+    /// Ask the registry for the tag on every start, even when this node pulled it before
+    /// (without it, only `latest` is asked again).
+    var forcePull: Bool
 
     init(_ config: [String: DynamicValue], interpolator: RuntimeInterpolator) throws(TaskPreparationError) {
         guard case .string(let rawImage)? = config["image"], !rawImage.isEmpty else {
@@ -32,6 +35,15 @@ struct OCITaskConfig: Sendable {
             }
             workingDirectory = directory
         case let other?: throw TaskPreparationError(message: "oci config work_dir: expected a string, got a \(other.kindName)", isSetupFailure: false)
+        }
+        switch config["force_pull"] {
+        case nil, .null?: forcePull = false
+        case .bool(let flag)?: forcePull = flag
+        case let other?:
+            throw TaskPreparationError(
+                message: "oci config force_pull: expected a bool, got a \(other.kindName); write force_pull = true or force_pull = false (no quotes)",
+                isSetupFailure: false
+            )
         }
     }
 
