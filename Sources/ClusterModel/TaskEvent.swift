@@ -75,4 +75,8 @@ public enum TaskEventKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// A service check stayed unhealthy past its `check_restart` limit: the task is restarted
     /// (counted against its `restart` policy).
     case restartSignaled = "Restart Signaled"
+    /// Something the task driver did or had to fall back on while starting the task, worth
+    /// the operator's eye but not a failure (an image from the node's cache because the
+    /// registry could not be reached).
+    case driver = "Driver"
 }

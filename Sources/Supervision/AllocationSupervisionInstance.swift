@@ -52,6 +52,10 @@ public struct AllocationSupervisionInstance: Sendable {
         finish(forward(task) { $0.spawned(pid: pid, now: now) }, now: now)
     }
 
+    public mutating func driverNote(task: String, message: String, now: Timestamp) -> [AllocationSupervisionDirective] {
+        finish(forward(task) { $0.driverNote(message, now: now) }, now: now)
+    }
+
     public mutating func spawnFailed(task: String, message: String, isSetupFailure: Bool = false, now: Timestamp)
         -> [AllocationSupervisionDirective]
     {

@@ -71,6 +71,13 @@ public struct TaskSupervisionInstance: Sendable {
         return directives
     }
 
+    /// A note from the driver while the task starts (see `TaskEventKind.driver`).
+    public mutating func driverNote(_ message: String, now: Timestamp) -> [TaskSupervisionDirective] {
+        guard phase == .starting else { return [] }
+        state.record(TaskEvent(kind: .driver, time: now, message: message))
+        return [.report(state)]
+    }
+
     /// The latest `spawn` failed. Neither a setup failure (the task directory, a template) nor
     /// a driver failure (executable not found, permission denied) gets better by retrying, so
     /// the task fails at once instead of burning its restart attempts.

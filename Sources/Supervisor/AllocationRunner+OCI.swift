@@ -52,6 +52,7 @@ extension AllocationRunner {
             container = value
         }
         containers[task] = container
+        for note in container.driverNotes { await perform(core.driverNote(task: task, message: note, now: Self.timestamp())) }
         if case .failure(let error) = cgroup {
             await perform(core.spawnFailed(task: task, message: error.message, now: Self.timestamp()))
             return

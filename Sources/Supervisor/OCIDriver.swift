@@ -9,6 +9,8 @@ import Synchronization
 struct OCIContainer: Sendable, Hashable {
     var id: String
     var bundle: String
+    /// What the driver fell back on while preparing it, for the task's Driver events.
+    var driverNotes: [String] = []
     var pidFile: String { bundle + "/init.pid" }
     var logFile: String { bundle + "/runtime.log" }
 }
@@ -173,7 +175,7 @@ public final class OCIDriver: Sendable {
         }
         OCIStartTrace.mark(trace, "image-pulled")
         let id = Self.containerID(allocation: allocation.id, task: task.name)
-        let container = OCIContainer(id: id, bundle: bundlesDirectory + "/" + id)
+        let container = OCIContainer(id: id, bundle: bundlesDirectory + "/" + id, driverNotes: [image.fallbackNote].compactMap { $0 })
         imagesInUse.withLock { $0[id] = image }
         let resources = allocation.taskResources[task.name] ?? task.resources
         let limits = CgroupLimits(

@@ -190,6 +190,20 @@ import Testing
         #expect(event.message == "executable not found: nope")
     }
 
+    @Test func aDriverNoteWhileStartingIsADriverEventAndIsReportedButAfterTheStartItIsIgnored() throws {
+        var task = makeTask(.service)
+        let clock = TestClock()
+        _ = task.start(now: clock.now)
+        let directives = task.driverNote("registry down; using the cached image", now: clock.now)
+        #expect(directives == [.report(task.state)])
+        let event = try #require(task.state.events.last)
+        #expect(event.kind == .driver && event.message == "registry down; using the cached image")
+        #expect(!task.isDead && !task.state.failed)
+        _ = task.spawned(pid: 9, now: clock.now)
+        #expect(task.driverNote("late", now: clock.now).isEmpty)
+        #expect(task.state.events.last?.kind == .started)
+    }
+
     @Test func aSetupFailureIsReportedAsSetupFailure() {
         var task = makeTask(.service)
         _ = task.start(now: TestClock().now)

@@ -42,6 +42,41 @@ struct OCIRegistryTests {
         }
     }
 
+    @Test("with the registry down, a pinned tag pulled before starts from the node's cache, and `latest` too, with a Driver event saying so")
+    func registryDownStartsFromTheCache() async throws {
+        let scratch = FileManager.default.temporaryDirectory.path + "/roost-oci-registry-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let registry = try TestRegistry(scratch: scratch)
+        defer { registry.stop() }
+        let layout = try OCITestImage.layout(in: scratch, tag: "1.0")
+        try registry.push(layout: layout, tag: "1.0", repository: "roost/busybox")
+        try registry.push(layout: OCITestImage.layout(in: scratch + "/latest", tag: "latest"), tag: "latest", repository: "roost/busybox")
+        try await SupervisorHarness.run(configure: { $0.registry = RegistrySettings(insecureRegistries: [registry.host], requestTimeoutSeconds: 10) }) { harness in
+            func run(_ tag: String, _ word: String) async -> (AllocationUpdate?, AllocationID) {
+                let allocation = SupervisorHarness.allocation(tasks: [
+                    OCIDriverTests.task("t", image: "\(registry.host)/roost/busybox:\(tag)", command: "/bin/echo", args: [word])
+                ])
+                await harness.supervisor.run(allocation)
+                return (await harness.waitFor(allocation.id, "the task from \(tag) finishes") { $0.isFinished }, allocation.id)
+            }
+            for tag in ["1.0", "latest"] {
+                #expect(await run(tag, "pulled").0?.clientStatus == .complete, "\(tag) pulled while the registry is up")
+            }
+            registry.stop()
+            let (pinned, pinnedID) = await run("1.0", "pinned")
+            let pinnedEvents = pinned?.taskStates["t"]?.events ?? []
+            #expect(pinned?.clientStatus == .complete, "events: \(pinnedEvents.map(\.message))")
+            #expect(await harness.logText(pinnedID, task: "t").contains("pinned"))
+            #expect(!pinnedEvents.contains { $0.kind == .driver }, "a pinned tag pulled before does not ask the registry")
+            let (latest, latestID) = await run("latest", "latest")
+            let latestEvents = latest?.taskStates["t"]?.events ?? []
+            #expect(latest?.clientStatus == .complete, "events: \(latestEvents.map(\.message))")
+            #expect(await harness.logText(latestID, task: "t").contains("latest"))
+            #expect(latestEvents.contains { $0.kind == .driver && $0.message.contains("could not be reached") }, "events: \(latestEvents.map(\.message))")
+        }
+    }
+
     @Test("a corrupted layer in the registry fails the task with a digest mismatch")
     func corruptedLayer() async throws {
         let scratch = FileManager.default.temporaryDirectory.path + "/roost-oci-registry-" + UUID().uuidString.prefix(8)
