@@ -39,12 +39,16 @@ extension ManagerServer {
         let dead = reading { DeadJobCollection.candidates(in: $0, now: now, threshold: threshold) }
         for candidate in dead.prefix(Self.deadJobsPerPass) {
             let now = clock()
-            let stillDead = reading { state in
-                state.job(namespace: candidate.namespace, id: candidate.jobID)
-                    .map { DeadJobCollection.qualifies($0, in: state, now: now, threshold: threshold) } ?? false
+            let stillDead = reading { state -> UInt64? in
+                guard let record = state.job(namespace: candidate.namespace, id: candidate.jobID),
+                    DeadJobCollection.qualifies(record, in: state, now: now, threshold: threshold)
+                else { return nil }
+                return record.modifyIndex
             }
-            guard stillDead else { continue }
-            let purge = StateCommand.deregisterJob(namespace: candidate.namespace, jobID: candidate.jobID, purge: true, evaluation: nil, time: clock())
+            guard let seenAt = stillDead else { continue }
+            // Purged only if the job is still as it was read: registered again meanwhile, it stays.
+            let purge = StateCommand.deregisterJob(
+                namespace: candidate.namespace, jobID: candidate.jobID, purge: true, evaluation: nil, time: clock(), ifModifyIndex: seenAt)
             if (try? await submit(purge)) != nil { report.purgedJobs += 1 }
         }
         let (evaluations, allocations) = reading { $0.garbage() }

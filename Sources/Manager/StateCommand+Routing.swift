@@ -8,7 +8,7 @@ extension StateCommand {
         let all: [Evaluation] =
             switch self {
             case .registerJob(_, let evaluation, _): evaluation.map { [$0] } ?? []
-            case .deregisterJob(_, _, _, let evaluation, _): evaluation.map { [$0] } ?? []
+            case .deregisterJob(_, _, _, let evaluation, _, _): evaluation.map { [$0] } ?? []
             case .upsertNode(_, let evaluations, _): evaluations
             case .updateNodeStatus(_, _, _, let evaluations, _): evaluations
             case .updateNodeEligibility(_, _, _, let evaluations, _): evaluations

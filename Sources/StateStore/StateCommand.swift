@@ -13,7 +13,11 @@ public enum StateCommand: Sendable, Hashable, Codable {
     case registerJob(JobSpec, evaluation: Evaluation?, submitTime: Timestamp)
     /// Stops a job (it stays listed as dead) or, with `purge`, removes it and its versions.
     /// Its allocations and evaluations stay until they are terminal and collected.
-    case deregisterJob(namespace: String, jobID: String, purge: Bool, evaluation: Evaluation?, time: Timestamp)
+    /// `ifModifyIndex`, when given, makes it a compare-and-delete: refused unless the job's
+    /// modify index is still that one. Garbage collection decides on a state read before the
+    /// command commits; a job registered again (or changed) meanwhile must not be purged.
+    /// Absent in commands of older builds, which then apply unconditionally.
+    case deregisterJob(namespace: String, jobID: String, purge: Bool, evaluation: Evaluation?, time: Timestamp, ifModifyIndex: UInt64? = nil)
     /// Registers a node or replaces what it fingerprinted; `evaluations` are for the jobs the
     /// change affects (see `StateStore.evaluationsForNodeChange`).
     case upsertNode(Node, evaluations: [Evaluation], time: Timestamp)

@@ -39,8 +39,9 @@ extension StateStore {
         switch command {
         case .registerJob(let spec, let evaluation, let submitTime):
             try registerJob(spec, evaluation: evaluation, submitTime: submitTime, &change)
-        case .deregisterJob(let namespace, let jobID, let purge, let evaluation, let time):
-            try deregisterJob(JobKey(namespace: namespace, id: jobID), purge: purge, evaluation: evaluation, time: time, &change)
+        case .deregisterJob(let namespace, let jobID, let purge, let evaluation, let time, let ifModifyIndex):
+            try deregisterJob(
+                JobKey(namespace: namespace, id: jobID), purge: purge, evaluation: evaluation, time: time, ifModifyIndex: ifModifyIndex, &change)
         case .upsertNode(let node, let evaluations, let time):
             try checkCount(evaluations.count)
             upsertNode(node, time: time, &change)
@@ -143,9 +144,13 @@ extension StateStore {
     }
 
     private mutating func deregisterJob(
-        _ key: JobKey, purge: Bool, evaluation: Evaluation?, time: Timestamp, _ change: inout Change
+        _ key: JobKey, purge: Bool, evaluation: Evaluation?, time: Timestamp, ifModifyIndex: UInt64?, _ change: inout Change
     ) throws(StateError) {
         guard var record = jobsByKey[key] else { throw .jobNotFound(namespace: key.namespace, id: key.id) }
+        if let ifModifyIndex, record.modifyIndex != ifModifyIndex {
+            throw .invalid(
+                "job \"\(key.id)\" in namespace \"\(key.namespace)\" changed at index \(record.modifyIndex) after index \(ifModifyIndex), which this command expected; left as it is")
+        }
         if let evaluation, JobKey(evaluation) != key { throw .invalid("the evaluation is for another job") }
         if purge {
             jobsByKey[key] = nil

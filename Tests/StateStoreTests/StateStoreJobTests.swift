@@ -1,3 +1,4 @@
+import Foundation
 import ClusterModel
 import StateStore
 import Testing
@@ -104,6 +105,38 @@ import Testing
         #expect(harness.store.job(id: "web") == nil)
         #expect(harness.store.jobVersions(id: "web").isEmpty)
         #expect(harness.store.jobs().isEmpty)
+    }
+
+    @Test("a purge that expects the job as it was read is refused once the job was registered again, and the new registration stays")
+    func aPurgeExpectingAnOlderModifyIndexLeavesAReRegisteredJob() throws {
+        var harness = Harness()
+        _ = harness.addNode("a")
+        let job = Fixture.job("web", count: 1)
+        harness.run(job)
+        harness.apply(.deregisterJob(namespace: "default", jobID: "web", purge: false, evaluation: nil, time: harness.now))
+        let seen = try #require(harness.store.job(id: "web")).modifyIndex
+        // The user registers the job again between garbage collection's read and its purge.
+        harness.apply(.registerJob(job, evaluation: nil, submitTime: harness.now))
+        let refused = harness.apply(.deregisterJob(namespace: "default", jobID: "web", purge: true, evaluation: nil, time: harness.now, ifModifyIndex: seen))
+        guard case .failure(let error) = refused else {
+            Issue.record("the purge of a job registered again was applied")
+            return
+        }
+        #expect(error.description.contains("changed at index"))
+        #expect(harness.store.job(id: "web")?.stopped == false, "the new registration stays")
+        let current = try #require(harness.store.job(id: "web")).modifyIndex
+        #expect(throws: Never.self) {
+            try harness.apply(.deregisterJob(namespace: "default", jobID: "web", purge: true, evaluation: nil, time: harness.now, ifModifyIndex: current)).get()
+        }
+        #expect(harness.store.job(id: "web") == nil, "with the index it expects, the purge applies")
+    }
+
+    /// Commands of builds from before `ifModifyIndex` carry no such key; they still read.
+    @Test func aDeregisterCommandWithoutTheConditionReadsAsUnconditional() throws {
+        let command = StateCommand.deregisterJob(namespace: "default", jobID: "web", purge: true, evaluation: nil, time: Timestamp(nanosecondsSinceEpoch: 1))
+        let json = String(decoding: try JSONEncoder().encode(command), as: UTF8.self)
+        #expect(!json.contains("ifModifyIndex"))
+        #expect(try JSONDecoder().decode(StateCommand.self, from: Data(json.utf8)) == command)
     }
 
     @Test func garbageCollectionDeletesOnlyTerminalObjectsOfPurgedJobs() {
