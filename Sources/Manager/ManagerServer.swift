@@ -208,8 +208,14 @@ public actor ManagerServer {
 
     /// What a worker reports about its allocations. A newly failed allocation gets an
     /// evaluation so the scheduler can replace it per the group's `reschedule` policy.
-    public func updateAllocations(_ updates: [ClientAllocationUpdate]) async throws(ManagerError) {
-        guard !updates.isEmpty else { return }
+    public func updateAllocations(_ reported: [ClientAllocationUpdate]) async throws(ManagerError) {
+        guard !reported.isEmpty else { return }
+        // A worker reports what runs; only an operator's verdict is health alone.
+        let updates = reported.map { update in
+            var workerUpdate = update
+            workerUpdate.healthOnly = nil
+            return workerUpdate
+        }
         let now = clock()
         let snapshot = await state.snapshot
         var evaluations: [Evaluation] = []

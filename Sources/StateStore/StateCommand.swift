@@ -72,15 +72,21 @@ public struct ClientAllocationUpdate: Sendable, Hashable, Codable {
     public var taskStates: [String: TaskState]
     /// The worker's health verdict for the allocation's deployment; nil leaves the stored one.
     public var deploymentStatus: AllocationDeploymentStatus?
+    /// True for an operator's verdict (`health_check = "manual"`): only `deploymentStatus`
+    /// applies, and the status and task states stay as the worker last reported them, even
+    /// if its report arrived after the operator's request read them. Absent (nil) in updates
+    /// from workers and from older builds.
+    public var healthOnly: Bool?
 
     public init(
         id: AllocationID, clientStatus: ClientStatus, clientDescription: String = "",
-        taskStates: [String: TaskState] = [:], deploymentStatus: AllocationDeploymentStatus? = nil
+        taskStates: [String: TaskState] = [:], deploymentStatus: AllocationDeploymentStatus? = nil, healthOnly: Bool? = nil
     ) {
         self.id = id
         self.clientStatus = clientStatus
         self.clientDescription = clientDescription
         self.taskStates = taskStates
         self.deploymentStatus = deploymentStatus
+        self.healthOnly = healthOnly
     }
 }

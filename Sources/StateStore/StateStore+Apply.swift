@@ -324,18 +324,23 @@ extension StateStore {
             // A worker that comes back after its allocation was marked lost cannot revive it:
             // the scheduler has already replaced it.
             if old.clientStatus.isTerminal && !update.clientStatus.isTerminal { continue }
+            let healthOnly = update.healthOnly == true
+            // A verdict for an allocation that stopped meanwhile judges nothing.
+            if healthOnly && old.clientStatus.isTerminal { continue }
             var new = old
-            new.clientStatus = update.clientStatus
-            new.clientDescription = String(update.clientDescription.prefix(1024))
-            let taskNames = Set(old.group?.tasks.map(\.name) ?? [])
-            var states: [String: TaskState] = [:]
-            for (name, var state) in update.taskStates where taskNames.contains(name) {
-                if state.events.count > TaskState.maximumEvents {
-                    state.events.removeFirst(state.events.count - TaskState.maximumEvents)
+            if !healthOnly {
+                new.clientStatus = update.clientStatus
+                new.clientDescription = String(update.clientDescription.prefix(1024))
+                let taskNames = Set(old.group?.tasks.map(\.name) ?? [])
+                var states: [String: TaskState] = [:]
+                for (name, var state) in update.taskStates where taskNames.contains(name) {
+                    if state.events.count > TaskState.maximumEvents {
+                        state.events.removeFirst(state.events.count - TaskState.maximumEvents)
+                    }
+                    states[name] = state
                 }
-                states[name] = state
+                new.taskStates = states
             }
-            new.taskStates = states
             if var health = update.deploymentStatus {
                 // The canary mark is the scheduler's to set, never a worker's.
                 health.canary = old.deploymentStatus?.canary ?? false

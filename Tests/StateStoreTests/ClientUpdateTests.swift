@@ -20,6 +20,33 @@ import Testing
         #expect(harness.store.usage(onNode: allocation.nodeID).allocationCount == 0)
     }
 
+    @Test("an operator's verdict committed after a fresher worker report sets the health and keeps the worker's status and task states")
+    func anOperatorsVerdictKeepsTheWorkersFresherReport() throws {
+        var harness = Harness()
+        _ = harness.addNode("a")
+        harness.run(Fixture.job("web"))
+        let read = harness.store.allocations(jobID: "web")[0]
+        // The verdict was built from this read (pending, no task states); the worker then reports.
+        harness.report(read.id, .running)
+        let reported = try #require(harness.store.allocation(id: read.id))
+        let verdict = ClientAllocationUpdate(
+            id: read.id, clientStatus: read.clientStatus, clientDescription: read.clientDescription, taskStates: read.taskStates,
+            deploymentStatus: AllocationDeploymentStatus(healthy: true, timestamp: harness.now), healthOnly: true)
+        harness.apply(.updateAllocations([verdict], evaluations: [], time: harness.now))
+        let after = try #require(harness.store.allocation(id: read.id))
+        #expect(after.clientStatus == .running)
+        #expect(after.taskStates == reported.taskStates)
+        #expect(after.deploymentStatus?.healthy == true)
+
+        // Once the allocation has stopped, a late verdict judges nothing.
+        harness.report(read.id, .failed)
+        var unhealthy = verdict
+        unhealthy.deploymentStatus = AllocationDeploymentStatus(healthy: false, timestamp: harness.now)
+        harness.apply(.updateAllocations([unhealthy], evaluations: [], time: harness.now))
+        #expect(harness.store.allocation(id: read.id)?.clientStatus == .failed)
+        #expect(harness.store.allocation(id: read.id)?.deploymentStatus?.healthy == true)
+    }
+
     @Test func aLostAllocationCannotBeRevivedByALateReport() throws {
         var harness = Harness()
         _ = harness.addNode("a")

@@ -201,14 +201,17 @@ extension ManagerServer {
             }
         }
         let now = clock()
-        // The worker's own fields go back as they are; only the verdict is new.
+        // Only the verdict applies (`healthOnly`): a worker report that lands between this read
+        // and the commit keeps its status and task states. The worker's fields are sent too, as
+        // they were read, for managers of older builds, which apply them whole.
         let updates = verdicts.keys.sorted().compactMap { id -> ClientAllocationUpdate? in
             guard let (allocation, healthy) = verdicts[id] else { return nil }
             return ClientAllocationUpdate(
                 id: id, clientStatus: allocation.clientStatus, clientDescription: allocation.clientDescription,
                 taskStates: allocation.taskStates,
                 deploymentStatus: AllocationDeploymentStatus(
-                    healthy: healthy, timestamp: now, description: healthy ? "" : "marked unhealthy by an operator"))
+                    healthy: healthy, timestamp: now, description: healthy ? "" : "marked unhealthy by an operator"),
+                healthOnly: true)
         }
         let outcome = try await submit(.updateAllocations(updates, evaluations: [], time: now))
         return DeploymentActionResult(evaluationID: nil, index: outcome.index, revertedJobVersion: nil)
