@@ -5,13 +5,13 @@
 #  2. cold pull + unpack of a ~5 MiB image from a local registry: Roost's ImageStore +
 #     LayerUnpacker against `skopeo copy` + `umoci unpack`.
 #
-#   contrib/bench/oci/oci-bench.sh [RUNS]     (default 20 start runs, 10 pull runs)
+#   contrib/bench/oci/oci-bench.sh [RUNS]     (default 40 start runs, 20 pull runs)
 #
 # Needs crun or runc, busybox-static, docker-registry, skopeo and umoci (apt-get install …).
 # Starts one docker-registry on 127.0.0.1 at a free port and kills it (by pid) at exit.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
-runs=${1:-20}
+runs=${1:-40}
 pull_runs=$(( runs / 2 > 0 ? runs / 2 : 1 ))
 
 [[ $(id -u) -eq 0 ]] || { echo "oci-bench: containers need root; run it as root" >&2; exit 1; }

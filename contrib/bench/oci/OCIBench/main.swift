@@ -170,6 +170,10 @@ func startBench(layout: String, runs: Int) async throws {
     for (row, name) in [(1, "\(kind) run"), (2, "\(kind) run --detach"), (4, "\(kind) run --detach from the sealed copy")] {
         if let baseline = median(byHand[row]) { print(String(format: "roost / %@: %.2fx", name, roostMedian / baseline)) }
     }
+    // Issue #7's target: Roost's start at most 20 % over `run` by hand on the same bundle.
+    if let run = median(byHand[1]) {
+        print(roostMedian <= 1.2 * run ? "start latency target (<= 1.2x \(kind) run): met" : "start latency target (<= 1.2x \(kind) run): NOT met")
+    }
 }
 
 func median(_ samples: [Double]) -> Double? { samples.sorted().dropFirst(samples.count / 2).first }
