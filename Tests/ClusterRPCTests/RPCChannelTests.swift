@@ -173,10 +173,12 @@ import Testing
         }
         let client = RPCClient(channel: clientChannel)
         async let slow = client.call("slow", body: [1], timeout: .seconds(120))
-        // The fast call is answered while the slow one is still waiting at the gate.
+        // Only once the slow request is held at the gate does the fast one go out (sent at
+        // once, it could be answered before the slow one even arrived, proving nothing).
+        try await RPCTestCluster.waitFor("the slow request held at the gate") { await gate.waiters == 1 }
         let fast = try await client.call("fast", body: [2], timeout: .seconds(120))
         #expect(fast == Array("fast".utf8) + [2])
-        #expect(await gate.waiters == 1)
+        #expect(await gate.waiters == 1, "the fast request was answered while the slow one still waited")
         await gate.open()
         #expect(try await slow == Array("slow".utf8) + [1])
         client.close()
