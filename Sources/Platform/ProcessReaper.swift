@@ -28,6 +28,8 @@ public final class ProcessReaper: Sendable {
 
     private let registry = Mutex(Registry())
     private let queue = DispatchQueue(label: "roost.process-reaper")
+    /// False for a reaper a test drives by calling `collect` itself.
+    private let runsOnItsOwn: Bool
     /// Kept alive for the life of the reaper; only touched here and on `queue`.
     private nonisolated(unsafe) let signalSource: any DispatchSourceSignal
     private nonisolated(unsafe) let pollTimer: any DispatchSourceTimer
@@ -36,23 +38,42 @@ public final class ProcessReaper: Sendable {
     /// init eventually, which only costs a zombie's slot for a while).
     public static let maximumAdopted = 65_536
 
-    private init() {
+    private convenience init() {
+        self.init(runsOnItsOwn: true)
+    }
+
+    /// `runsOnItsOwn: false` makes a reaper that collects only when `collect` is called (for
+    /// tests that drive a race step by step); the shared one collects on SIGCHLD and a timer.
+    init(runsOnItsOwn: Bool) {
+        self.runsOnItsOwn = runsOnItsOwn
         signalSource = DispatchSource.makeSignalSource(signal: SIGCHLD, queue: queue)
         pollTimer = DispatchSource.makeTimerSource(queue: queue)
-        signalSource.setEventHandler { [weak self] in self?.collect() }
-        pollTimer.setEventHandler { [weak self] in
-            self?.collect()
-            self?.reapContainerOrphansEverySecond()
+        if runsOnItsOwn {
+            signalSource.setEventHandler { [weak self] in self?.collect() }
+            pollTimer.setEventHandler { [weak self] in
+                self?.collect()
+                self?.reapContainerOrphansEverySecond()
+            }
+            pollTimer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
         }
-        pollTimer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
+        // Resumed also without handlers: Dispatch traps when a suspended source is released.
         signalSource.resume()
         pollTimer.resume()
     }
 
+    deinit {
+        signalSource.cancel()
+        pollTimer.cancel()
+    }
+
     /// Calls `onExit` once, on the reaper's queue, when `pid` (a child of this process) ends.
     public func watch(_ pid: Int32, onExit: @escaping @Sendable (ProcessExitStatus) -> Void) {
-        registry.withLock { $0.watched[pid] = onExit }
-        queue.async { [weak self] in self?.collect() }
+        registry.withLock { registry in
+            registry.watched[pid] = onExit
+            // Its status is the watcher's: never reaped as an orphan.
+            registry.adopted.remove(pid)
+        }
+        collectSoon()
     }
 
     /// Remembers pids that belong to a task's tree and may end up as this process's zombies
@@ -66,7 +87,7 @@ public final class ProcessReaper: Sendable {
                 registry.adopted.insert(pid)
             }
         }
-        queue.async { [weak self] in self?.collect() }
+        collectSoon()
     }
 
     /// Runs `body`, which spawns a child and `watch`es it, so that no adopted pid is reaped
@@ -80,7 +101,7 @@ public final class ProcessReaper: Sendable {
         registry.withLock { $0.spawning += 1 }
         defer {
             registry.withLock { $0.spawning -= 1 }
-            queue.async { [weak self] in self?.collect() }
+            collectSoon()
         }
         return try body()
     }
@@ -158,9 +179,17 @@ public final class ProcessReaper: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func collect() {
-        // One snapshot: a pid adopted and watched is reaped as watched, with its status.
-        let (watched, adopted) = registry.withLock { ($0.watched.keys.map { $0 }, $0.spawning > 0 ? [] : Array($0.adopted)) }
+    /// Looks for exits on the reaper's queue (a new watch may have ended already).
+    private func collectSoon() {
+        guard runsOnItsOwn else { return }
+        queue.async { [weak self] in self?.collect() }
+    }
+
+    /// Reaps what has ended: watched pids with their status delivered, adopted ones silently.
+    /// `betweenPasses` runs after the watched pids were looked at and before the adopted ones
+    /// (tests use it to end a process exactly there).
+    func collect(betweenPasses: () -> Void = {}) {
+        let watched = registry.withLock { Array($0.watched.keys) }
         for pid in watched {
             var status: Int32 = 0
             let result = waitpid(pid, &status, WNOHANG)
@@ -173,11 +202,26 @@ public final class ProcessReaper: Sendable {
                 callback?(ProcessExitStatus(code: 255))
             }
         }
+        betweenPasses()
+        let adopted = registry.withLock { Array($0.adopted) }
         for pid in adopted {
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            let gone = result == pid || (result < 0 && errno == ECHILD && kill(pid, 0) != 0)
-            if gone { _ = registry.withLock { $0.adopted.remove(pid) } }
+            // Decided and reaped under the lock: a pid that is watched (a task that was also
+            // adopted from its cgroup, or a new process that got an old orphan's pid) or that
+            // may be about to be watched (a spawn under way) keeps its status for its watcher.
+            // Looking at a snapshot instead lost exits: a task watched and adopted that ended
+            // between the watched pass and this one was reaped here, and its watcher got 255.
+            registry.withLock { registry in
+                guard registry.spawning == 0 else { return }
+                guard registry.watched[pid] == nil else {
+                    registry.adopted.remove(pid)
+                    return
+                }
+                var status: Int32 = 0
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid || (result < 0 && errno == ECHILD && kill(pid, 0) != 0) {
+                    registry.adopted.remove(pid)
+                }
+            }
         }
     }
 }
