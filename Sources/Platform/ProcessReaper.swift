@@ -16,6 +16,10 @@ import Synchronization
 /// With `becomeSubreaper()`, processes a task leaves behind (double-forked daemons) are
 /// re-parented to the agent instead of init when their parent dies, so the agent can still see
 /// and kill them through the cgroup, and `adopt` reaps them so they do not linger as zombies.
+/// `adopt` only knows the pids seen in a task's cgroup while they lived; an orphan that exits
+/// before anyone looked (a cgroup no longer lists a zombie) is still found, by its session:
+/// a task started in its own session (`watch(_:reapingOrphansOfItsSession:)`) marks its
+/// descendants, and a zombie child of that session is one of them.
 public final class ProcessReaper: Sendable {
     public static let shared = ProcessReaper()
 
@@ -24,6 +28,8 @@ public final class ProcessReaper: Sendable {
         var adopted: Set<Int32> = []
         /// Spawns in progress (`whileSpawning`): adopted pids are not reaped meanwhile.
         var spawning = 0
+        /// Sessions of tasks (their leaders' pids) whose zombie members are reaped as orphans.
+        var taskSessions: Set<Int32> = []
     }
 
     private let registry = Mutex(Registry())
@@ -67,14 +73,26 @@ public final class ProcessReaper: Sendable {
     }
 
     /// Calls `onExit` once, on the reaper's queue, when `pid` (a child of this process) ends.
-    public func watch(_ pid: Int32, onExit: @escaping @Sendable (ProcessExitStatus) -> Void) {
+    ///
+    /// With `reapingOrphansOfItsSession`, `pid` must lead its own session (`ProcessSpawner`
+    /// starts every task so): zombie children of that session other than watched ones are
+    /// then reaped as the task's orphans, for as long as the leader or its process group lives.
+    public func watch(
+        _ pid: Int32, reapingOrphansOfItsSession: Bool = false, onExit: @escaping @Sendable (ProcessExitStatus) -> Void
+    ) {
         registry.withLock { registry in
             registry.watched[pid] = onExit
             // Its status is the watcher's: never reaped as an orphan.
             registry.adopted.remove(pid)
+            if reapingOrphansOfItsSession && registry.taskSessions.count < Self.maximumAdopted {
+                registry.taskSessions.insert(pid)
+            }
         }
         collectSoon()
     }
+
+    /// How many task sessions are looked after (for tests).
+    var taskSessionCount: Int { registry.withLock { $0.taskSessions.count } }
 
     /// Remembers pids that belong to a task's tree and may end up as this process's zombies
     /// (re-parented orphans); they are reaped silently.
@@ -142,7 +160,21 @@ public final class ProcessReaper: Sendable {
     /// namespace are taken: this process's own children (Foundation's `Process`, spawned tasks)
     /// live in its namespace and keep their statuses for whoever waits for them.
     public static func containerNamespaceZombieChildren() -> [Int32] {
-        var found: [Int32] = []
+        zombieChildren().filter(\.inAnotherNamespace).map(\.pid)
+    }
+
+    /// A zombie child of this process: its pid, its session, and whether it lived in another
+    /// pid namespace.
+    struct ZombieChild: Equatable {
+        var pid: Int32
+        var session: Int32
+        var inAnotherNamespace: Bool
+    }
+
+    /// The children of this process (of any of its threads) that have exited and wait to be
+    /// reaped.
+    static func zombieChildren() -> [ZombieChild] {
+        var found: [ZombieChild] = []
         let tasks = "/proc/self/task"
         guard let directory = opendir(tasks) else { return [] }
         defer { closedir(directory) }
@@ -155,11 +187,16 @@ public final class ProcessReaper: Sendable {
                 else { continue }
                 var zombie = false
                 var foreign = false
+                var session: Int32 = 0
                 for line in status.split(separator: "\n") {
                     if line.hasPrefix("State:") { zombie = line.contains("Z") }
                     if line.hasPrefix("NSpid:") { foreign = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).count > 2 }
+                    if line.hasPrefix("NSsid:") {
+                        // The first field is the session in this process's namespace.
+                        session = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { Int32($0) } ?? 0
+                    }
                 }
-                if zombie && foreign { found.append(pid) }
+                if zombie { found.append(ZombieChild(pid: pid, session: session, inAnotherNamespace: foreign)) }
             }
         }
         return found
@@ -221,6 +258,34 @@ public final class ProcessReaper: Sendable {
                 if result == pid || (result < 0 && errno == ECHILD && kill(pid, 0) != 0) {
                     registry.adopted.remove(pid)
                 }
+            }
+        }
+        reapTaskSessionOrphans()
+    }
+
+    /// Reaps zombie children that belong to a task's session and are nobody's to wait for,
+    /// then forgets sessions that are over.
+    ///
+    /// Why: an orphan that exits before the housekeeping saw it in its task's cgroup (within
+    /// about a second) was never adopted, and stayed a zombie for the agent's lifetime. A
+    /// forgotten session is one whose leader was reaped and whose process group is empty:
+    /// until then the kernel keeps its number from being reused, so a session number here
+    /// always means that task.
+    private func reapTaskSessionOrphans() {
+        guard registry.withLock({ !$0.taskSessions.isEmpty }) else { return }
+        for zombie in Self.zombieChildren() {
+            registry.withLock { registry in
+                guard registry.taskSessions.contains(zombie.session), registry.spawning == 0,
+                    registry.watched[zombie.pid] == nil
+                else { return }
+                var status: Int32 = 0
+                _ = waitpid(zombie.pid, &status, WNOHANG)
+                registry.adopted.remove(zombie.pid)
+            }
+        }
+        registry.withLock { registry in
+            registry.taskSessions = registry.taskSessions.filter { session in
+                registry.watched[session] != nil || kill(-session, 0) == 0 || errno == EPERM
             }
         }
     }
