@@ -172,8 +172,9 @@ public final class ProcessReaper: Sendable {
     }
 
     /// The children of this process (of any of its threads) that have exited and wait to be
-    /// reaped.
-    static func zombieChildren() -> [ZombieChild] {
+    /// reaped, except those in `excluded`, which are not looked at (a file read each saved:
+    /// the running tasks are all children of the agent).
+    static func zombieChildren(excluding excluded: Set<Int32> = []) -> [ZombieChild] {
         var found: [ZombieChild] = []
         let tasks = "/proc/self/task"
         guard let directory = opendir(tasks) else { return [] }
@@ -183,7 +184,7 @@ public final class ProcessReaper: Sendable {
             guard name.first?.isNumber == true, let children = Self.read(tasks + "/" + name + "/children") else { continue }
             for field in children.split(separator: " ") {
                 guard let pid = Int32(field.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
-                    let status = Self.read("/proc/\(pid)/status")
+                    !excluded.contains(pid), let status = Self.read("/proc/\(pid)/status")
                 else { continue }
                 var zombie = false
                 var foreign = false
@@ -272,8 +273,9 @@ public final class ProcessReaper: Sendable {
     /// until then the kernel keeps its number from being reused, so a session number here
     /// always means that task.
     private func reapTaskSessionOrphans() {
-        guard registry.withLock({ !$0.taskSessions.isEmpty }) else { return }
-        for zombie in Self.zombieChildren() {
+        let watched: Set<Int32>? = registry.withLock { $0.taskSessions.isEmpty ? nil : Set($0.watched.keys) }
+        guard let watched else { return }
+        for zombie in Self.zombieChildren(excluding: watched) {
             registry.withLock { registry in
                 guard registry.taskSessions.contains(zombie.session), registry.spawning == 0,
                     registry.watched[zombie.pid] == nil
