@@ -16,6 +16,10 @@ import Synchronization
 /// With `becomeSubreaper()`, processes a task leaves behind (double-forked daemons) are
 /// re-parented to the agent instead of init when their parent dies, so the agent can still see
 /// and kill them through the cgroup, and `adopt` reaps them so they do not linger as zombies.
+/// `adopt` only knows the pids seen in a task's cgroup while they lived; an orphan that exits
+/// before anyone looked (a cgroup no longer lists a zombie) is still found, by its session:
+/// a task started in its own session (`watch(_:reapingOrphansOfItsSession:)`) marks its
+/// descendants, and a zombie child of that session is one of them.
 public final class ProcessReaper: Sendable {
     public static let shared = ProcessReaper()
 
@@ -24,10 +28,14 @@ public final class ProcessReaper: Sendable {
         var adopted: Set<Int32> = []
         /// Spawns in progress (`whileSpawning`): adopted pids are not reaped meanwhile.
         var spawning = 0
+        /// Sessions of tasks (their leaders' pids) whose zombie members are reaped as orphans.
+        var taskSessions: Set<Int32> = []
     }
 
     private let registry = Mutex(Registry())
     private let queue = DispatchQueue(label: "roost.process-reaper")
+    /// False for a reaper a test drives by calling `collect` itself.
+    private let runsOnItsOwn: Bool
     /// Kept alive for the life of the reaper; only touched here and on `queue`.
     private nonisolated(unsafe) let signalSource: any DispatchSourceSignal
     private nonisolated(unsafe) let pollTimer: any DispatchSourceTimer
@@ -36,24 +44,55 @@ public final class ProcessReaper: Sendable {
     /// init eventually, which only costs a zombie's slot for a while).
     public static let maximumAdopted = 65_536
 
-    private init() {
+    private convenience init() {
+        self.init(runsOnItsOwn: true)
+    }
+
+    /// `runsOnItsOwn: false` makes a reaper that collects only when `collect` is called (for
+    /// tests that drive a race step by step); the shared one collects on SIGCHLD and a timer.
+    init(runsOnItsOwn: Bool) {
+        self.runsOnItsOwn = runsOnItsOwn
         signalSource = DispatchSource.makeSignalSource(signal: SIGCHLD, queue: queue)
         pollTimer = DispatchSource.makeTimerSource(queue: queue)
-        signalSource.setEventHandler { [weak self] in self?.collect() }
-        pollTimer.setEventHandler { [weak self] in
-            self?.collect()
-            self?.reapContainerOrphansEverySecond()
+        if runsOnItsOwn {
+            signalSource.setEventHandler { [weak self] in self?.collect() }
+            pollTimer.setEventHandler { [weak self] in
+                self?.collect()
+                self?.reapContainerOrphansEverySecond()
+            }
+            pollTimer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
         }
-        pollTimer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
+        // Resumed also without handlers: Dispatch traps when a suspended source is released.
         signalSource.resume()
         pollTimer.resume()
     }
 
-    /// Calls `onExit` once, on the reaper's queue, when `pid` (a child of this process) ends.
-    public func watch(_ pid: Int32, onExit: @escaping @Sendable (ProcessExitStatus) -> Void) {
-        registry.withLock { $0.watched[pid] = onExit }
-        queue.async { [weak self] in self?.collect() }
+    deinit {
+        signalSource.cancel()
+        pollTimer.cancel()
     }
+
+    /// Calls `onExit` once, on the reaper's queue, when `pid` (a child of this process) ends.
+    ///
+    /// With `reapingOrphansOfItsSession`, `pid` must lead its own session (`ProcessSpawner`
+    /// starts every task so): zombie children of that session other than watched ones are
+    /// then reaped as the task's orphans, for as long as the leader or its process group lives.
+    public func watch(
+        _ pid: Int32, reapingOrphansOfItsSession: Bool = false, onExit: @escaping @Sendable (ProcessExitStatus) -> Void
+    ) {
+        registry.withLock { registry in
+            registry.watched[pid] = onExit
+            // Its status is the watcher's: never reaped as an orphan.
+            registry.adopted.remove(pid)
+            if reapingOrphansOfItsSession && registry.taskSessions.count < Self.maximumAdopted {
+                registry.taskSessions.insert(pid)
+            }
+        }
+        collectSoon()
+    }
+
+    /// How many task sessions are looked after (for tests).
+    var taskSessionCount: Int { registry.withLock { $0.taskSessions.count } }
 
     /// Remembers pids that belong to a task's tree and may end up as this process's zombies
     /// (re-parented orphans); they are reaped silently.
@@ -66,7 +105,7 @@ public final class ProcessReaper: Sendable {
                 registry.adopted.insert(pid)
             }
         }
-        queue.async { [weak self] in self?.collect() }
+        collectSoon()
     }
 
     /// Runs `body`, which spawns a child and `watch`es it, so that no adopted pid is reaped
@@ -80,7 +119,7 @@ public final class ProcessReaper: Sendable {
         registry.withLock { $0.spawning += 1 }
         defer {
             registry.withLock { $0.spawning -= 1 }
-            queue.async { [weak self] in self?.collect() }
+            collectSoon()
         }
         return try body()
     }
@@ -121,7 +160,22 @@ public final class ProcessReaper: Sendable {
     /// namespace are taken: this process's own children (Foundation's `Process`, spawned tasks)
     /// live in its namespace and keep their statuses for whoever waits for them.
     public static func containerNamespaceZombieChildren() -> [Int32] {
-        var found: [Int32] = []
+        zombieChildren().filter(\.inAnotherNamespace).map(\.pid)
+    }
+
+    /// A zombie child of this process: its pid, its session, and whether it lived in another
+    /// pid namespace.
+    struct ZombieChild: Equatable {
+        var pid: Int32
+        var session: Int32
+        var inAnotherNamespace: Bool
+    }
+
+    /// The children of this process (of any of its threads) that have exited and wait to be
+    /// reaped, except those in `excluded`, which are not looked at (a file read each saved:
+    /// the running tasks are all children of the agent).
+    static func zombieChildren(excluding excluded: Set<Int32> = []) -> [ZombieChild] {
+        var found: [ZombieChild] = []
         let tasks = "/proc/self/task"
         guard let directory = opendir(tasks) else { return [] }
         defer { closedir(directory) }
@@ -130,15 +184,20 @@ public final class ProcessReaper: Sendable {
             guard name.first?.isNumber == true, let children = Self.read(tasks + "/" + name + "/children") else { continue }
             for field in children.split(separator: " ") {
                 guard let pid = Int32(field.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
-                    let status = Self.read("/proc/\(pid)/status")
+                    !excluded.contains(pid), let status = Self.read("/proc/\(pid)/status")
                 else { continue }
                 var zombie = false
                 var foreign = false
+                var session: Int32 = 0
                 for line in status.split(separator: "\n") {
                     if line.hasPrefix("State:") { zombie = line.contains("Z") }
                     if line.hasPrefix("NSpid:") { foreign = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).count > 2 }
+                    if line.hasPrefix("NSsid:") {
+                        // The first field is the session in this process's namespace.
+                        session = line.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first.flatMap { Int32($0) } ?? 0
+                    }
                 }
-                if zombie && foreign { found.append(pid) }
+                if zombie { found.append(ZombieChild(pid: pid, session: session, inAnotherNamespace: foreign)) }
             }
         }
         return found
@@ -158,9 +217,17 @@ public final class ProcessReaper: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    private func collect() {
-        // One snapshot: a pid adopted and watched is reaped as watched, with its status.
-        let (watched, adopted) = registry.withLock { ($0.watched.keys.map { $0 }, $0.spawning > 0 ? [] : Array($0.adopted)) }
+    /// Looks for exits on the reaper's queue (a new watch may have ended already).
+    private func collectSoon() {
+        guard runsOnItsOwn else { return }
+        queue.async { [weak self] in self?.collect() }
+    }
+
+    /// Reaps what has ended: watched pids with their status delivered, adopted ones silently.
+    /// `betweenPasses` runs after the watched pids were looked at and before the adopted ones
+    /// (tests use it to end a process exactly there).
+    func collect(betweenPasses: () -> Void = {}) {
+        let watched = registry.withLock { Array($0.watched.keys) }
         for pid in watched {
             var status: Int32 = 0
             let result = waitpid(pid, &status, WNOHANG)
@@ -173,11 +240,55 @@ public final class ProcessReaper: Sendable {
                 callback?(ProcessExitStatus(code: 255))
             }
         }
+        betweenPasses()
+        let adopted = registry.withLock { Array($0.adopted) }
         for pid in adopted {
-            var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            let gone = result == pid || (result < 0 && errno == ECHILD && kill(pid, 0) != 0)
-            if gone { _ = registry.withLock { $0.adopted.remove(pid) } }
+            // Decided and reaped under the lock: a pid that is watched (a task that was also
+            // adopted from its cgroup, or a new process that got an old orphan's pid) or that
+            // may be about to be watched (a spawn under way) keeps its status for its watcher.
+            // Looking at a snapshot instead lost exits: a task watched and adopted that ended
+            // between the watched pass and this one was reaped here, and its watcher got 255.
+            registry.withLock { registry in
+                guard registry.spawning == 0 else { return }
+                guard registry.watched[pid] == nil else {
+                    registry.adopted.remove(pid)
+                    return
+                }
+                var status: Int32 = 0
+                let result = waitpid(pid, &status, WNOHANG)
+                if result == pid || (result < 0 && errno == ECHILD && kill(pid, 0) != 0) {
+                    registry.adopted.remove(pid)
+                }
+            }
+        }
+        reapTaskSessionOrphans()
+    }
+
+    /// Reaps zombie children that belong to a task's session and are nobody's to wait for,
+    /// then forgets sessions that are over.
+    ///
+    /// Why: an orphan that exits before the housekeeping saw it in its task's cgroup (within
+    /// about a second) was never adopted, and stayed a zombie for the agent's lifetime. A
+    /// forgotten session is one whose leader was reaped and whose process group is empty:
+    /// until then the kernel keeps its number from being reused, so a session number here
+    /// always means that task.
+    private func reapTaskSessionOrphans() {
+        let watched: Set<Int32>? = registry.withLock { $0.taskSessions.isEmpty ? nil : Set($0.watched.keys) }
+        guard let watched else { return }
+        for zombie in Self.zombieChildren(excluding: watched) {
+            registry.withLock { registry in
+                guard registry.taskSessions.contains(zombie.session), registry.spawning == 0,
+                    registry.watched[zombie.pid] == nil
+                else { return }
+                var status: Int32 = 0
+                _ = waitpid(zombie.pid, &status, WNOHANG)
+                registry.adopted.remove(zombie.pid)
+            }
+        }
+        registry.withLock { registry in
+            registry.taskSessions = registry.taskSessions.filter { session in
+                registry.watched[session] != nil || kill(-session, 0) == 0 || errno == EPERM
+            }
         }
     }
 }

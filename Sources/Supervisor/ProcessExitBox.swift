@@ -13,9 +13,11 @@ final class ProcessExitBox: Sendable {
 
     private let state = Mutex(State.waiting([]))
 
-    /// Starts watching `pid` now (synchronously).
+    /// Starts watching `pid`, a process `ProcessSpawner` started (so it leads its own
+    /// session), now (synchronously). The zombies its session leaves to this process (orphans
+    /// that exited before the housekeeping saw them in the task's cgroup) are reaped too.
     init(watching pid: Int32) {
-        ProcessReaper.shared.watch(pid) { [self] status in deliver(status) }
+        ProcessReaper.shared.watch(pid, reapingOrphansOfItsSession: true) { [self] status in deliver(status) }
     }
 
     private func deliver(_ status: ProcessExitStatus) {

@@ -13,10 +13,19 @@ import Testing
         .success(SpawnRequest(executable: command, arguments: arguments, environment: ["PATH": "/usr/bin:/bin"], workingDirectory: "/tmp"))
     }
 
-    static func withServer(_ handler: @escaping HTTPServer.Handler, _ body: (Int) async throws -> Void) async throws {
+    /// A server on 127.0.0.1 that answers every request with `answer`, on its event-loop
+    /// thread. Not through a handler task: those need a thread of Swift's cooperative pool (two
+    /// on a two-core machine), which CPU-bound synchronous tests of other suites running in
+    /// parallel can hold for seconds, so checks timed out for want of an answer from the test's
+    /// own server, not from anything the prober does.
+    static func withServer(_ answer: @escaping @Sendable (HTTPRequest) -> HTTPResponse, _ body: (Int) async throws -> Void) async throws {
         let server = HTTPServer(
             settings: HTTPServerSettings(host: "127.0.0.1", port: 0, shutdownGracePeriod: .milliseconds(100), raiseOpenFileLimit: false),
-            handler: handler)
+            direct: { request, responder in
+                responder.respond(answer(request))
+                return true
+            },
+            handler: { request in answer(request) })
         try server.start()
         do {
             try await body(server.port)

@@ -282,6 +282,28 @@ import Testing
             #expect(await harness.supervisor.status(of: allocation.id)?.clientStatus == .running)
         }
     }
+
+    /// The housekeeping adopts what it sees in a task's cgroup about once a second, and a
+    /// cgroup does not list zombies: an orphan that ends at once is found by its session.
+    @Test func anOrphanThatExitsAtOnceBeforeAnyHousekeepingIsReapedNotLeftAZombie() async throws {
+        guard SupervisorHarness.isRoot else {
+            print("skipped: needs root")
+            return
+        }
+        try await SupervisorHarness.run { harness in
+            // The orphan outlives its parent (which reaps it otherwise) by a fifth of a second.
+            let task = SupervisorHarness.task("parent", "/bin/sh", ["-c", "sh -c 'sleep 0.2 & echo $!'; exec sleep 300"])
+            let allocation = SupervisorHarness.allocation(type: .service, tasks: [task])
+            await harness.supervisor.run(allocation)
+            var orphan: Int32 = 0
+            #expect(await harness.eventually("the orphan's pid is logged") {
+                orphan = Int32(FileIO.readText(harness.supervisor.directory(of: allocation.id).logsDirectory + "/parent.stdout.0")?.filter(\.isNumber) ?? "") ?? 0
+                return orphan > 0
+            })
+            #expect(await harness.eventually("the orphan is reaped") { !FileIO.exists("/proc/\(orphan)") })
+            #expect(await harness.supervisor.status(of: allocation.id)?.clientStatus == .running)
+        }
+    }
 }
 
 @Suite struct SupervisorScaleTests {
