@@ -1,4 +1,5 @@
 // Measures the oci driver against the runtime and image tools it replaces.
+// Every measured start begins after the same idle pause (see `settle`).
 //
 //   OCIBench start LAYOUT [--runs N]
 //       Task start latency: allocation handed to the Supervisor → container process running
@@ -149,6 +150,7 @@ func startBench(layout: String, runs: Int) async throws {
     for index in 0..<runs {
         let alloc = allocation(image: image, command: "/bin/true", args: [], type: .batch)
         order.append(alloc.id)
+        settle()
         starts[alloc.id] = DispatchTime.now()
         await supervisor.run(alloc)
         await supervisor.waitUntilFinished(alloc.id)
@@ -178,6 +180,16 @@ func startBench(layout: String, runs: Int) async throws {
 
 func median(_ samples: [Double]) -> Double? { samples.sorted().dropFirst(samples.count / 2).first }
 
+/// The same idle pause before every measured start, Roost's and each by-hand one. On this VM a
+/// runtime start right after another takes a third of what it takes after 0.2 s of quiet (idle
+/// virtual CPUs must be woken for each hand-off between processes), so starts measured back to
+/// back would be compared with starts measured from idle. An allocation reaches a worker that
+/// is mostly idle, so every start is measured from there. `OCIBENCH_SETTLE_MS=0` turns it off.
+func settle() {
+    let milliseconds = Int(getenv("OCIBENCH_SETTLE_MS").map { String(cString: $0) } ?? "") ?? 200
+    if milliseconds > 0 { usleep(useconds_t(milliseconds) * 1000) }
+}
+
 /// One way of starting the copied bundle by hand, timed; each container is deleted outside
 /// the timing. A runtime that fails stops the bench: a failed start is quicker than a real one
 /// and would flatter the baseline.
@@ -197,6 +209,7 @@ struct HandTrial: Sendable {
     var mode: Mode
 
     func measure(name: String) throws -> Double {
+        settle()
         let t0 = DispatchTime.now()
         switch mode {
         case .createStart:
