@@ -57,8 +57,10 @@ public final class ProcessReaper: Sendable {
         if runsOnItsOwn {
             signalSource.setEventHandler { [weak self] in self?.collect() }
             pollTimer.setEventHandler { [weak self] in
-                self?.collect()
-                self?.reapContainerOrphansEverySecond()
+                guard let self else { return }
+                // Orphans from containers' pid namespaces are looked for on every fourth tick.
+                ticks &+= 1
+                collect(includingOtherNamespaces: ticks % 4 == 0)
             }
             pollTimer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
         }
@@ -137,18 +139,9 @@ public final class ProcessReaper: Sendable {
         return prctl(setChildSubreaper, 1, 0, 0, 0) == 0
     }
 
-    /// Counts poll ticks, so the orphan scan runs on every fourth (about once a second).
+    /// Counts poll ticks (touched on `queue` only), so that orphans from other pid namespaces
+    /// are looked for about once a second.
     private nonisolated(unsafe) var ticks = 0
-
-    private func reapContainerOrphansEverySecond() {
-        ticks &+= 1
-        guard ticks % 4 == 0 else { return }
-        let known = registry.withLock { Set($0.watched.keys).union($0.adopted) }
-        for pid in Self.containerNamespaceZombieChildren() where !known.contains(pid) {
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, WNOHANG)
-        }
-    }
 
     /// Children of this process that are zombies from another pid namespace.
     ///
@@ -223,10 +216,10 @@ public final class ProcessReaper: Sendable {
         queue.async { [weak self] in self?.collect() }
     }
 
-    /// Reaps what has ended: watched pids with their status delivered, adopted ones silently.
-    /// `betweenPasses` runs after the watched pids were looked at and before the adopted ones
-    /// (tests use it to end a process exactly there).
-    func collect(betweenPasses: () -> Void = {}) {
+    /// Reaps what has ended: watched pids with their status delivered, adopted ones silently,
+    /// then orphans (see `reapOrphanZombies`). `betweenPasses` runs after the watched pids were
+    /// looked at and before the adopted ones (tests use it to end a process exactly there).
+    func collect(includingOtherNamespaces: Bool = false, betweenPasses: () -> Void = {}) {
         let watched = registry.withLock { Array($0.watched.keys) }
         for pid in watched {
             var status: Int32 = 0
@@ -261,25 +254,29 @@ public final class ProcessReaper: Sendable {
                 }
             }
         }
-        reapTaskSessionOrphans()
+        reapOrphanZombies(includingOtherNamespaces: includingOtherNamespaces)
     }
 
-    /// Reaps zombie children that belong to a task's session and are nobody's to wait for,
-    /// then forgets sessions that are over.
+    /// Reaps, in one walk over this process's zombie children, those nobody will wait for:
+    /// members of a task's session, and (with `includingOtherNamespaces`) zombies from a
+    /// container's pid namespace (see `containerNamespaceZombieChildren`). Then forgets task
+    /// sessions that are over.
     ///
-    /// Why: an orphan that exits before the housekeeping saw it in its task's cgroup (within
-    /// about a second) was never adopted, and stayed a zombie for the agent's lifetime. A
-    /// forgotten session is one whose leader was reaped and whose process group is empty:
-    /// until then the kernel keeps its number from being reused, so a session number here
-    /// always means that task.
-    private func reapTaskSessionOrphans() {
-        let watched: Set<Int32>? = registry.withLock { $0.taskSessions.isEmpty ? nil : Set($0.watched.keys) }
+    /// Why the sessions: an orphan that exits before the housekeeping saw it in its task's
+    /// cgroup (within about a second) was never adopted, and stayed a zombie for the agent's
+    /// lifetime. A forgotten session is one whose leader was reaped and whose process group is
+    /// empty: until then the kernel keeps its number from being reused, so a session number
+    /// here always means that task.
+    private func reapOrphanZombies(includingOtherNamespaces: Bool) {
+        let watched: Set<Int32>? = registry.withLock {
+            $0.taskSessions.isEmpty && !includingOtherNamespaces ? nil : Set($0.watched.keys)
+        }
         guard let watched else { return }
         for zombie in Self.zombieChildren(excluding: watched) {
             registry.withLock { registry in
-                guard registry.taskSessions.contains(zombie.session), registry.spawning == 0,
-                    registry.watched[zombie.pid] == nil
-                else { return }
+                let orphan = registry.taskSessions.contains(zombie.session)
+                    || (includingOtherNamespaces && zombie.inAnotherNamespace && !registry.adopted.contains(zombie.pid))
+                guard orphan, registry.spawning == 0, registry.watched[zombie.pid] == nil else { return }
                 var status: Int32 = 0
                 _ = waitpid(zombie.pid, &status, WNOHANG)
                 registry.adopted.remove(zombie.pid)

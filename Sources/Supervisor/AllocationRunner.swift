@@ -345,7 +345,7 @@ actor AllocationRunner {
                 }
                 return Result { () throws(FileIOError) in try cgroups.create(name: name, limits: limits) }
             }
-            return created.map { $0 }.mapError { TaskPreparationError(message: "cannot create the task's cgroup: \($0)", isSetupFailure: false) }
+            return created.map(Optional.some).mapError { TaskPreparationError(message: "cannot create the task's cgroup: \($0)", isSetupFailure: false) }
         }
     }
 
